@@ -1,0 +1,1 @@
+"""MIDI to sound: FluidSynth rendering, SoundFont lookup, loudness normalisation, encoding and caching."""

@@ -1,0 +1,1 @@
+"""Blind listening studies: storage, assignment, answers, statistics and export."""
