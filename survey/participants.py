@@ -1,0 +1,229 @@
+"""A participant's way through a study: start with consent, get the next screen, see progress, finish.
+
+Everything is keyed by the participant's unguessable token (their personal link), so a person
+who closes the tab, or switches device, resumes exactly where they stopped: ``next_clip`` always
+returns the first screen not yet completed, computed from what the database holds.
+
+The screens, in order: the headphone check (if the study has one), then the assigned clips,
+with each attention check placed after the number of clips its ``after`` field names.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey.assign import assign_participant
+from survey.errors import ConsentRequired, InvalidAnswer, NotFinished, StudyNotOpen, UnknownToken
+from survey.headphone import SAMPLE_RATE, trials_for
+from survey.schema import Answer, Assignment, CheckResult, Participant, Study, utcnow
+from survey.study import get_study, study_definition
+from survey.studyfile import AttentionCheck, Criterion, HumanQuestion, Scale, StudyDefinition
+
+MUSICAL_EXPERIENCE = ("none", "amateur", "semi-professional", "professional")
+LISTENING_DEVICES = (
+    "headphones",
+    "earbuds",
+    "laptop speakers",
+    "external speakers",
+    "phone speaker",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class ClipScreen:
+    """Play clip ``clip_id`` (an opaque id: it says nothing about the source) and ask the questions."""
+
+    clip_id: str
+    position: int
+    total: int
+    audio_sha256: str | None
+    audio_path: str | None
+    criteria: tuple[Criterion, ...]
+    human_question: HumanQuestion
+    kind: Literal["clip"] = "clip"
+
+
+@dataclass(frozen=True)
+class AttentionScreen:
+    """An instructed-response item; answer with ``survey.checks.submit_attention_check``."""
+
+    key: str
+    prompt: str
+    scale: Scale
+    kind: Literal["attention"] = "attention"
+
+
+@dataclass(frozen=True)
+class HeadphoneScreen:
+    """Six WAV stimuli; for each, ask which of the three tones (1-3) was quietest."""
+
+    trials: tuple[bytes, ...]
+    sample_rate: int
+    kind: Literal["headphone"] = "headphone"
+
+
+Screen = ClipScreen | AttentionScreen | HeadphoneScreen
+Step = (
+    tuple[Literal["headphone"], None]
+    | tuple[Literal["attention"], AttentionCheck]
+    | tuple[Literal["clip"], Assignment]
+)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a participant is: clips answered of total, screens done of total, finished or not."""
+
+    answered: int
+    total: int
+    screens_done: int
+    screens_total: int
+    finished: bool
+
+    @property
+    def complete(self) -> bool:
+        """True when every screen is done (the participant may finish)."""
+        return self.screens_done == self.screens_total
+
+
+def start_participant(
+    session: Session,
+    slug: str,
+    *,
+    consent: bool,
+    musical_experience: str | None = None,
+    listening_device: str | None = None,
+) -> str:
+    """Register a consenting participant, assign their clips, and return their secret token.
+
+    The study row is locked while the participant's number and clips are chosen, so concurrent
+    starts each get their own row of the Williams design.
+    """
+    if consent is not True:
+        raise ConsentRequired()
+    _check_option("musical_experience", musical_experience, MUSICAL_EXPERIENCE)
+    _check_option("listening_device", listening_device, LISTENING_DEVICES)
+    study = get_study(session, slug, for_update=True)
+    require_open(study)
+    sequence = session.scalar(
+        select(func.coalesce(func.max(Participant.sequence) + 1, 0)).where(Participant.study_id == study.id)
+    )
+    participant = Participant(
+        token=secrets.token_urlsafe(24),
+        study_id=study.id,
+        sequence=sequence or 0,
+        consent_at=utcnow(),
+        musical_experience=musical_experience,
+        listening_device=listening_device,
+    )
+    session.add(participant)
+    session.flush()
+    assign_participant(session, participant, study_definition(study).clips_per_participant)
+    return participant.token
+
+
+def _check_option(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidAnswer(field, f"must be one of {', '.join(allowed)}")
+
+
+def participant_by_token(session: Session, token: str, *, for_update: bool = False) -> Participant:
+    """The participant holding ``token``; ``for_update`` serialises that participant's writes."""
+    if not isinstance(token, str) or not 0 < len(token) <= 64:
+        raise UnknownToken()
+    query = select(Participant).where(Participant.token == token)
+    participant = session.scalar(query.with_for_update() if for_update else query)
+    if participant is None:
+        raise UnknownToken()
+    return participant
+
+
+def require_open(study: Study) -> None:
+    """Raise ``StudyNotOpen`` unless the study is published and not closed."""
+    if study.status != "open":
+        raise StudyNotOpen(study.slug, study.status)
+
+
+def steps(session: Session, participant: Participant, definition: StudyDefinition) -> tuple[list[Step], int]:
+    """All of the participant's screens in order, and how many of them are done."""
+    answered = set(session.scalars(select(Answer.clip_id).where(Answer.participant_id == participant.id)))
+    checked = set(
+        session.scalars(select(CheckResult.key).where(CheckResult.participant_id == participant.id))
+    )
+    all_steps: list[Step] = []
+    done: list[bool] = []
+    if definition.headphone_check:
+        all_steps.append(("headphone", None))
+        done.append(participant.headphone_passed is not None)
+    assignments = list(participant.assignments)
+    for position in range(len(assignments) + 1):
+        for check in (c for c in definition.attention_checks if c.after == position):
+            all_steps.append(("attention", check))
+            done.append(check.key in checked)
+        if position < len(assignments):
+            all_steps.append(("clip", assignments[position]))
+            done.append(assignments[position].clip_id in answered)
+    pending = [step for step, is_done in zip(all_steps, done, strict=True) if not is_done]
+    return pending, len(all_steps) - len(pending)
+
+
+def next_clip(session: Session, token: str) -> Screen | None:
+    """The participant's current screen (headphone check, attention check or clip); None when all are done."""
+    participant = participant_by_token(session, token)
+    require_open(participant.study)
+    definition = study_definition(participant.study)
+    pending, _ = steps(session, participant, definition)
+    if not pending:
+        return None
+    kind, item = pending[0]
+    if kind == "headphone":
+        trials = tuple(t.wav() for t in trials_for(participant.token))
+        return HeadphoneScreen(trials=trials, sample_rate=SAMPLE_RATE)
+    if isinstance(item, AttentionCheck):
+        return AttentionScreen(key=item.key, prompt=item.prompt, scale=item.scale)
+    assert isinstance(item, Assignment)
+    clip = item.clip
+    return ClipScreen(
+        clip_id=clip.public_id,
+        position=item.position + 1,
+        total=len(participant.assignments),
+        audio_sha256=clip.audio_sha256,
+        audio_path=clip.audio_path,
+        criteria=definition.criteria,
+        human_question=definition.human_question,
+    )
+
+
+def progress(session: Session, token: str) -> Progress:
+    """Where the participant stands; works on closed studies too (for a thank-you page)."""
+    participant = participant_by_token(session, token)
+    definition = study_definition(participant.study)
+    pending, done = steps(session, participant, definition)
+    answered = session.scalar(
+        select(func.count()).select_from(Answer).where(Answer.participant_id == participant.id)
+    )
+    return Progress(
+        answered=answered or 0,
+        total=len(participant.assignments),
+        screens_done=done,
+        screens_total=done + len(pending),
+        finished=participant.finished_at is not None,
+    )
+
+
+def finish_participant(session: Session, token: str) -> Progress:
+    """Mark the participation finished (idempotent); refuses while screens remain."""
+    participant = participant_by_token(session, token, for_update=True)
+    pending, _ = steps(session, participant, study_definition(participant.study))
+    if pending:
+        raise NotFinished(len(pending))
+    if participant.finished_at is None:
+        participant.finished_at = utcnow()
+        session.flush()
+    return progress(session, token)
