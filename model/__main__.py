@@ -1,0 +1,138 @@
+"""Command line: ``python -m model {download,train,generate,info,metrics}``.
+
+Examples::
+
+    python -m model download                       # POP909 into ~/.cache/lstm-music-lab/POP909
+    python -m model train --preset default --out runs/default
+    python -m model train --preset paper --songs 250 --epochs 10 --batch-size 1024
+    python -m model generate --model assets/models/default --tokens 600 --temperature 1.0 --out piece.mid
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    from model.presets import PRESETS
+
+    p = sub.add_parser("train", help="train a preset on POP909 and write a model folder",
+                       description="Presets: " + "; ".join(f"{n}: {x.description}" for n, x in PRESETS.items()))
+    p.add_argument("--preset", default="default", help=f"one of: {', '.join(PRESETS)}")
+    p.add_argument("--songs", type=int, help="number of POP909 songs (random subset with the preset's seed)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: all windows)")
+    p.add_argument("--validation-batches", type=int, help="batches per validation pass (default: all)")
+    p.add_argument("--max-minutes", type=float, help="stop cleanly after this much wall-clock time")
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--out", type=Path, help="model folder (default runs/PRESET)")
+    p.add_argument("--data", type=Path, help="POP909 folder (default env POP909_DIR)")
+    p.set_defaults(func=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from model.presets import get_preset
+    from model.train import train
+
+    preset = get_preset(args.preset).with_overrides(
+        songs=args.songs, epochs=args.epochs, batch_size=args.batch_size, steps_per_epoch=args.steps_per_epoch,
+        validation_batches=args.validation_batches, max_minutes=args.max_minutes, learning_rate=args.learning_rate,
+    )
+    train(preset, args.out or Path("runs") / preset.name, args.data)
+    return 0
+
+
+def _add_download(sub: argparse._SubParsersAction) -> None:
+    from model.pop909 import SOURCE_URL
+
+    p = sub.add_parser("download", help="fetch POP909 from its public repository")
+    p.add_argument("--dest", type=Path, help="target folder (default ~/.cache/lstm-music-lab/POP909)")
+    p.add_argument("--url", default=SOURCE_URL, help="archive URL (a file:// URL works too)")
+    p.set_defaults(func=_download)
+
+
+def _download(args: argparse.Namespace) -> int:
+    from model.pop909 import download
+
+    path = download(args.dest, args.url)
+    print(f"POP909 is at {path}; set POP909_DIR={path} if it is not the default place.")
+    return 0
+
+
+def _add_generate(sub: argparse._SubParsersAction) -> None:
+    from model.generate import GenerationSettings
+
+    d = GenerationSettings()
+    p = sub.add_parser("generate", help="generate MIDI pieces from a model folder")
+    p.add_argument("--model", type=Path, required=True, help="model folder (e.g. assets/models/default)")
+    p.add_argument("--tokens", type=int, default=d.tokens, help="events to generate per piece")
+    p.add_argument("--temperature", type=float, default=d.temperature)
+    p.add_argument("--top-k", type=int, default=d.top_k, help="0 disables")
+    p.add_argument("--top-p", type=float, default=d.top_p, help="1.0 disables")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--pieces", type=int, default=1, help="pieces generated together as one batch")
+    p.add_argument("--primer", type=Path, help="MIDI file whose events start the piece")
+    p.add_argument("--bpm", type=float, default=d.bpm)
+    p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
+    p.add_argument("--out", type=Path, required=True, help="output .mid (numbered when --pieces > 1)")
+    p.set_defaults(func=_generate)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from model.artefact import load_bundle
+    from model.generate import GenerationSettings, generate_midi, primer_from_midi
+
+    bundle = load_bundle(args.model)
+    settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
+                                  top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program)
+    primer = primer_from_midi(bundle, args.primer.read_bytes()) if args.primer else None
+    pieces = generate_midi(bundle, settings, n_pieces=args.pieces, primer=primer)
+    for i, midi in enumerate(pieces):
+        out = args.out if len(pieces) == 1 else args.out.with_name(f"{args.out.stem}_{i + 1}{args.out.suffix}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        midi.write(str(out))
+        print(f"wrote {out} ({sum(len(i.notes) for i in midi.instruments)} notes, {midi.get_end_time():.1f} s)")
+    return 0
+
+
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="show a model folder's card")
+    p.add_argument("model", type=Path)
+    p.set_defaults(func=_info)
+
+
+def _info(args: argparse.Namespace) -> int:
+    from model.artefact import load_bundle
+
+    print((load_bundle(args.model).path / "card.md").read_text())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m model", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_download, _add_train, _add_generate, _add_info):
+        add(sub)
+    try:
+        from model import metrics_cli
+
+        metrics_cli.add_parser(sub)
+    except ImportError:
+        pass
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""A trained model folder: self-contained, so generation reads nothing else.
+
+Layout::
+
+    MODEL_DIR/
+      preset.json          the full preset (data, network, training settings)
+      vocab.json           event names in id order
+      model.weights.h5     Keras weights (backend-agnostic)
+      card.json            training card: data, epochs, losses, accuracy, time, hardware
+      card.md              the same card for people
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from model.networks import build_network
+from model.presets import Preset
+from model.windows import Vocabulary
+
+WEIGHTS = "model.weights.h5"
+
+
+class ModelFolderError(FileNotFoundError):
+    """A folder that is not a complete model folder; the message names what is missing."""
+
+
+@dataclass
+class ModelBundle:
+    """Everything needed to generate from a trained model."""
+
+    path: Path
+    preset: Preset
+    vocab: Vocabulary
+    card: dict[str, Any] = field(default_factory=dict)
+    _network: keras.Model | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.card.get("name") or self.path.name)
+
+    @property
+    def network(self) -> keras.Model:
+        """The Keras network with trained weights, built on first use."""
+        if self._network is None:
+            net = build_network(len(self.vocab), self.preset.network, self.preset.data.sequence_length)
+            net.load_weights(self.path / WEIGHTS)
+            self._network = net
+        return self._network
+
+
+def save_bundle(path: Path, network: keras.Model, preset: Preset, vocab: Vocabulary, card: dict[str, Any]) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    network.save_weights(path / WEIGHTS)
+    (path / "preset.json").write_text(json.dumps(preset.to_dict(), indent=2))
+    vocab.save(path / "vocab.json")
+    (path / "card.json").write_text(json.dumps(card, indent=2))
+    (path / "card.md").write_text(card_markdown(card))
+
+
+def load_bundle(path: str | Path) -> ModelBundle:
+    folder = Path(path)
+    missing = [n for n in ("preset.json", "vocab.json", WEIGHTS) if not (folder / n).is_file()]
+    if missing:
+        raise ModelFolderError(f"{folder} is not a model folder: missing {', '.join(missing)}.")
+    card_path = folder / "card.json"
+    card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+    preset = Preset.from_dict(json.loads((folder / "preset.json").read_text()))
+    return ModelBundle(folder, preset, Vocabulary.load(folder / "vocab.json"), card)
+
+
+def card_markdown(card: dict[str, Any]) -> str:
+    """A short human-readable card; every key of the JSON card appears."""
+    lines = [f"# Model card: {card.get('name', 'model')}", ""]
+    for key, value in card.items():
+        if key != "name" and not isinstance(value, list | dict):
+            lines.append(f"- **{key.replace('_', ' ')}**: {value}")
+    history = card.get("history", {})
+    if history:
+        lines += ["", "| epoch | " + " | ".join(history) + " |", "|---" * (len(history) + 1) + "|"]
+        for i in range(len(next(iter(history.values())))):
+            lines.append(f"| {i + 1} | " + " | ".join(f"{history[k][i]:.4f}" for k in history) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def list_models(root: Path) -> list[ModelBundle]:
+    """Every model folder directly under ``root`` (broken ones are left out)."""
+    bundles = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        try:
+            bundles.append(load_bundle(folder))
+        except (ModelFolderError, ValueError, KeyError):
+            continue
+    return bundles

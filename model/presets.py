@@ -1,0 +1,174 @@
+"""Named, typed training configurations.
+
+One preset is one frozen dataclass instance; the CLI picks it by name and applies typed overrides
+(``--epochs``, ``--songs``...). A trained model folder stores the full preset it was trained with, so
+generation rebuilds the network from the folder alone (as nanoGPT's checkpoints do).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Representation = Literal["paper", "grid"]
+Architecture = Literal["paper", "embedding"]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which POP909 songs are used and how they become training windows.
+
+    ``songs`` of None means all 909. ``selection_seed`` makes the subset reproducible and is recorded
+    in the training card.
+    """
+
+    representation: Representation = "grid"
+    songs: int | None = None
+    selection_seed: int = 42
+    validation_share: float = 0.1
+    sequence_length: int = 128
+    window_stride: int = 64
+    transpose: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Sizes of the network; ``architecture`` selects the builder in :mod:`model.networks`."""
+
+    architecture: Architecture = "embedding"
+    lstm_units: tuple[int, ...] = (384, 384)
+    embedding_dim: int = 128
+    recurrent_dropout: float = 0.0
+    dropout: float = 0.1
+    dense_units: int = 256
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings. ``max_minutes`` bounds wall-clock time so CPU runs can be planned."""
+
+    optimizer: Literal["rmsprop", "adam"] = "adam"
+    learning_rate: float = 2e-3
+    epochs: int = 30
+    batch_size: int = 64
+    steps_per_epoch: int | None = None
+    validation_batches: int | None = None
+    early_stopping_patience: int = 3
+    max_minutes: float | None = None
+    clipnorm: float | None = 1.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A complete recipe: data, network and training settings under one name."""
+
+    name: str
+    description: str
+    data: DataConfig = field(default_factory=DataConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Preset:
+        data = dict(raw["data"])
+        data["transpose"] = tuple(data.get("transpose", ()))
+        network = dict(raw["network"])
+        network["lstm_units"] = tuple(network["lstm_units"])
+        return cls(
+            name=raw["name"],
+            description=raw["description"],
+            data=DataConfig(**data),
+            network=NetworkConfig(**network),
+            train=TrainConfig(**raw["train"]),
+        )
+
+    def with_overrides(self, **overrides: Any) -> Preset:
+        """Return a copy with flat overrides (``songs``, ``epochs``, ``batch_size`` ...) applied.
+
+        Unknown keys raise ``ValueError`` so a typo on the command line is never silently ignored;
+        ``None`` values mean "keep the preset's value".
+        """
+        sections = {"data": self.data, "network": self.network, "train": self.train}
+        updated: dict[str, dict[str, Any]] = {key: {} for key in sections}
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            owner = next((s for s, obj in sections.items() if key in _field_names(obj)), None)
+            if owner is None:
+                raise ValueError(f"Unknown setting {key!r} for preset {self.name!r}.")
+            updated[owner][key] = value
+        return dataclasses.replace(
+            self,
+            data=dataclasses.replace(self.data, **updated["data"]),
+            network=dataclasses.replace(self.network, **updated["network"]),
+            train=dataclasses.replace(self.train, **updated["train"]),
+        )
+
+
+def _field_names(obj: Any) -> set[str]:
+    return {f.name for f in dataclasses.fields(obj)}
+
+
+PAPER = Preset(
+    name="paper",
+    description=(
+        "The seed study exactly: notes and chords per onset as integers scaled to [0, 1), windows of 100 "
+        "tokens, LSTM(512, recurrent_dropout=0.3) x3, batch norm, Dense(256), softmax; RMSprop, "
+        "categorical cross-entropy, 10 epochs, batch 1024, 250 random POP909 songs."
+    ),
+    data=DataConfig(
+        representation="paper", songs=250, selection_seed=42, validation_share=0.1,
+        sequence_length=100, window_stride=1,
+    ),
+    network=NetworkConfig(
+        architecture="paper", lstm_units=(512, 512, 512), embedding_dim=0,
+        recurrent_dropout=0.3, dropout=0.3, dense_units=256,
+    ),
+    train=TrainConfig(
+        optimizer="rmsprop", learning_rate=1e-3, epochs=10, batch_size=1024,
+        early_stopping_patience=10, clipnorm=None,
+    ),
+)
+
+DEFAULT = Preset(
+    name="default",
+    description=(
+        "Ours: a 16th-note grid from POP909's beat annotations (bar, position, pitch, duration tokens), "
+        "an embedding input, LSTM(384) x2 predicting every next token, Adam; sized to train to a "
+        "useful model within an hour on a 2-core CPU."
+    ),
+    data=DataConfig(
+        representation="grid", songs=None, sequence_length=128, window_stride=64,
+        transpose=(-3, -2, -1, 1, 2, 3),
+    ),
+    network=NetworkConfig(
+        architecture="embedding", lstm_units=(384, 384), embedding_dim=128, dropout=0.1,
+    ),
+    train=TrainConfig(
+        optimizer="adam", learning_rate=2e-3, epochs=40, batch_size=64, steps_per_epoch=400,
+        early_stopping_patience=4, max_minutes=45.0, clipnorm=1.0,
+    ),
+)
+
+TINY = Preset(
+    name="tiny",
+    description="A few-second smoke-test network for tests and CI; not for listening.",
+    data=DataConfig(representation="grid", songs=3, sequence_length=32, window_stride=16),
+    network=NetworkConfig(architecture="embedding", lstm_units=(32,), embedding_dim=16, dropout=0.0),
+    train=TrainConfig(optimizer="adam", learning_rate=1e-2, epochs=2, batch_size=16),
+)
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, DEFAULT, TINY)}
+
+
+def get_preset(name: str) -> Preset:
+    """Look a preset up by name, with an error that lists the ones that exist."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ValueError(f"Unknown preset {name!r}; choose one of: {', '.join(PRESETS)}.") from None

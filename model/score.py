@@ -1,0 +1,153 @@
+"""A parsed piece on a 16th-note grid: the one in-memory form every tokeniser reads.
+
+Parsing goes through pretty_midi. Onsets and offsets are mapped onto a 16th-note grid through the
+song's beat times (POP909's ``beat_midi.txt`` where it exists, else the MIDI tempo map), so that
+performance timing in POP909 becomes the metrical positions a listener hears.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+
+STEPS_PER_BEAT = 4
+STEPS_PER_BAR = 16
+MAX_SECONDS = 4 * 3600.0
+
+
+class MidiError(ValueError):
+    """A MIDI file that cannot be used: corrupt bytes, no notes, or an absurd length."""
+
+
+@dataclass(frozen=True)
+class Score:
+    """Notes of one piece on the grid.
+
+    Attributes
+    ----------
+    onsets, durations : int arrays in 16th-note steps; bar ``b`` starts at step ``16 * b``.
+    pitches, velocities : int arrays (MIDI numbers).
+    seconds_per_beat : median beat length in seconds, to restore the tempo when rendering.
+    """
+
+    onsets: np.ndarray
+    durations: np.ndarray
+    pitches: np.ndarray
+    velocities: np.ndarray
+    seconds_per_beat: float
+
+    def __post_init__(self) -> None:
+        n = len(self.onsets)
+        if not (len(self.durations) == len(self.pitches) == len(self.velocities) == n):
+            raise ValueError("Score arrays must have equal lengths.")
+
+    @property
+    def n_notes(self) -> int:
+        return len(self.onsets)
+
+    def transposed(self, semitones: int) -> Score:
+        """Shift every pitch; notes pushed outside MIDI 0-127 are dropped rather than wrapped."""
+        pitches = self.pitches + semitones
+        keep = (pitches >= 0) & (pitches <= 127)
+        return Score(self.onsets[keep], self.durations[keep], pitches[keep], self.velocities[keep],
+                     self.seconds_per_beat)
+
+
+def load_midi(source: str | Path | bytes) -> pretty_midi.PrettyMIDI:
+    """Parse MIDI from a path or bytes, turning every parser failure into one clear ``MidiError``."""
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        if not data:
+            raise MidiError("The MIDI file is empty (0 bytes).")
+        midi = pretty_midi.PrettyMIDI(io.BytesIO(data))
+    except MidiError:
+        raise
+    except Exception as exc:
+        raise MidiError(f"This is not a readable MIDI file ({type(exc).__name__}: {exc}).") from exc
+    if midi.get_end_time() > MAX_SECONDS:
+        raise MidiError(f"The MIDI file lasts over {MAX_SECONDS / 3600:.0f} hours; refusing to parse it.")
+    return midi
+
+
+def read_beat_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """POP909 ``beat_midi.txt``: beat times (s) and quadruple-metre downbeat flags (third column)."""
+    table = np.loadtxt(path, ndmin=2)
+    return table[:, 0], table[:, 2] > 0.5
+
+
+def midi_beats(midi: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray]:
+    """Beat times and downbeat flags from the MIDI tempo map, for files without annotations."""
+    beats = midi.get_beats()
+    downbeats = set(np.round(midi.get_downbeats(), 6))
+    return beats, np.array([round(b, 6) in downbeats for b in beats])
+
+
+def to_score(
+    midi: pretty_midi.PrettyMIDI, beats: np.ndarray | None = None, downbeats: np.ndarray | None = None
+) -> Score:
+    """Quantise every non-drum note of ``midi`` onto the 16th grid defined by ``beats``."""
+    notes = [n for inst in midi.instruments if not inst.is_drum for n in inst.notes]
+    if not notes:
+        raise MidiError("The MIDI file has no notes.")
+    if beats is None or downbeats is None or len(beats) < 2:
+        beats, downbeats = midi_beats(midi)
+    if len(beats) < 2:
+        beats = np.array([0.0, 0.5])
+        downbeats = np.array([True, False])
+    starts = np.array([n.start for n in notes])
+    ends = np.array([n.end for n in notes])
+    start_steps = np.round(_beat_position(starts, beats) * STEPS_PER_BEAT).astype(np.int64)
+    end_steps = np.round(_beat_position(ends, beats) * STEPS_PER_BEAT).astype(np.int64)
+    origin = _bar_origin(downbeats, int(start_steps.min()))
+    order = np.lexsort((np.array([n.pitch for n in notes]), start_steps))
+    return Score(
+        onsets=(start_steps - origin)[order],
+        durations=np.maximum(end_steps - start_steps, 1)[order],
+        pitches=np.array([n.pitch for n in notes], dtype=np.int64)[order],
+        velocities=np.array([n.velocity for n in notes], dtype=np.int64)[order],
+        seconds_per_beat=float(np.median(np.diff(beats))),
+    )
+
+
+def _beat_position(times: np.ndarray, beats: np.ndarray) -> np.ndarray:
+    """Fractional beat index of each time, extrapolating linearly before the first and after the last beat."""
+    first = (beats[1] - beats[0]) or 0.5
+    last = (beats[-1] - beats[-2]) or 0.5
+    index = np.interp(times, beats, np.arange(len(beats), dtype=float))
+    index = np.where(times < beats[0], (times - beats[0]) / first, index)
+    return np.where(times > beats[-1], len(beats) - 1 + (times - beats[-1]) / last, index)
+
+
+def _bar_origin(downbeats: np.ndarray, first_onset: int) -> int:
+    """Grid step of bar 0: the first downbeat, moved back whole bars so no note starts before it."""
+    flagged = np.flatnonzero(downbeats)
+    origin = int(flagged[0]) * STEPS_PER_BEAT if len(flagged) else 0
+    if first_onset < origin:
+        origin -= STEPS_PER_BAR * -(-(origin - first_onset) // STEPS_PER_BAR)
+    return origin
+
+
+def load_score(midi_path: str | Path | bytes, beat_path: Path | None = None) -> Score:
+    """Parse a MIDI file (with POP909 beat annotations when given) into a :class:`Score`."""
+    midi = load_midi(midi_path)
+    if beat_path is not None:
+        beats, downbeats = read_beat_file(beat_path)
+        return to_score(midi, beats, downbeats)
+    return to_score(midi)
+
+
+def score_to_midi(score: Score, seconds_per_beat: float | None = None, program: int = 0) -> pretty_midi.PrettyMIDI:
+    """Render grid notes back to a one-instrument MIDI file at a constant tempo."""
+    spb = seconds_per_beat or score.seconds_per_beat
+    step = spb / STEPS_PER_BEAT
+    midi = pretty_midi.PrettyMIDI(initial_tempo=60.0 / spb)
+    instrument = pretty_midi.Instrument(program=program, name=pretty_midi.program_to_instrument_name(program))
+    for onset, dur, pitch, vel in zip(score.onsets, score.durations, score.pitches, score.velocities, strict=True):
+        start = float(onset) * step
+        instrument.notes.append(pretty_midi.Note(int(vel), int(pitch), start, start + float(dur) * step))
+    midi.instruments.append(instrument)
+    return midi

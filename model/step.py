@@ -1,0 +1,139 @@
+"""O(1)-per-token inference: the trained Keras network replayed one step at a time in NumPy.
+
+The seed re-runs the whole 100-token window through the network for every new token. An LSTM does
+not need that: its state after token t summarises tokens 1..t, so carrying the state makes each new
+token cost one step of each layer. The weights are read once from the Keras model; the step itself is
+plain NumPy, which for a batch of a few sequences beats a framework call by far (no graph dispatch),
+and needs neither TensorFlow nor JAX at generation time.
+
+Supported layers: Embedding, LSTM (Keras gate order i, f, c, o; sigmoid/tanh), Dense, Activation,
+BatchNormalization (inference statistics), Dropout (identity at inference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+Op = Callable[[np.ndarray], np.ndarray]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+ACTIVATIONS: dict[str, Op] = {
+    "linear": lambda x: x,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+    "softmax": _softmax,
+}
+
+
+@dataclass
+class LstmWeights:
+    """Input and recurrent kernels stacked into one matrix, so a step is a single matrix product."""
+
+    kernel: np.ndarray
+    recurrent: np.ndarray
+    bias: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.fused = np.ascontiguousarray(np.vstack([self.kernel, self.recurrent]))
+
+    @property
+    def units(self) -> int:
+        return self.recurrent.shape[0]
+
+
+class StepModel:
+    """A stack of per-step operations with the LSTM states carried between calls.
+
+    ``step(inputs)`` takes one input per sequence in the batch — ids for embedding networks, scaled
+    ids for the paper network — and returns next-token probabilities, shape (batch, vocab).
+    """
+
+    def __init__(self, stages: list[tuple[str, object]], outputs_logits: bool) -> None:
+        self.stages = stages
+        self.outputs_logits = outputs_logits
+        self.states: list[tuple[np.ndarray, np.ndarray]] = []
+
+    @classmethod
+    def from_keras(cls, model: keras.Model) -> StepModel:
+        stages: list[tuple[str, object]] = []
+        for layer in model.layers:
+            stages.extend(_stages_for(layer))
+        last = model.layers[-1]
+        logits = isinstance(last, keras.layers.Dense) and _activation_name(last) == "linear"
+        return cls(stages, outputs_logits=logits)
+
+    def reset(self, batch: int) -> None:
+        self.states = [
+            (np.zeros((batch, w.units), np.float32), np.zeros((batch, w.units), np.float32))
+            for kind, w in self.stages if kind == "lstm" and isinstance(w, LstmWeights)
+        ]
+
+    def step(self, inputs: np.ndarray) -> np.ndarray:
+        x = np.asarray(inputs)
+        if not self.states:
+            self.reset(len(x))
+        lstm_index = 0
+        for kind, payload in self.stages:
+            if kind == "embedding":
+                x = payload[x.astype(np.int64)]  # type: ignore[index]
+            elif kind == "lstm":
+                assert isinstance(payload, LstmWeights)
+                h, c = _lstm_step(x.reshape(len(x), -1).astype(np.float32), self.states[lstm_index], payload)
+                self.states[lstm_index] = (h, c)
+                lstm_index += 1
+                x = h
+            else:
+                x = payload(x)  # type: ignore[operator]
+        return _softmax(x) if self.outputs_logits else x
+
+
+def _lstm_step(x: np.ndarray, state: tuple[np.ndarray, np.ndarray], w: LstmWeights) -> tuple[np.ndarray, np.ndarray]:
+    h, c = state
+    z = np.concatenate([x, h], axis=1) @ w.fused + w.bias
+    i, f, g, o = np.split(z, 4, axis=-1)
+    c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * np.tanh(c), c
+
+
+def _activation_name(layer: keras.layers.Layer) -> str:
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", "linear") if activation is not None else "linear"
+
+
+def _stages_for(layer: keras.layers.Layer) -> list[tuple[str, object]]:
+    """Translate one Keras layer into NumPy stages; unknown layers are an error, not a silent skip."""
+    weights = [np.asarray(v, dtype=np.float32) for v in layer.get_weights()]
+    if isinstance(layer, keras.layers.Embedding):
+        return [("embedding", weights[0])]
+    if isinstance(layer, keras.layers.LSTM):
+        cell = layer.cell
+        if (cell.activation.__name__, cell.recurrent_activation.__name__) != ("tanh", "sigmoid"):
+            raise ValueError(f"LSTM {layer.name} must use tanh/sigmoid activations for the step model.")
+        return [("lstm", LstmWeights(*weights))]
+    if isinstance(layer, keras.layers.Dense):
+        kernel, bias = weights
+        act = ACTIVATIONS[_activation_name(layer)]
+        return [("op", lambda x, k=kernel, b=bias, a=act: a(x @ k + b))]
+    if isinstance(layer, keras.layers.Activation):
+        return [("op", ACTIVATIONS[_activation_name(layer)])]
+    if isinstance(layer, keras.layers.BatchNormalization):
+        gamma, beta, mean, var = weights
+        scale = gamma / np.sqrt(var + layer.epsilon)
+        return [("op", lambda x, s=scale, m=mean, b=beta: (x - m) * s + b)]
+    if isinstance(layer, keras.layers.Dropout):
+        return []
+    raise ValueError(f"Layer {layer.name} ({type(layer).__name__}) is not supported by the step model.")

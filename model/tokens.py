@@ -1,0 +1,179 @@
+"""Event encodings: a :class:`~model.score.Score` to a list of string events and back.
+
+Two encodings, one per preset family (the first of note-seq's two layers; :mod:`model.windows` is the
+second, turning event ids into training windows):
+
+``paper``
+    The seed study's ``get_notes_from_midi``: one event per onset; a lone note is its pitch name as
+    music21 spells MIDI pitches (``"E-4"``, ``"F#3"``), several notes are a chord written as their
+    pitch classes in normal order joined with dots (``"11.2.6"``). Durations are dropped, as in the
+    seed; decoding places one event every eighth note, as the seed's ``create_midi`` does.
+``grid``
+    Ours (REMI-like, Huang & Yang 2020): ``BAR`` opens every 4/4 bar, ``POS_k`` (k = 0..15) marks a
+    16th-note position inside it, then each note at that position is ``P_pitch D_steps`` with the
+    duration in 16ths (1..32). Rhythm, duration and metre survive the round trip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from model.score import STEPS_PER_BAR, Score
+
+MUSIC21_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
+PAPER_STEP = 2
+PAPER_DURATION = 4
+MAX_DURATION = 32
+DEFAULT_VELOCITY = 80
+
+
+class TokenError(ValueError):
+    """Events that cannot be decoded or a vocabulary that does not fit."""
+
+
+class EventCodec(Protocol):
+    """What every encoding offers: encode a score and decode events."""
+
+    @property
+    def name(self) -> str: ...
+
+    def encode(self, score: Score) -> list[str]: ...
+
+    def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score: ...
+
+
+def pitch_name(pitch: int) -> str:
+    """Spell a MIDI pitch as music21 does for MIDI input (``61 -> "C#4"``, ``63 -> "E-4"``)."""
+    return f"{MUSIC21_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def parse_pitch_name(name: str) -> int:
+    """Inverse of :func:`pitch_name` for MIDI 12-127.
+
+    music21 writes octave -1 with a minus too, so ``"E-1"`` is read as E-flat 1; pitches 0-11 never
+    occur in POP909 and are not round-tripped.
+    """
+    for head_length in (2, 1):
+        head, octave = name[:head_length], name[head_length:]
+        if head in MUSIC21_NAMES and re.fullmatch(r"-?\d+", octave):
+            pitch = MUSIC21_NAMES.index(head) + 12 * (int(octave) + 1)
+            if 0 <= pitch <= 127:
+                return pitch
+    raise TokenError(f"Not a pitch name: {name!r}.")
+
+
+def normal_order(pitch_classes: Iterable[int]) -> list[int]:
+    """Normal order of a pitch-class set (Rahn): the most compact rotation, packed to the left.
+
+    Rotations are compared by the span from the first to the last element, then to the
+    second-to-last, and so on; a remaining tie goes to the rotation starting on the lowest class.
+    """
+    pcs = sorted({int(p) % 12 for p in pitch_classes})
+    if len(pcs) <= 1:
+        return pcs
+    rotations = [pcs[i:] + pcs[:i] for i in range(len(pcs))]
+
+    def key(rotation: list[int]) -> tuple[int, ...]:
+        spans = tuple((rotation[j] - rotation[0]) % 12 for j in range(len(rotation) - 1, 0, -1))
+        return (*spans, rotation[0])
+
+    return min(rotations, key=key)
+
+
+@dataclass(frozen=True)
+class PaperCodec:
+    """The seed study's note/chord-per-onset encoding (durations ignored)."""
+
+    name: str = "paper"
+
+    def encode(self, score: Score) -> list[str]:
+        events = []
+        _, starts = np.unique(score.onsets, return_index=True)
+        for pitches in np.split(score.pitches, starts[1:]):
+            if len(pitches) == 1:
+                events.append(pitch_name(int(pitches[0])))
+            else:
+                events.append(".".join(str(p) for p in normal_order(pitches)))
+        return events
+
+    def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
+        onsets, pitches = [], []
+        for i, event in enumerate(events):
+            if "." in event or event.isdigit():
+                chord = [60 + int(pc) for pc in event.split(".")]
+            else:
+                chord = [parse_pitch_name(event)]
+            onsets += [i * PAPER_STEP] * len(chord)
+            pitches += chord
+        return _score(onsets, [PAPER_DURATION] * len(onsets), pitches, seconds_per_beat)
+
+
+@dataclass(frozen=True)
+class GridCodec:
+    """Bar / position / pitch / duration events on the 16th-note grid."""
+
+    name: str = "grid"
+
+    def encode(self, score: Score) -> list[str]:
+        events: list[str] = []
+        last_bar, last_step = -1, -1
+        for onset, pitch, duration in zip(score.onsets, score.pitches, score.durations, strict=True):
+            bar, position = divmod(int(onset), STEPS_PER_BAR)
+            while last_bar < bar:
+                events.append("BAR")
+                last_bar += 1
+            if onset != last_step:
+                events.append(f"POS_{position}")
+                last_step = int(onset)
+            events += [f"P_{int(pitch)}", f"D_{min(int(duration), MAX_DURATION)}"]
+        return events
+
+    def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
+        """Tolerant decoding: malformed runs (a pitch without duration, a position before BAR) are skipped."""
+        onsets, durations, pitches = [], [], []
+        bar, position, pitch = -1, 0, None
+        for event in events:
+            kind, _, value = event.partition("_")
+            if kind == "BAR":
+                bar, position, pitch = bar + 1, 0, None
+            elif kind == "POS":
+                position, pitch = int(value), None
+            elif kind == "P":
+                pitch = int(value)
+            elif kind == "D" and pitch is not None:
+                onsets.append(max(bar, 0) * STEPS_PER_BAR + position)
+                durations.append(int(value))
+                pitches.append(pitch)
+                pitch = None
+        return _score(onsets, durations, pitches, seconds_per_beat)
+
+    @staticmethod
+    def all_events() -> list[str]:
+        """The full grid vocabulary, so every model of this family shares one id mapping."""
+        return (["BAR"] + [f"POS_{k}" for k in range(STEPS_PER_BAR)] + [f"P_{p}" for p in range(128)]
+                + [f"D_{d}" for d in range(1, MAX_DURATION + 1)])
+
+
+def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_per_beat: float) -> Score:
+    return Score(
+        onsets=np.asarray(onsets, dtype=np.int64),
+        durations=np.asarray(durations, dtype=np.int64),
+        pitches=np.asarray(pitches, dtype=np.int64),
+        velocities=np.full(len(onsets), DEFAULT_VELOCITY, dtype=np.int64),
+        seconds_per_beat=seconds_per_beat,
+    )
+
+
+CODECS: dict[str, EventCodec] = {"paper": PaperCodec(), "grid": GridCodec()}
+
+
+def get_codec(representation: str) -> EventCodec:
+    try:
+        return CODECS[representation]
+    except KeyError:
+        raise TokenError(f"Unknown representation {representation!r}; choose one of: {', '.join(CODECS)}.") from None

@@ -1,0 +1,129 @@
+"""Second tokenisation layer: event names to integer ids, and id sequences to training batches.
+
+Both families share the :class:`Vocabulary`. The ``paper`` family feeds windows of 100 ids scaled to
+[0, 1) and predicts the one next id (one-hot), as the seed does; the ``grid`` family feeds id windows
+to an embedding and predicts every next id. Batches are cut on the fly (``keras.utils.PyDataset``),
+so memory stays flat and the same code feeds the TensorFlow and JAX backends.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from model.corpus import Corpus
+from model.tokens import GridCodec
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The id of every event; ids index the network's output units."""
+
+    events: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {e: i for i, e in enumerate(self.events)})
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def encode(self, events: Sequence[str]) -> np.ndarray:
+        """Ids of ``events``; events the vocabulary lacks are dropped (a primer may hold unseen chords)."""
+        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        return np.asarray([index[e] for e in events if e in index], dtype=np.int64)
+
+    def decode(self, ids: Sequence[int] | np.ndarray) -> list[str]:
+        return [self.events[int(i)] for i in ids]
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(list(self.events)))
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        return cls(tuple(json.loads(path.read_text())))
+
+
+def build_vocabulary(corpus: Corpus) -> Vocabulary:
+    """The seed's ``sorted(set(notes))`` for ``paper``; the fixed full grid vocabulary for ``grid``."""
+    if corpus.representation == "grid":
+        return Vocabulary(tuple(GridCodec.all_events()))
+    return Vocabulary(tuple(sorted(set(corpus.event_names))))
+
+
+def corpus_ids(corpus: Corpus, vocab: Vocabulary, song_ids: set[str]) -> list[np.ndarray]:
+    """The vocabulary ids of the chosen songs, re-indexed from the corpus' own event table."""
+    table = vocab.encode(corpus.event_names)
+    if len(table) != len(corpus.event_names):
+        raise ValueError("The corpus holds events outside the vocabulary.")
+    return [table[seq] for sid, seq in zip(corpus.song_ids, corpus.sequences, strict=True) if sid in song_ids]
+
+
+class WindowDataset(keras.utils.PyDataset):
+    """Shuffled windows over many songs, one batch per ``__getitem__``.
+
+    ``target="last"``: x is (batch, length, 1) ids / vocab size, y one-hot of the next id (paper).
+    ``target="all"``: x is (batch, length) ids, y is x shifted by one (grid). ``transpose`` lists
+    semitone shifts drawn at random per window (grid only), a cheap augmentation that keeps keys balanced.
+    """
+
+    def __init__(
+        self, sequences: list[np.ndarray], vocab: Vocabulary, length: int, stride: int, batch_size: int,
+        target: str, transpose: tuple[int, ...] = (), max_batches: int | None = None, seed: int = 0,
+    ) -> None:
+        super().__init__()
+        span = length + 1
+        self.starts = [(s, i) for s, seq in enumerate(sequences) for i in range(0, len(seq) - span + 1, stride)]
+        if not self.starts:
+            raise ValueError(f"No song is longer than {span} tokens; use a shorter sequence length.")
+        self.sequences, self.vocab, self.length = sequences, vocab, length
+        self.batch_size, self.target, self.transpose = batch_size, target, transpose
+        self.max_batches = max_batches
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(self.starts))
+        self.pitch_ids = _pitch_ids(vocab) if transpose else None
+
+    def __len__(self) -> int:
+        full = math.ceil(len(self.starts) / self.batch_size)
+        return min(full, self.max_batches) if self.max_batches else full
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.starts))
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        picks = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        windows = np.stack([self._window(*self.starts[p]) for p in picks])
+        if self.target == "all":
+            return windows[:, :-1].astype("int32"), windows[:, 1:].astype("int32")
+        x = (windows[:, :-1, None] / len(self.vocab)).astype("float32")
+        y = keras.utils.to_categorical(windows[:, -1], len(self.vocab)).astype("float32")
+        return x, y
+
+    def _window(self, song: int, start: int) -> np.ndarray:
+        window = self.sequences[song][start:start + self.length + 1].astype(np.int64)
+        if self.pitch_ids is not None:
+            window = transpose_ids(window, self.pitch_ids, int(self.rng.choice((0, *self.transpose))))
+        return window
+
+
+def _pitch_ids(vocab: Vocabulary) -> np.ndarray:
+    """Id of ``P_p`` for p = 0..127 (grid vocabularies keep them contiguous)."""
+    return vocab.encode([f"P_{p}" for p in range(128)])
+
+
+def transpose_ids(window: np.ndarray, pitch_ids: np.ndarray, shift: int) -> np.ndarray:
+    """Shift every pitch event by ``shift`` semitones; windows that would leave 0-127 stay as they are."""
+    if shift == 0:
+        return window
+    is_pitch = (window >= pitch_ids[0]) & (window <= pitch_ids[-1])
+    moved = window[is_pitch] + shift
+    if moved.size and (moved.min() < pitch_ids[0] or moved.max() > pitch_ids[-1]):
+        return window
+    out = window.copy()
+    out[is_pitch] = moved
+    return out
