@@ -81,9 +81,7 @@ def validate_answer(answer: AnswerIn, definition: StudyDefinition) -> None:
         raise InvalidAnswer("knows_piece", "must be true or false")
     _in_range("heard_fraction", answer.heard_fraction, 0.0, 1.0)
     _in_range("time_spent_s", answer.time_spent_s, 0.0, MAX_TIME_S)
-    if answer.comment is not None and (
-        not isinstance(answer.comment, str) or len(answer.comment) > MAX_COMMENT_CHARS
-    ):
+    if answer.comment is not None and (not isinstance(answer.comment, str) or len(answer.comment) > MAX_COMMENT_CHARS):
         raise InvalidAnswer("comment", f"must be text of at most {MAX_COMMENT_CHARS} characters")
 
 

@@ -106,9 +106,7 @@ def assign_participant(session: Session, participant: Participant, n_clips: int)
         select(Source).where(Source.study_id == participant.study_id).order_by(Source.position)
     ).all()
     index = {source.id: i for i, source in enumerate(sources)}
-    rows = session.execute(
-        select(Clip.id, Clip.source_id, Clip.group).where(Clip.study_id == participant.study_id)
-    )
+    rows = session.execute(select(Clip.id, Clip.source_id, Clip.group).where(Clip.study_id == participant.study_id))
     slots = [ClipSlot(clip_id, index[source_id], group) for clip_id, source_id, group in rows]
     clip_counts = _clip_counts(session, participant.study_id)
     cell_counts: Counter[tuple[int, str | None]] = Counter()
@@ -118,9 +116,7 @@ def assign_participant(session: Session, participant: Participant, n_clips: int)
     chosen = choose_clips(
         order, slots, clip_counts, cell_counts, seed=participant.study_id * 100_003 + participant.sequence
     )
-    assignments = [
-        Assignment(participant_id=participant.id, clip_id=c, position=i) for i, c in enumerate(chosen)
-    ]
+    assignments = [Assignment(participant_id=participant.id, clip_id=c, position=i) for i, c in enumerate(chosen)]
     session.add_all(assignments)
     session.flush()
     return assignments

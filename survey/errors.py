@@ -34,9 +34,7 @@ class StudyExists(SurveyError):
     """A different definition was already imported under the same slug."""
 
     def __init__(self, slug: str) -> None:
-        super().__init__(
-            f"Study '{slug}' already exists with a different definition; give the new one another slug."
-        )
+        super().__init__(f"Study '{slug}' already exists with a different definition; give the new one another slug.")
 
 
 class StudyNotOpen(SurveyError):
@@ -74,9 +72,7 @@ class AuditFailed(SurveyError):
     """The blindness audit found cues and no override reason was given."""
 
     def __init__(self, cues: list[str]) -> None:
-        super().__init__(
-            f"The blindness audit flagged {', '.join(cues)}; fix the clips or publish with an override."
-        )
+        super().__init__(f"The blindness audit flagged {', '.join(cues)}; fix the clips or publish with an override.")
         self.cues = cues
 
 
@@ -106,9 +102,7 @@ class AnswerConflict(SurveyError):
     """The clip was already answered differently; the first answer stands."""
 
     def __init__(self, clip: str) -> None:
-        super().__init__(
-            f"Clip '{clip}' was already answered with different values; the first answer is kept."
-        )
+        super().__init__(f"Clip '{clip}' was already answered with different values; the first answer is kept.")
 
 
 class NotYourTurn(SurveyError):

@@ -70,9 +70,7 @@ class HeadphoneScreen:
 
 Screen = ClipScreen | AttentionScreen | HeadphoneScreen
 Step = (
-    tuple[Literal["headphone"], None]
-    | tuple[Literal["attention"], AttentionCheck]
-    | tuple[Literal["clip"], Assignment]
+    tuple[Literal["headphone"], None] | tuple[Literal["attention"], AttentionCheck] | tuple[Literal["clip"], Assignment]
 )
 
 
@@ -153,9 +151,7 @@ def require_open(study: Study) -> None:
 def steps(session: Session, participant: Participant, definition: StudyDefinition) -> tuple[list[Step], int]:
     """All of the participant's screens in order, and how many of them are done."""
     answered = set(session.scalars(select(Answer.clip_id).where(Answer.participant_id == participant.id)))
-    checked = set(
-        session.scalars(select(CheckResult.key).where(CheckResult.participant_id == participant.id))
-    )
+    checked = set(session.scalars(select(CheckResult.key).where(CheckResult.participant_id == participant.id)))
     all_steps: list[Step] = []
     done: list[bool] = []
     if definition.headphone_check:
@@ -205,9 +201,7 @@ def progress(session: Session, token: str) -> Progress:
     participant = participant_by_token(session, token)
     definition = study_definition(participant.study)
     pending, done = steps(session, participant, definition)
-    answered = session.scalar(
-        select(func.count()).select_from(Answer).where(Answer.participant_id == participant.id)
-    )
+    answered = session.scalar(select(func.count()).select_from(Answer).where(Answer.participant_id == participant.id))
     return Progress(
         answered=answered or 0,
         total=len(participant.assignments),

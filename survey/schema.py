@@ -114,9 +114,7 @@ class Participant(Base):
     finished_at: Mapped[datetime | None]
 
     study: Mapped[Study] = relationship()
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="participant", order_by="Assignment.position"
-    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="participant", order_by="Assignment.position")
 
 
 class Assignment(Base):

@@ -154,9 +154,7 @@ class _Ctx:
 
     def fail(self, path: Path_, message: str) -> StudyFileError:
         line = next((self.lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in self.lines), None)
-        return StudyFileError(
-            message, field=_field_name(path) or "(top level)", line=line, source=self.source
-        )
+        return StudyFileError(message, field=_field_name(path) or "(top level)", line=line, source=self.source)
 
 
 def _field_name(path: Path_) -> str:
@@ -178,9 +176,7 @@ def parse_study_text(text: str, source: str = "study") -> StudyDefinition:
     return parse_study_dict(data, source=source, lines=lines)
 
 
-def parse_study_dict(
-    data: Any, source: str = "study", lines: Mapping[Path_, int] | None = None
-) -> StudyDefinition:
+def parse_study_dict(data: Any, source: str = "study", lines: Mapping[Path_, int] | None = None) -> StudyDefinition:
     """Validate plain data (from YAML, or stored JSON) into a ``StudyDefinition``."""
     ctx = _Ctx(source, lines or {})
     top = _mapping(ctx, data, ())
@@ -229,9 +225,7 @@ def _yaml_with_lines(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise StudyFileError(
-            f"not valid YAML ({exc.problem})", field="(syntax)", line=line, source=source
-        ) from exc
+        raise StudyFileError(f"not valid YAML ({exc.problem})", field="(syntax)", line=line, source=source) from exc
     finally:
         loader.dispose()
 
@@ -314,9 +308,7 @@ def _number(ctx: _Ctx, value: Any, path: Path_, minimum: float, positive: bool =
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ctx.fail(path, f"must be a number of seconds (got {value!r})")
     if value < minimum or (positive and value <= minimum):
-        raise ctx.fail(
-            path, f"must be {'greater than' if positive else 'at least'} {minimum:g} (got {value})"
-        )
+        raise ctx.fail(path, f"must be {'greater than' if positive else 'at least'} {minimum:g} (got {value})")
     return float(value)
 
 
@@ -388,9 +380,7 @@ def _excerpt(ctx: _Ctx, value: Any, path: Path_, default: Excerpt) -> Excerpt:
     _only(ctx, data, path, ("start", "duration", "fade"))
     excerpt = Excerpt(
         start=_number(ctx, data.get("start", default.start), (*path, "start"), 0.0),
-        duration=_number(
-            ctx, data.get("duration", default.duration), (*path, "duration"), 0.0, positive=True
-        ),
+        duration=_number(ctx, data.get("duration", default.duration), (*path, "duration"), 0.0, positive=True),
         fade=_number(ctx, data.get("fade", default.fade), (*path, "fade"), 0.0),
     )
     if 2 * excerpt.fade > excerpt.duration:
@@ -443,9 +433,7 @@ def _check_design(ctx: _Ctx, sources: tuple[SourceDef, ...], per: int) -> None:
     if len(sources) < 2:
         raise ctx.fail(("sources",), "a comparison needs at least two sources")
     if per % len(sources):
-        raise ctx.fail(
-            ("clips_per_participant",), f"must be a multiple of the {len(sources)} sources (got {per})"
-        )
+        raise ctx.fail(("clips_per_participant",), f"must be a multiple of the {len(sources)} sources (got {per})")
     for i, source in enumerate(sources):
         if len(source.clips) < per // len(sources):
             raise ctx.fail(
@@ -503,8 +491,7 @@ def _definition_to_dict(d: StudyDefinition) -> dict[str, Any]:
             "confidence": _scale_dict(hq.confidence),
         },
         "sources": [
-            {"key": s.key, "label": s.label, "human": s.human, "clips": [clip(c) for c in s.clips]}
-            for s in d.sources
+            {"key": s.key, "label": s.label, "human": s.human, "clips": [clip(c) for c in s.clips]} for s in d.sources
         ],
         "clips_per_participant": d.clips_per_participant,
         "attention_checks": [
