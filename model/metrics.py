@@ -405,7 +405,7 @@ def read_midi(source: str | bytes | io.BytesIO) -> pretty_midi.PrettyMIDI:
     # pretty_midi and mido raise many types (OSError, EOFError, KeyError, IndexError, ValueError ...) for
     # damaged files; callers need one type to catch and a message to show.
     except Exception as error:
-        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        reason = f"{type(error).__name__}: {error}" if str(error) else f"{type(error).__name__}, truncated?"
         raise MidiReadError(f"not a readable MIDI file ({reason})") from error
 
 
