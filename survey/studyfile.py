@@ -255,7 +255,7 @@ def _from_node(loader: yaml.SafeLoader, node: Any, path: Path_, lines: dict[Path
 
 def _required(ctx: _Ctx, mapping: Mapping[str, Any], path: Path_, key: str) -> Any:
     if key not in mapping or mapping[key] is None:
-        raise ctx.fail((*path, key) if path else path, f"'{key}' is required")
+        raise ctx.fail((*path, key), f"'{key}' is required")
     return mapping[key]
 
 

@@ -1,0 +1,134 @@
+"""Command line: ``python -m survey {init,import-study,studies,export,stats,audit,publish,close}``.
+
+Examples::
+
+    python -m survey init                                  # create/migrate the database
+    python -m survey import-study assets/demo_study.yaml
+    python -m survey audit demo-four-sources --audio-dir data/clips
+    python -m survey publish demo-four-sources --audio-dir data/clips [--override "why"]
+    python -m survey export demo-four-sources --format csv --out answers.csv
+    python -m survey stats demo-four-sources [--keep-failed-checks]
+
+The database is ``--url``, else ``$DATABASE_URL``, else ``data/survey.sqlite3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from survey.db import default_url, open_database
+from survey.errors import SurveyError
+from survey.export import answers_frame, write_csv, write_json
+from survey.schema import Clip
+from survey.study import audit_study, close_study, import_study, list_studies, publish_study
+from survey.studyfile import load_study_file
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser with one sub-command per job."""
+    parser = argparse.ArgumentParser(prog="python -m survey", description="Blind listening studies.")
+    parser.add_argument("--url", help="SQLAlchemy URL (default: $DATABASE_URL or data/survey.sqlite3)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create or migrate the database")
+    sub.add_parser("studies", help="list studies")
+    imp = sub.add_parser("import-study", help="validate a study file and import it as a draft")
+    imp.add_argument("file", type=Path)
+    for name in ("audit", "publish"):
+        cmd = sub.add_parser(name, help=f"{name} a study (clip audio found by hash in --audio-dir)")
+        cmd.add_argument("study")
+        cmd.add_argument("--audio-dir", type=Path, default=Path("data/clips"))
+        if name == "publish":
+            cmd.add_argument("--override", help="publish despite audit findings, recording this reason")
+    close = sub.add_parser("close", help="stop accepting answers")
+    close.add_argument("study")
+    exp = sub.add_parser("export", help="write answers (one row per answer, sources revealed)")
+    exp.add_argument("study")
+    exp.add_argument("--format", choices=("csv", "json"), default="csv")
+    exp.add_argument("--out", type=Path, required=True)
+    st = sub.add_parser("stats", help="print the statistics tables")
+    st.add_argument("study")
+    st.add_argument("--keep-failed-checks", action="store_true", help="do not exclude failed checks")
+    st.add_argument("--no-mixed", action="store_true", help="skip the mixed-effects models")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; domain errors print one line and exit 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        factory = open_database(args.url or default_url())
+        with factory.begin() as session:
+            _dispatch(args, session)
+    except SurveyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _dispatch(args: argparse.Namespace, session: Session) -> None:
+    if args.command == "init":
+        print("database ready")
+    elif args.command == "studies":
+        for study in list_studies(session):
+            print(f"{study.slug}\t{study.status}\t{study.title}")
+    elif args.command == "import-study":
+        study = import_study(session, load_study_file(args.file))
+        print(f"imported {study.slug} ({study.status}, {len(study.clips)} clips)")
+    elif args.command in ("audit", "publish"):
+        _audit_or_publish(args, session)
+    elif args.command == "close":
+        print(f"{close_study(session, args.study).slug} closed")
+    elif args.command == "export":
+        writer = write_csv if args.format == "csv" else write_json
+        print(f"wrote {writer(session, args.study, args.out)} answers to {args.out}")
+    elif args.command == "stats":
+        _print_stats(session, args.study, exclude=not args.keep_failed_checks, mixed=not args.no_mixed)
+
+
+def _read_audio(audio_dir: Path) -> Callable[[Clip], bytes]:
+    def read(clip: Clip) -> bytes:
+        if clip.audio_path and Path(clip.audio_path).is_file():
+            return Path(clip.audio_path).read_bytes()
+        matches = sorted(audio_dir.glob(f"{clip.audio_sha256}.*"))
+        if not matches:
+            raise SurveyError(f"No audio file for clip '{clip.key}' ({clip.audio_sha256}) in {audio_dir}.")
+        return matches[0].read_bytes()
+
+    return read
+
+
+def _audit_or_publish(args: argparse.Namespace, session: Session) -> None:
+    report = audit_study(session, args.study, _read_audio(args.audio_dir))
+    for finding in report.findings:
+        print(f"- {finding.cue}: {finding.message}\n    {json.dumps(finding.detail)}")
+    print("audit passed" if report.passed else f"audit found {len(report.findings)} cue(s)")
+    if args.command == "publish":
+        study = publish_study(session, args.study, report, override=args.override)
+        print(f"{study.slug} is open")
+
+
+def _print_stats(session: Session, slug: str, *, exclude: bool, mixed: bool) -> None:
+    from survey import stats
+
+    answers = answers_frame(session, slug)
+    kept = stats.apply_exclusions(answers) if exclude else answers
+    print(
+        f"{len(answers)} answers from {answers['participant'].nunique()} participants; "
+        f"{len(answers) - len(kept)} excluded for failed checks"
+    )
+    if kept.empty:
+        return
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.precision", 3):
+        for name, table in stats.summary_tables(kept, mixed=mixed).items():
+            print(f"\n== {name} ==\n{table.to_string(index=False)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Study files: the demo loads, defaults apply, and every error names the line and the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey.errors import StudyFileError
+from survey.studyfile import load_study_file, parse_study_dict, parse_study_text
+from tests.survey.conftest import ROOT, SMALL_STUDY
+
+
+def test_the_demo_study_has_four_sources_rated_blind_on_four_criteria() -> None:
+    demo = load_study_file(ROOT / "assets" / "demo_study.yaml")
+    assert [s.label for s in demo.sources] == ["POP909 original", "LSTM", "Trained Magenta", "Pretrained Magenta"]
+    assert [c.key for c in demo.criteria] == ["complexity", "creativity", "emotion", "enjoyment"]
+    assert all((c.scale.min, c.scale.max) == (1, 7) for c in demo.criteria)
+    assert demo.human_question.enabled and demo.headphone_check
+    assert demo.clips_per_participant % len(demo.sources) == 0
+    assert [s.human for s in demo.sources] == [True, False, False, False]
+
+
+def test_criteria_default_to_the_four_of_the_original_study_on_a_1_to_7_scale() -> None:
+    definition = parse_study_text(SMALL_STUDY)
+    assert [c.key for c in definition.criteria] == ["complexity", "creativity", "emotion", "enjoyment"]
+    assert definition.criteria[0].scale.anchors == ((1, "Very simple"), (7, "Very complex"))
+    assert definition.human_question.confidence.max == 5
+
+
+def test_clip_excerpt_settings_inherit_from_the_study_and_can_be_overridden() -> None:
+    text = SMALL_STUDY.replace("{key: o1,", "{key: o1, start: 12.5,") + "excerpt: {duration: 15}\n"
+    definition = parse_study_text(text)
+    o1, o2 = definition.sources[0].clips[:2]
+    assert (o1.excerpt.start, o1.excerpt.duration) == (12.5, 15.0)
+    assert (o2.excerpt.start, o2.excerpt.duration) == (0.0, 15.0)
+
+
+def test_a_definition_survives_the_round_trip_through_its_stored_form() -> None:
+    definition = load_study_file(ROOT / "assets" / "demo_study.yaml")
+    assert parse_study_dict(definition.to_dict()) == definition
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field"),
+    [
+        ("clips_per_participant: 8", "clips_per_participant: 7", 4, "clips_per_participant"),
+        ("clips_per_participant: 8", "clips_per_participant: eight", 4, "clips_per_participant"),
+        ("headphone_check: true", "headphone_check: maybe", 5, "headphone_check"),
+        ("expected: 2}", "expected: 9}", 7, "attention_checks[0].expected"),
+        ('{key: o2, midi: "pop909:002/002.mid", group: g2}', "{key: o2, group: g2}", 14, "sources[0].clips[1]"),
+        ("{key: l3,", "{key: l3, duration: -4,", 22, "sources[1].clips[2].duration"),
+        ("{key: t1,", "{key: o1,", 27, "sources[2].clips[0].key"),
+        ("    label: LSTM", "    lable: LSTM", 18, "sources[1].lable"),
+        ("title: Small test study\n", "", None, "title"),
+    ],
+)
+def test_invalid_files_get_errors_naming_line_and_field(old: str, new: str, line: int | None, field: str) -> None:
+    assert old in SMALL_STUDY
+    with pytest.raises(StudyFileError) as caught:
+        parse_study_text(SMALL_STUDY.replace(old, new), source="small.yaml")
+    assert caught.value.field == field
+    if line is not None:
+        assert caught.value.line == line
+        assert f"small.yaml, line {line}, field '{field}'" in str(caught.value)
+
+
+def test_broken_yaml_is_reported_with_its_line() -> None:
+    with pytest.raises(StudyFileError, match="line 3") as caught:
+        parse_study_text("study: x\ntitle: t\n  consent: indented: wrongly\n", source="bad.yaml")
+    assert caught.value.field == "(syntax)"
+
+
+def test_a_key_given_twice_is_an_error() -> None:
+    with pytest.raises(StudyFileError, match="appears twice") as caught:
+        parse_study_text("study: x\nstudy: y\n")
+    assert caught.value.line == 2
