@@ -83,11 +83,10 @@ def choose_start(midi: pretty_midi.PrettyMIDI, seconds: float, requested: float 
     onsets = np.unique([note.start for instrument in midi.instruments for note in instrument.notes])
     beats = midi.get_beats()
     snap = SNAP_BEATS * float(np.median(np.diff(beats))) if len(beats) > 1 else 0.05
-    candidates = []
-    for downbeat in midi.get_downbeats():
-        near = onsets[np.abs(onsets - downbeat) <= snap]
-        if near.size:
-            candidates.append(float(near.min()))
+    downbeats = midi.get_downbeats()
+    first_near = np.minimum(np.searchsorted(onsets, downbeats - snap), len(onsets) - 1)
+    near = onsets[first_near]
+    candidates = [float(c) for c in near[np.abs(near - downbeats) <= snap]]
     if not candidates:
         return float(onsets[0])
     wanted = float(onsets[0]) if requested is None else requested
