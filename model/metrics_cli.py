@@ -100,6 +100,7 @@ def measure_files(tasks: list[tuple[str, str]], jobs: int) -> list[FileResult]:
     if jobs <= 1 or len(tasks) < 2:
         return [_measure(task) for task in tasks]
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # import once in the server, not once per worker
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         return list(pool.map(_measure, tasks, chunksize=max(1, len(tasks) // (8 * jobs))))
 
