@@ -24,7 +24,7 @@ SAMPLE_RATES = (22050, 44100, 48000)
 def _check_range(name: str, value: float, low: float, high: float, unit: str) -> None:
     """Raise `SettingsError` unless ``low <= value <= high`` (NaN and infinities fail too)."""
     if not (math.isfinite(value) and low <= value <= high):
-        raise SettingsError(f"{name} must be between {low:g} and {high:g} {unit}, got {value!r}.")
+        raise SettingsError(f"Setting {name} must be between {low:g} and {high:g} {unit}, got {value!r}.")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         if self.sample_rate not in SAMPLE_RATES:
-            raise SettingsError(f"sample_rate must be one of {SAMPLE_RATES} Hz, got {self.sample_rate!r}.")
+            rates = ", ".join(map(str, SAMPLE_RATES))
+            raise SettingsError(f"Setting sample_rate must be one of {rates} Hz, got {self.sample_rate!r}.")
         _check_range("gain", self.gain, 0.01, 2.0, "(linear)")
         _check_range("tail_seconds", self.tail_seconds, 0.0, 10.0, "seconds")
         _check_range("max_seconds", self.max_seconds, 1.0, 3600.0, "seconds")
@@ -102,7 +103,8 @@ class ExcerptSettings:
     peak_dbfs : float
         Sample-peak ceiling in dBFS, -20 to 0. -1 dBFS leaves headroom for lossy encoding.
     fade_in_seconds, fade_out_seconds : float
-        Linear fade lengths in seconds; short, so the cut is not heard as a click.
+        Linear fade lengths in seconds, 0-5; short, so the cut is not heard as a click. A fade longer than
+        half the audio is shortened to half.
     start_seconds : float or None
         Where to look for the clip start, in seconds; the start is snapped to the next downbeat that has a
         note onset. None starts at the first such downbeat of the piece.
@@ -125,8 +127,8 @@ class ExcerptSettings:
         _check_range("seconds", self.seconds, 1.0, 600.0, "seconds")
         _check_range("lufs", self.lufs, -40.0, -10.0, "LUFS")
         _check_range("peak_dbfs", self.peak_dbfs, -20.0, 0.0, "dBFS")
-        _check_range("fade_in_seconds", self.fade_in_seconds, 0.0, self.seconds / 4, "seconds")
-        _check_range("fade_out_seconds", self.fade_out_seconds, 0.0, self.seconds / 4, "seconds")
+        _check_range("fade_in_seconds", self.fade_in_seconds, 0.0, 5.0, "seconds")
+        _check_range("fade_out_seconds", self.fade_out_seconds, 0.0, 5.0, "seconds")
         _check_range("silence_dbfs", self.silence_dbfs, -120.0, -20.0, "dBFS")
         if self.start_seconds is not None:
-            _check_range("start_seconds", self.start_seconds, 0.0, self.render.max_seconds, "seconds")
+            _check_range("start_seconds", self.start_seconds, 0.0, 86400.0, "seconds")
