@@ -129,4 +129,4 @@ def _clip_counts(session: Session, study_id: int) -> dict[int, int]:
         .where(Clip.study_id == study_id)
         .group_by(Assignment.clip_id)
     )
-    return {clip_id: count for clip_id, count in session.execute(query).tuples()}
+    return {clip_id: count for clip_id, count in session.execute(query).all()}

@@ -105,4 +105,4 @@ def _stored(session: Session, participant: Participant, kind: str) -> dict[str, 
             CheckResult.participant_id == participant.id, CheckResult.kind == kind
         )
     )
-    return {key: response for key, response in rows.tuples()}
+    return {key: response for key, response in rows.all()}

@@ -61,7 +61,7 @@ def answers_frame(session: Session, slug: str) -> pd.DataFrame:
         .where(Participant.study_id == study.id)
         .order_by(Participant.sequence, Assignment.position)
     )
-    rows = [_row(slug, *row) for row in session.execute(query).tuples()]
+    rows = [_row(slug, *row) for row in session.execute(query).all()]
     ratings = _ratings(session, study.id)
     for row in rows:
         values = ratings.get(row.pop("_answer_id"), {})
@@ -137,7 +137,7 @@ def _ratings(session: Session, study_id: int) -> dict[int, dict[str, int]]:
         .where(Participant.study_id == study_id)
     )
     out: dict[int, dict[str, int]] = {}
-    for answer_id, criterion, value in session.execute(query).tuples():
+    for answer_id, criterion, value in session.execute(query).all():
         out.setdefault(answer_id, {})[criterion] = value
     return out
 

@@ -87,7 +87,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     base = os.environ.get(POSTGRES_ENV)
     if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set; `eval \"$(bash .ci/start-postgres.sh)\"` starts a local server")
+        pytest.skip(f'{POSTGRES_ENV} is not set; `eval "$(bash .ci/start-postgres.sh)"` starts a local server')
     schema = f"test_{uuid.uuid4().hex[:16]}"
     admin = sa.create_engine(base)
     with admin.begin() as connection:
@@ -150,7 +150,9 @@ def complete_participant(
                 return token
             if screen.kind == "headphone":
                 right = [t.quiet for t in trials_for(token)]
-                submit_headphone_check(session, token, right if headphone_right else [t.antiphase for t in trials_for(token)])
+                submit_headphone_check(
+                    session, token, right if headphone_right else [t.antiphase for t in trials_for(token)]
+                )
             elif screen.kind == "attention":
                 submit_attention_check(session, token, screen.key, attention)
             else:
