@@ -155,7 +155,8 @@ def pairwise(answers: pd.DataFrame) -> pd.DataFrame:
 
     Columns: criterion, source_a, source_b, test, n, statistic (W or U), p_unc, p_holm (Holm
     correction over the pairs of one criterion), rank_biserial (positive: ``source_a`` rated higher
-    for Mann-Whitney; the matched-pairs rank-biserial of a - b for Wilcoxon).
+    for Mann-Whitney; the matched-pairs rank-biserial of a - b for Wilcoxon).  Wilcoxon p-values
+    are pingouin's: SciPy's test with the continuity correction on; Mann-Whitney U likewise.
     """
     import pingouin as pg
 
