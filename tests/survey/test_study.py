@@ -1,0 +1,109 @@
+"""Studies: import once, register rendered clips by hash, audit, publish (with override), close."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from survey.errors import AuditFailed, ClipsNotRendered, StudyExists, StudyNotDraft, StudyNotFound, UnknownClip
+from survey.migrations import upgrade_to_head
+from survey.schema import Clip, Study
+from survey.study import (
+    audit_study,
+    clips_to_render,
+    close_study,
+    get_study,
+    import_study,
+    publish_study,
+    register_clip,
+)
+from survey.studyfile import StudyDefinition
+from tests.survey.test_audit import wav
+
+
+def test_migrations_create_every_table_and_rerunning_them_is_harmless(
+    Session: sessionmaker[Session], db_url: str
+) -> None:  # noqa: N803
+    upgrade_to_head(db_url)
+    tables = set(inspect(Session.kw["bind"]).get_table_names())
+    assert {
+        "studies",
+        "sources",
+        "clips",
+        "participants",
+        "assignments",
+        "answers",
+        "ratings",
+        "check_results",
+    } <= tables
+
+
+def test_the_migrations_match_the_orm_models(Session: sessionmaker[Session]) -> None:  # noqa: N803
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from survey.schema import Base
+
+    with Session.kw["bind"].connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_importing_the_same_definition_twice_creates_one_draft(
+    Session: sessionmaker[Session], definition: StudyDefinition
+) -> None:  # noqa: N803
+    with Session.begin() as session:
+        first = import_study(session, definition).id
+    with Session.begin() as session:
+        assert import_study(session, definition).id == first
+        assert session.scalar(select(func.count()).select_from(Study)) == 1
+        assert get_study(session, "small").status == "draft"
+        assert len(clips_to_render(session, "small")) == 16
+        with pytest.raises(StudyExists):
+            import_study(session, dataclasses.replace(definition, title="Another title"))
+        with pytest.raises(StudyNotFound):
+            get_study(session, "nope")
+
+
+def test_clips_are_registered_by_hash_and_need_audio_before_publishing(
+    Session: sessionmaker[Session], definition: StudyDefinition
+) -> None:  # noqa: N803
+    with Session.begin() as session:
+        import_study(session, definition)
+        clip = register_clip(session, "small", "l1", audio_sha256="ab" * 32, settings={"sound_font": "x.sf2"})
+        assert (clip.audio_sha256, clip.settings) == ("ab" * 32, {"sound_font": "x.sf2"})
+        assert "l1" not in [c.clip_key for c in clips_to_render(session, "small")]
+        with pytest.raises(UnknownClip):
+            register_clip(session, "small", "zz", audio_sha256="ab" * 32)
+        with pytest.raises(ValueError, match="hex"):
+            register_clip(session, "small", "l1", audio_sha256="not-a-hash")
+        with pytest.raises(ClipsNotRendered, match="15 clip"):
+            audit_study(session, "small", lambda c: b"")
+
+
+def test_a_failed_audit_blocks_publishing_unless_an_override_is_recorded(
+    Session: sessionmaker[Session], definition: StudyDefinition
+) -> None:  # noqa: N803
+    import hashlib
+
+    audio = {}
+    with Session.begin() as session:
+        study = import_study(session, definition)
+        for clip in study.clips:
+            data = wav(rate=48_000 if clip.source.key == "lstm" else 44_100)
+            audio[clip.key] = data
+            register_clip(session, "small", clip.key, audio_sha256=hashlib.sha256(data).hexdigest())
+        report = audit_study(session, "small", lambda c: audio[c.key])
+        assert "sample rate" in [f.cue for f in report.findings]
+        with pytest.raises(AuditFailed, match="sample rate"):
+            publish_study(session, "small", report)
+        study = publish_study(session, "small", report, override="Pilot run; resampled clips were not ready.")
+        assert (study.status, study.audit_passed) == ("open", False)
+        assert study.audit_override == "Pilot run; resampled clips were not ready."
+        assert study.audit is not None and study.audit["findings"]
+        with pytest.raises(StudyNotDraft):
+            register_clip(session, "small", "l1", audio_sha256="cd" * 32)
+        assert close_study(session, "small").status == "closed"
+        assert session.scalar(select(func.count()).select_from(Clip).where(Clip.audio_sha256.is_(None))) == 0
