@@ -97,10 +97,13 @@ def choose_start(midi: pretty_midi.PrettyMIDI, seconds: float, requested: float 
     return later[0]
 
 
-def trim_trailing_silence(samples: np.ndarray, threshold_dbfs: float) -> np.ndarray:
-    """Drop trailing samples whose level is below `threshold_dbfs` (relative to full scale)."""
+def trim_trailing_silence(samples: np.ndarray, threshold_db: float) -> np.ndarray:
+    """Drop trailing samples more than `threshold_db` (negative) below the peak of `samples`.
+
+    Relative to the peak, not to full scale, because the level is set only afterwards by normalisation.
+    """
     level = np.max(np.abs(samples), axis=1)
-    loud = np.flatnonzero(level > 10 ** (threshold_dbfs / 20))
+    loud = np.flatnonzero(level > level.max(initial=0.0) * 10 ** (threshold_db / 20))
     return samples[: loud[-1] + 1] if loud.size else samples[:0]
 
 

@@ -109,7 +109,7 @@ class ExcerptSettings:
         Where to look for the clip start, in seconds; the start is snapped to the next downbeat that has a
         note onset. None starts at the first such downbeat of the piece.
     silence_dbfs : float
-        Level in dBFS below which trailing audio counts as silence and is trimmed.
+        Level in dB below the clip's peak under which trailing audio counts as silence and is trimmed.
     render : RenderSettings
         Synthesis settings.
     """

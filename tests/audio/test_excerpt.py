@@ -64,3 +64,12 @@ def test_excerpts_of_different_pieces_match_in_length_rate_and_loudness(song, po
 
 def test_same_input_gives_the_same_excerpt(song, short):
     assert np.array_equal(make_excerpt(song, settings=short).samples, make_excerpt(song, settings=short).samples)
+
+
+def test_very_quiet_piece_is_trimmed_relative_to_its_own_peak_and_normalised(short):
+    quiet = scale_midi(6.0)
+    for note in quiet.instruments[0].notes:
+        note.velocity = 5
+    excerpt = make_excerpt(quiet, settings=short)
+    assert abs(excerpt.loudness_lufs - (-16.0)) <= 0.5
+    assert excerpt.peak_dbfs <= -1.0
