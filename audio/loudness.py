@@ -70,6 +70,9 @@ def normalise(samples: np.ndarray, sample_rate: int, lufs: float, ceiling_dbfs: 
     LoudnessError
         When limiting keeps the loudness more than 0.5 LU from the target after a few rounds.
     """
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if peak > 0:  # scale the peak to -6 dBFS first: very quiet audio would fall under BS.1770's -70 LUFS gate
+        samples = samples * np.float32(0.5 / peak)
     measured = integrated_loudness(samples, sample_rate)
     if not math.isfinite(measured):
         raise SilentRenderError("The audio is silent (no measurable loudness), so it cannot be normalised.")
