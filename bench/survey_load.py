@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +44,7 @@ from survey.db import make_engine, make_sessionmaker, open_database  # noqa: E40
 from survey.export import answers_frame  # noqa: E402
 from survey.headphone import trials_for  # noqa: E402
 from survey.participants import finish_participant, next_clip, start_participant  # noqa: E402
+from survey.schema import Answer, Clip, Participant  # noqa: E402
 from survey.study import import_study, publish_study, register_clip  # noqa: E402
 from survey.studyfile import load_study_file  # noqa: E402
 
@@ -179,9 +181,11 @@ def report(url: str, slug: str, logs: list[Path], resumed: list[float], exitcode
     with factory.begin() as session:
         frame = answers_frame(session, slug)
         stored = _stored_pairs(session)
+        started = session.scalar(select(func.count()).select_from(Participant)) or 0
     print(f"writer killed with SIGKILL (exit code {exitcode}); its participants resumed by token and finished")
     print(
-        f"participants {frame['participant'].nunique()}, all finished: {bool(frame['finished'].all())}, "
+        f"participants started {started}, with answers {frame['participant'].nunique()} (a start cut off by the "
+        f"kill before its link was handed out has none), all finished: {bool(frame['finished'].all())}, "
         f"answers in database {len(frame)} (one per participant and clip: {len(stored) == len(frame)})"
     )
     print(f"sent {len(sent)}, stored {len(sent & stored)}, lost {len(sent - stored)}")
@@ -193,10 +197,6 @@ def report(url: str, slug: str, logs: list[Path], resumed: list[float], exitcode
 
 
 def _stored_pairs(session: Session) -> set[tuple[str, str]]:
-    from sqlalchemy import select
-
-    from survey.schema import Answer, Clip, Participant
-
     rows = session.execute(
         select(Participant.token, Clip.public_id)
         .join(Answer, Answer.participant_id == Participant.id)
