@@ -1,1 +1,63 @@
-"""Blind listening studies: storage, assignment, answers, statistics and export."""
+"""Blind listening studies: storage, assignment, answers, checks, audit, statistics and export.
+
+The app's pages only call these functions.  Every function that touches the database takes a
+SQLAlchemy ``Session``; the caller owns the transaction::
+
+    from survey.db import open_database
+    Session = open_database()                  # migrates; SQLite in data/ or $DATABASE_URL
+    with Session.begin() as session:
+        token = start_participant(session, "demo-four-sources", consent=True)
+
+Public API
+----------
+Database (``survey.db``, ``survey.migrations``)
+    open_database(url: str | None = None) -> sessionmaker[Session]
+    default_url(data_dir: str | Path | None = None) -> str
+    make_engine(url: str, **kwargs) -> Engine;  make_sessionmaker(engine) -> sessionmaker[Session]
+    upgrade_to_head(engine_or_url: Engine | str) -> None
+
+Study files (``survey.studyfile``)
+    load_study_file(path) -> StudyDefinition;  parse_study_text(text, source="study") -> StudyDefinition
+    parse_study_dict(data, source="study", lines=None) -> StudyDefinition
+    StudyDefinition, Criterion, Scale, HumanQuestion, Excerpt, SourceDef, ClipDef, AttentionCheck
+
+Studies (``survey.study``)
+    import_study(session, definition) -> Study                       (idempotent per slug+definition)
+    get_study(session, slug, *, for_update=False) -> Study;  list_studies(session) -> list[Study]
+    study_definition(study) -> StudyDefinition
+    clips_to_render(session, slug) -> list[ClipToRender]              (clip_key, source_key, spec, group)
+    register_clip(session, slug, clip_key, *, audio_sha256, midi_sha256=None, settings=None,
+                  audio_path=None) -> Clip
+    audit_study(session, slug, read_audio: Callable[[Clip], bytes], tolerances=None) -> AuditReport
+    publish_study(session, slug, audit: AuditReport, override: str | None = None) -> Study
+    close_study(session, slug) -> Study
+
+Participants (``survey.participants``, ``survey.answers``, ``survey.checks``)
+    start_participant(session, slug, *, consent: bool, musical_experience=None,
+                      listening_device=None) -> str                    (the secret token)
+    next_clip(session, token) -> ClipScreen | AttentionScreen | HeadphoneScreen | None
+    submit_answer(session, token, clip_id: str, answer: AnswerIn) -> SubmitResult   (idempotent)
+    submit_headphone_check(session, token, responses: Sequence[int]) -> tuple[int, bool]
+    submit_attention_check(session, token, key: str, response: int) -> bool
+    progress(session, token) -> Progress;  finish_participant(session, token) -> Progress
+    MUSICAL_EXPERIENCE, LISTENING_DEVICES (allowed profile values)
+
+Audit (``survey.audit``, no database)
+    audit_clips(clips: Sequence[AuditClip], tolerances: Tolerances | None = None) -> AuditReport
+    measure(data: bytes) -> dict
+
+Export (``survey.export``)
+    answers_frame(session, slug) -> DataFrame;  study_json(session, slug) -> dict
+    write_csv(session, slug, path) -> int;  write_json(session, slug, path) -> int
+
+Statistics (``survey.stats``, on the answers frame)
+    apply_exclusions, describe, omnibus, pairwise, agreement, human_guesses, detection,
+    split_ratings, mixed_models, summary_tables(answers, *, mixed=True) -> dict[str, DataFrame]
+
+Errors (``survey.errors``): every refusal is a ``SurveyError`` subclass whose ``str`` is a
+sentence fit for the page: StudyFileError, StudyNotFound, StudyExists, StudyNotOpen,
+StudyNotDraft, UnknownClip, ClipsNotRendered, AuditFailed, UnknownToken, ConsentRequired,
+InvalidAnswer, AnswerConflict, NotYourTurn, NotFinished.
+
+Command line: ``python -m survey {init,studies,import-study,audit,publish,close,export,stats}``.
+"""
