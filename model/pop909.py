@@ -47,7 +47,7 @@ def find_dir(path: str | Path | None = None) -> Path:
     root = Path(path) if path is not None else default_dir()
     if not (root / "001" / "001.mid").is_file():
         raise DatasetNotFoundError(
-            f"POP909 was not found at {root}: expected folders 001/ ... 909/ each holding NNN.mid; "
+            f"POP909 was not found at {root}: expected folders 001/ ... 909/ each holding NNN.mid (e.g. 001/001.mid); "
             "set POP909_DIR to the dataset folder or run `python -m model download`."
         )
     return root

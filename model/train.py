@@ -7,6 +7,7 @@ loss are kept, and ``max_minutes`` ends a run cleanly so CPU budgets can be plan
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 import time
@@ -96,23 +97,38 @@ def _callbacks(out: Path, preset: Preset, has_validation: bool) -> tuple[list[ke
 
 
 def train(
-    preset: Preset, out: Path, pop909_dir: Path | None = None, verbose: int = 1, log: Log = print
+    preset: Preset, out: Path, pop909_dir: Path | None = None, verbose: int = 1, log: Log = print,
+    extra_callbacks: list[keras.callbacks.Callback] | None = None,
 ) -> dict[str, Any]:
-    """Train ``preset`` and write a model folder to ``out``; returns the training card."""
+    """Train ``preset`` and write a model folder to ``out``; returns the training card.
+
+    A backup left in ``out`` by an interrupted run is resumed; otherwise the run starts afresh.
+    """
     keras.utils.set_random_seed(preset.train.seed)
     data = prepare_data(preset, pop909_dir, log)
     with distribution_scope():
         network = build_network(len(data.vocab), preset.network, preset.data.sequence_length)
         compile_network(network, preset.network, preset.train)
+    if not (out / "checkpoints" / "backup").exists():
+        (out / "history.csv").unlink(missing_ok=True)
+    else:
+        log(f"resuming the interrupted run in {out}")
     callbacks, limit = _callbacks(out, preset, data.validation is not None)
     started = time.monotonic()
-    history = network.fit(data.train, validation_data=data.validation, epochs=preset.train.epochs,
-                          callbacks=callbacks, verbose=verbose)
-    card = _card(preset, data, history.history, time.monotonic() - started, limit.triggered)
+    network.fit(data.train, validation_data=data.validation, epochs=preset.train.epochs,
+                callbacks=callbacks + (extra_callbacks or []), verbose=verbose)
+    card = _card(preset, data, _read_history(out / "history.csv"), time.monotonic() - started, limit.triggered)
     save_bundle(out, network, preset, data.vocab, card)
     shutil.rmtree(out / "checkpoints" / "backup", ignore_errors=True)
     log(f"saved {out} (validation loss {card.get('best_validation_loss')})")
     return card
+
+
+def _read_history(path: Path) -> dict[str, list[float]]:
+    """Every epoch's metrics from the CSV log, which spans an interruption and its resumption."""
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    return {key: [float(row[key]) for row in rows] for key in (rows[0] if rows else {}) if key != "epoch"}
 
 
 def _card(preset: Preset, data: PreparedData, history: dict[str, list[float]], seconds: float,

@@ -1,0 +1,68 @@
+"""``python -m model``: train, generate, info, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pretty_midi
+
+from model.artefact import ModelBundle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "model", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+def test_help_lists_the_presets() -> None:
+    result = run_cli("train", "--help")
+    assert result.returncode == 0
+    assert "paper" in result.stdout and "default" in result.stdout
+
+
+def test_train_writes_a_model_folder(tmp_path: Path, pop909_dir: Path) -> None:
+    out = tmp_path / "m"
+    result = run_cli("train", "--preset", "tiny", "--songs", "3", "--epochs", "1", "--steps-per-epoch", "3",
+                     "--out", str(out), "--data", str(pop909_dir))
+    assert result.returncode == 0, result.stderr
+    assert (out / "model.weights.h5").is_file() and (out / "card.md").is_file()
+
+
+def test_generate_writes_playable_midi(tiny_model: ModelBundle, tmp_path: Path) -> None:
+    out = tmp_path / "piece.mid"
+    result = run_cli("generate", "--model", str(tiny_model.path), "--tokens", "80", "--temperature", "0.9",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert len(pretty_midi.PrettyMIDI(str(out)).instruments[0].notes) > 0
+
+
+def test_generate_with_a_corrupt_primer_says_so(tiny_model: ModelBundle, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(b"\x00\x01garbage")
+    result = run_cli("generate", "--model", str(tiny_model.path), "--primer", str(bad), "--out",
+                     str(tmp_path / "x.mid"))
+    assert result.returncode == 2
+    assert "primer cannot be used" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_absurd_temperature_is_a_clear_error(tiny_model: ModelBundle, tmp_path: Path) -> None:
+    result = run_cli("generate", "--model", str(tiny_model.path), "--temperature", "0", "--out",
+                     str(tmp_path / "x.mid"))
+    assert result.returncode == 2 and "temperature must be in (0, 10]" in result.stderr
+
+
+def test_unknown_preset_and_missing_data_are_clear_errors(tmp_path: Path) -> None:
+    result = run_cli("train", "--preset", "jazz")
+    assert result.returncode == 2 and "choose one of: paper, default" in result.stderr
+    result = run_cli("train", "--preset", "tiny", "--data", str(tmp_path))
+    assert result.returncode == 2 and "POP909 was not found" in result.stderr
+
+
+def test_a_folder_that_is_not_a_model_is_named(tmp_path: Path) -> None:
+    result = run_cli("info", str(tmp_path))
+    assert result.returncode == 2 and "is not a model folder" in result.stderr

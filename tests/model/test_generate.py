@@ -1,0 +1,130 @@
+"""Generation: stateful equals windowed, sampling controls, primers, reproducibility, bad parameters."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+import pytest
+
+from model.artefact import ModelBundle
+from model.generate import GenerationSettings, generate_ids, generate_midi, primer_from_midi, step_model
+from model.sample import filter_top_k, filter_top_p, generate_notes, sample
+from model.step import StepModel
+
+
+def windowed_distribution(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
+    net = bundle.network
+    if bundle.preset.network.architecture == "paper":
+        x = (ids / len(bundle.vocab)).astype("float32").reshape(1, -1, 1)
+        return np.asarray(net(x, training=False))[0]
+    logits = np.asarray(net(ids[None].astype("int32"), training=False))[0, -1]
+    z = np.exp(logits - logits.max())
+    return z / z.sum()
+
+
+def stateful_distribution(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
+    step = StepModel.from_keras(bundle.network)
+    step.reset(1)
+    scale = len(bundle.vocab) if bundle.preset.network.architecture == "paper" else 1
+    for token in ids:
+        probs = step.step(np.array([[token / scale]], dtype=np.float32) if scale > 1 else np.array([token]))
+    return probs[0]
+
+
+@pytest.mark.parametrize("family", ["tiny_model", "tiny_paper_model"])
+def test_stateful_steps_give_the_windowed_next_token_distribution(family: str, request: pytest.FixtureRequest) -> None:
+    bundle: ModelBundle = request.getfixturevalue(family)
+    ids = np.random.default_rng(0).integers(0, len(bundle.vocab), 100)
+    difference = np.abs(windowed_distribution(bundle, ids) - stateful_distribution(bundle, ids)).max()
+    assert difference < 1e-4
+
+
+def test_the_seed_sample_function_follows_the_temperature() -> None:
+    probs = np.array([0.7, 0.2, 0.1])
+    rng = np.random.default_rng(0)
+    cold = [sample(probs, 0.05, rng) for _ in range(200)]
+    hot = [sample(probs, 5.0, rng) for _ in range(2000)]
+    assert set(cold) == {0}
+    assert 0.2 < hot.count(2) / len(hot) < 0.45
+
+
+def test_the_seed_windowed_generator_still_works(tiny_paper_model: ModelBundle) -> None:
+    vocab = tiny_paper_model.vocab
+    network_input = (np.arange(200).reshape(2, 100, 1) % len(vocab) / len(vocab)).astype("float32")
+    notes = generate_notes(tiny_paper_model.network, network_input, vocab.events, len(vocab), n_notes=5)
+    assert len(notes) == 5 and set(notes) <= set(vocab.events)
+
+
+def test_top_k_keeps_the_k_likeliest_and_top_p_the_smallest_nucleus() -> None:
+    probs = np.array([[0.5, 0.3, 0.15, 0.05]])
+    assert np.count_nonzero(filter_top_k(probs, 2)) == 2
+    assert np.allclose(filter_top_k(probs, 2), [[0.625, 0.375, 0, 0]])
+    assert np.count_nonzero(filter_top_p(probs, 0.75)) == 2
+    assert np.count_nonzero(filter_top_p(probs, 0.5)) == 1
+    assert np.array_equal(filter_top_p(probs, 1.0), probs)
+
+
+def test_the_same_seed_gives_the_same_pieces(tiny_model: ModelBundle) -> None:
+    settings = GenerationSettings(tokens=60, seed=11)
+    assert np.array_equal(generate_ids(tiny_model, settings, 2), generate_ids(tiny_model, settings, 2))
+    other = generate_ids(tiny_model, GenerationSettings(tokens=60, seed=12), 2)
+    assert not np.array_equal(generate_ids(tiny_model, settings, 2), other)
+
+
+def test_grid_pieces_are_well_formed_and_keep_a_sixteenth_grid(tiny_model: ModelBundle) -> None:
+    ids = generate_ids(tiny_model, GenerationSettings(tokens=300, seed=3, temperature=1.5), 4)
+    for row in ids:
+        kinds = [e.partition("_")[0] for e in tiny_model.vocab.decode(row)]
+        for before, after in zip(kinds, kinds[1:], strict=False):
+            assert (before == "P") == (after == "D")
+    midi = generate_midi(tiny_model, GenerationSettings(tokens=300, seed=3, bpm=120), 1)[0]
+    starts = np.array([n.start for n in midi.instruments[0].notes])
+    assert len(starts) > 10
+    assert np.allclose(np.round(starts / 0.125) * 0.125, starts)
+
+
+def test_a_batch_of_pieces_is_valid_midi_with_the_chosen_instrument(tiny_model: ModelBundle) -> None:
+    pieces = generate_midi(tiny_model, GenerationSettings(tokens=120, program=40), n_pieces=3)
+    assert len(pieces) == 3
+    for piece in pieces:
+        buffer = io.BytesIO()
+        piece.write(buffer)
+        reread = pretty_midi.PrettyMIDI(io.BytesIO(buffer.getvalue()))
+        assert reread.instruments[0].program == 40
+
+
+def test_a_pop909_primer_starts_the_piece(tiny_model: ModelBundle, pop909_dir: Path) -> None:
+    primer = primer_from_midi(tiny_model, (pop909_dir / "001" / "001.mid").read_bytes(), max_events=40)
+    piece = generate_midi(tiny_model, GenerationSettings(tokens=20), primer=primer)[0]
+    first_events = tiny_model.vocab.decode(primer)
+    first_pitch = int(next(e for e in first_events if e.startswith("P_"))[2:])
+    assert piece.instruments[0].notes[0].pitch == first_pitch
+
+
+def test_a_primer_without_notes_is_refused(tiny_model: ModelBundle) -> None:
+    empty = pretty_midi.PrettyMIDI()
+    empty.instruments.append(pretty_midi.Instrument(0))
+    buffer = io.BytesIO()
+    empty.write(buffer)
+    with pytest.raises(ValueError, match="primer"):
+        primer_from_midi(tiny_model, buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("settings", "allowed"),
+    [(GenerationSettings(temperature=0.0), r"\(0, 10\]"), (GenerationSettings(temperature=-1), r"\(0, 10\]"),
+     (GenerationSettings(tokens=0), "between 1 and 20000"), (GenerationSettings(tokens=10**9), "between 1 and 20000"),
+     (GenerationSettings(top_p=0.0), r"\(0, 1\]"), (GenerationSettings(top_k=-2), ">= 0"),
+     (GenerationSettings(bpm=1000), "between 20 and 300")],
+)
+def test_absurd_parameters_name_the_allowed_range(tiny_model: ModelBundle, settings: GenerationSettings,
+                                                  allowed: str) -> None:
+    with pytest.raises(ValueError, match=allowed):
+        generate_ids(tiny_model, settings)
+
+
+def test_the_step_model_is_built_once_per_model(tiny_model: ModelBundle) -> None:
+    assert step_model(tiny_model) is step_model(tiny_model)

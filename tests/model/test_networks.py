@@ -1,0 +1,67 @@
+"""The networks: the paper's exact architecture, and ours."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+from model.networks import build_embedding_network, build_paper_network
+from model.presets import DEFAULT, PAPER, get_preset
+
+
+def lstm_params(inputs: int, units: int) -> int:
+    return 4 * units * (inputs + units + 1)
+
+
+def test_the_paper_network_has_the_seed_layer_list() -> None:
+    net = build_paper_network(400, PAPER.network, 100)
+    assert [type(layer).__name__ for layer in net.layers] == [
+        "LSTM", "LSTM", "LSTM", "BatchNormalization", "Dropout", "Dense", "Activation",
+        "BatchNormalization", "Dropout", "Dense", "Activation",
+    ]
+
+
+def test_the_paper_network_uses_three_512_unit_lstms_with_30_percent_recurrent_dropout() -> None:
+    net = build_paper_network(400, PAPER.network, 100)
+    lstms = [layer for layer in net.layers if isinstance(layer, keras.layers.LSTM)]
+    assert [layer.units for layer in lstms] == [512, 512, 512]
+    assert [layer.recurrent_dropout for layer in lstms] == [0.3, 0.3, 0.3]
+    assert [layer.return_sequences for layer in lstms] == [True, True, False]
+    assert net.input_shape == (None, 100, 1)
+    assert net.layers[5].units == 256 and net.layers[-2].units == 400
+    assert net.layers[-1].activation.__name__ == "softmax"
+
+
+def test_the_paper_network_parameter_count_matches_the_formula() -> None:
+    vocab = 400
+    expected = (
+        lstm_params(1, 512) + 2 * lstm_params(512, 512)
+        + 4 * 512  # batch norm over the LSTM output (gamma, beta, moving mean, moving variance)
+        + 512 * 256 + 256  # Dense(256)
+        + 4 * 256  # batch norm
+        + 256 * vocab + vocab  # Dense(vocab)
+    )
+    assert build_paper_network(vocab, PAPER.network, 100).count_params() == expected == 5_488_272
+
+
+def test_the_paper_preset_trains_as_the_seed_did() -> None:
+    assert (PAPER.train.optimizer, PAPER.train.epochs, PAPER.train.batch_size) == ("rmsprop", 10, 1024)
+    assert (PAPER.data.songs, PAPER.data.sequence_length, PAPER.data.representation) == (250, 100, "paper")
+
+
+def test_our_network_embeds_ids_and_predicts_every_next_token() -> None:
+    net = build_embedding_network(177, DEFAULT.network)
+    assert isinstance(net.layers[0], keras.layers.Embedding)
+    assert net.output_shape == (None, None, 177)
+
+
+def test_unknown_presets_and_settings_are_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match="paper, default"):
+        get_preset("jazz")
+    with pytest.raises(ValueError, match="epochz"):
+        PAPER.with_overrides(epochz=3)
+
+
+def test_overrides_replace_only_what_they_name() -> None:
+    preset = PAPER.with_overrides(songs=3, epochs=1, batch_size=None)
+    assert (preset.data.songs, preset.train.epochs, preset.train.batch_size) == (3, 1, 1024)
