@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import sessionmaker
 
 from survey.answers import AnswerIn, submit_answer
 from survey.audit import AuditReport
@@ -102,7 +103,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def Session(db_url: str) -> Iterator[sessionmaker[Session]]:  # noqa: N802 - named like the sessionmaker it is
+def Session(db_url: str) -> Iterator[sessionmaker[DbSession]]:
     """A migrated, empty database."""
     factory = open_database(db_url)
     yield factory
@@ -116,7 +117,7 @@ def definition() -> StudyDefinition:
     return parse_study_text(SMALL_STUDY, source="small.yaml")
 
 
-def publish(factory: sessionmaker[Session], definition: StudyDefinition) -> str:
+def publish(factory: sessionmaker[DbSession], definition: StudyDefinition) -> str:
     """Import, register fake audio hashes for every clip, and publish (audit taken as passed)."""
     with factory.begin() as session:
         study = import_study(session, definition)
@@ -127,13 +128,13 @@ def publish(factory: sessionmaker[Session], definition: StudyDefinition) -> str:
 
 
 @pytest.fixture
-def study(Session: sessionmaker[Session], definition: StudyDefinition) -> str:  # noqa: N803
+def study(Session: sessionmaker[DbSession], definition: StudyDefinition) -> str:
     """The small study, published; returns its slug."""
     return publish(Session, definition)
 
 
 def complete_participant(
-    factory: sessionmaker[Session],
+    factory: sessionmaker[DbSession],
     slug: str,
     answer_for: Callable[[str], AnswerIn] = lambda clip_id: GOOD,
     *,

@@ -45,7 +45,7 @@ def started_at_first_clip(factory: sessionmaker[Session], slug: str) -> tuple[st
     return token, screen
 
 
-def test_a_participant_goes_through_every_screen_and_finishes(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_a_participant_goes_through_every_screen_and_finishes(Session: sessionmaker[Session], study: str) -> None:
     token = complete_participant(Session, study)
     with Session.begin() as session:
         done = finish_participant(session, token)
@@ -55,7 +55,7 @@ def test_a_participant_goes_through_every_screen_and_finishes(Session: sessionma
         assert session.scalar(select(func.count()).select_from(Rating)) == 8 * 4
 
 
-def test_clip_screens_never_reveal_the_source(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_clip_screens_never_reveal_the_source(Session: sessionmaker[Session], study: str) -> None:
     _, screen = started_at_first_clip(Session, study)
     shown = repr(screen).lower()
     for secret in ("original", "lstm", "magenta", "pop909", "trained"):
@@ -63,7 +63,7 @@ def test_clip_screens_never_reveal_the_source(Session: sessionmaker[Session], st
     assert len(screen.clip_id) == 16
 
 
-def test_submitting_the_same_screen_twice_stores_one_answer(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_submitting_the_same_screen_twice_stores_one_answer(Session: sessionmaker[Session], study: str) -> None:
     token, screen = started_at_first_clip(Session, study)
     with Session.begin() as session:
         first = submit_answer(session, token, screen.clip_id, GOOD)
@@ -73,7 +73,7 @@ def test_submitting_the_same_screen_twice_stores_one_answer(Session: sessionmake
     assert again.progress.answered == 1 and count_answers(Session) == 1
 
 
-def test_a_different_second_answer_is_refused_and_the_first_kept(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_a_different_second_answer_is_refused_and_the_first_kept(Session: sessionmaker[Session], study: str) -> None:
     token, screen = started_at_first_clip(Session, study)
     with Session.begin() as session:
         submit_answer(session, token, screen.clip_id, GOOD)
@@ -87,7 +87,7 @@ def test_a_different_second_answer_is_refused_and_the_first_kept(Session: sessio
 
 def test_a_returning_participant_resumes_at_the_first_unanswered_clip(
     Session: sessionmaker[Session], study: str
-) -> None:  # noqa: N803
+) -> None:
     token, first = started_at_first_clip(Session, study)
     with Session.begin() as session:
         submit_answer(session, token, first.clip_id, GOOD)
@@ -118,7 +118,7 @@ def test_a_returning_participant_resumes_at_the_first_unanswered_clip(
     ],
 )
 def test_out_of_range_answers_are_refused_naming_the_field_and_store_nothing(
-    Session: sessionmaker[Session],  # noqa: N803
+    Session: sessionmaker[Session],
     study: str,
     change: dict[str, object],
     field: str,
@@ -130,7 +130,7 @@ def test_out_of_range_answers_are_refused_naming_the_field_and_store_nothing(
     assert count_answers(Session) == 0
 
 
-def test_unknown_tokens_and_foreign_clips_are_refused(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_unknown_tokens_and_foreign_clips_are_refused(Session: sessionmaker[Session], study: str) -> None:
     token, screen = started_at_first_clip(Session, study)
     other, _ = started_at_first_clip(Session, study)
     with Session.begin() as session:
@@ -158,7 +158,7 @@ def _assigned(session: Session, token: str) -> set[str]:
     return {a.clip.public_id for a in participant_by_token(session, token).assignments}
 
 
-def test_answers_must_follow_the_screen_order(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_answers_must_follow_the_screen_order(Session: sessionmaker[Session], study: str) -> None:
     with Session.begin() as session:
         token = start_participant(session, study, consent=True)
         later = _assigned(session, token).pop()
@@ -169,7 +169,7 @@ def test_answers_must_follow_the_screen_order(Session: sessionmaker[Session], st
     assert count_answers(Session) == 0
 
 
-def test_a_closed_study_accepts_no_participants_and_no_answers(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_a_closed_study_accepts_no_participants_and_no_answers(Session: sessionmaker[Session], study: str) -> None:
     token, screen = started_at_first_clip(Session, study)
     with Session.begin() as session:
         close_study(session, study)
@@ -184,7 +184,7 @@ def test_a_closed_study_accepts_no_participants_and_no_answers(Session: sessionm
     assert count_answers(Session) == 0
 
 
-def test_consent_and_profile_choices_are_checked(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_consent_and_profile_choices_are_checked(Session: sessionmaker[Session], study: str) -> None:
     with Session.begin() as session:
         with pytest.raises(ConsentRequired):
             start_participant(session, study, consent=False)
@@ -192,7 +192,7 @@ def test_consent_and_profile_choices_are_checked(Session: sessionmaker[Session],
             start_participant(session, study, consent=True, listening_device="telepathy")
 
 
-def test_attention_checks_are_recorded_and_summarised(Session: sessionmaker[Session], study: str) -> None:  # noqa: N803
+def test_attention_checks_are_recorded_and_summarised(Session: sessionmaker[Session], study: str) -> None:
     passed = complete_participant(Session, study, attention=2)
     failed = complete_participant(Session, study, attention=5, headphone_right=False)
     from survey.participants import participant_by_token
@@ -230,7 +230,7 @@ os._exit(9)  # dies mid-transaction: the fourth answer was never committed
 
 
 def test_committed_answers_survive_a_writer_that_dies_mid_transaction(
-    Session: sessionmaker[Session],  # noqa: N803
+    Session: sessionmaker[Session],
     study: str,
     db_url: str,
 ) -> None:

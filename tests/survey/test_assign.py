@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -33,7 +34,7 @@ def test_four_sources_use_the_textbook_williams_square() -> None:
 def test_no_source_plays_twice_in_a_row(k: int, n: int) -> None:
     for sequence in range(2 * k):
         order = source_order(sequence, k, n)
-        assert all(a != b for a, b in zip(order, order[1:], strict=False))
+        assert all(a != b for a, b in pairwise(order))
         assert Counter(order) == Counter({s: n // k for s in range(k)})
 
 
@@ -44,7 +45,7 @@ def test_clip_choice_prefers_fresh_groups_then_empty_cells_then_unheard_clips() 
 
 
 def test_many_participants_hear_every_clip_and_cell_about_equally_often(
-    Session: sessionmaker[Session],  # noqa: N803
+    Session: sessionmaker[Session],
     study: str,
 ) -> None:
     for _ in range(32):
@@ -68,6 +69,6 @@ def test_many_participants_hear_every_clip_and_cell_about_equally_often(
     for answers in by_participant.values():
         ordered = [source for _, source, _ in sorted(answers)]
         assert Counter(ordered) == Counter({s: 2 for s in ("original", "lstm", "trained", "pretrained")})
-        assert all(a != b for a, b in zip(ordered, ordered[1:], strict=False))
+        assert all(a != b for a, b in pairwise(ordered))
     first_positions = Counter(source for _, position, source, _, _ in rows if position == 0)
     assert set(first_positions.values()) == {8}

@@ -16,7 +16,7 @@ from tests.survey.conftest import ROOT, complete_participant
 
 def test_the_answers_frame_has_one_row_per_answer_with_the_source_revealed(
     Session: sessionmaker[Session], study: str
-) -> None:  # noqa: N803
+) -> None:
     complete_participant(Session, study)
     complete_participant(Session, study, headphone_right=False)
     with Session.begin() as session:
@@ -30,7 +30,7 @@ def test_the_answers_frame_has_one_row_per_answer_with_the_source_revealed(
     assert "token" not in " ".join(frame.columns)
 
 
-def test_csv_and_json_exports_round_trip(Session: sessionmaker[Session], study: str, tmp_path: Path) -> None:  # noqa: N803
+def test_csv_and_json_exports_round_trip(Session: sessionmaker[Session], study: str, tmp_path: Path) -> None:
     complete_participant(Session, study)
     with Session.begin() as session:
         assert write_csv(session, study, tmp_path / "answers.csv") == 8
@@ -43,7 +43,7 @@ def test_csv_and_json_exports_round_trip(Session: sessionmaker[Session], study: 
 
 
 def test_the_cli_imports_exports_and_prints_statistics(
-    Session: sessionmaker[Session],  # noqa: N803
+    Session: sessionmaker[Session],
     study: str,
     db_url: str,
     tmp_path: Path,

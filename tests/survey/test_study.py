@@ -26,7 +26,7 @@ from tests.survey.test_audit import wav
 
 def test_migrations_create_every_table_and_rerunning_them_is_harmless(
     Session: sessionmaker[Session], db_url: str
-) -> None:  # noqa: N803
+) -> None:
     upgrade_to_head(db_url)
     tables = set(inspect(Session.kw["bind"]).get_table_names())
     assert {
@@ -41,7 +41,7 @@ def test_migrations_create_every_table_and_rerunning_them_is_harmless(
     } <= tables
 
 
-def test_the_migrations_match_the_orm_models(Session: sessionmaker[Session]) -> None:  # noqa: N803
+def test_the_migrations_match_the_orm_models(Session: sessionmaker[Session]) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
@@ -53,7 +53,7 @@ def test_the_migrations_match_the_orm_models(Session: sessionmaker[Session]) -> 
 
 def test_importing_the_same_definition_twice_creates_one_draft(
     Session: sessionmaker[Session], definition: StudyDefinition
-) -> None:  # noqa: N803
+) -> None:
     with Session.begin() as session:
         first = import_study(session, definition).id
     with Session.begin() as session:
@@ -69,7 +69,7 @@ def test_importing_the_same_definition_twice_creates_one_draft(
 
 def test_clips_are_registered_by_hash_and_need_audio_before_publishing(
     Session: sessionmaker[Session], definition: StudyDefinition
-) -> None:  # noqa: N803
+) -> None:
     with Session.begin() as session:
         import_study(session, definition)
         clip = register_clip(session, "small", "l1", audio_sha256="ab" * 32, settings={"sound_font": "x.sf2"})
@@ -85,7 +85,7 @@ def test_clips_are_registered_by_hash_and_need_audio_before_publishing(
 
 def test_a_failed_audit_blocks_publishing_unless_an_override_is_recorded(
     Session: sessionmaker[Session], definition: StudyDefinition
-) -> None:  # noqa: N803
+) -> None:
     import hashlib
 
     audio = {}
