@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,7 @@ def test_grid_pieces_are_well_formed_and_keep_a_sixteenth_grid(tiny_model: Model
     ids = generate_ids(tiny_model, GenerationSettings(tokens=300, seed=3, temperature=1.5), 4)
     for row in ids:
         kinds = [e.partition("_")[0] for e in tiny_model.vocab.decode(row)]
-        for before, after in zip(kinds, kinds[1:], strict=False):
+        for before, after in itertools.pairwise(kinds):
             assert (before == "P") == (after == "D")
     midi = generate_midi(tiny_model, GenerationSettings(tokens=300, seed=3, bpm=120), 1)[0]
     starts = np.array([n.start for n in midi.instruments[0].notes])

@@ -40,7 +40,8 @@ def test_paper_windows_are_scaled_ids_with_one_hot_targets(pop909_dir: Path) -> 
     preset = TINY.with_overrides(representation="paper", architecture="paper", sequence_length=100)
     data = prepare_data(preset, pop909_dir, log=lambda _: None)
     x, y = data.train[0]
-    assert x.shape[1:] == (100, 1) and 0.0 <= x.min() and x.max() < 1.0
+    assert x.shape[1:] == (100, 1)
+    assert x.min() >= 0.0 and x.max() < 1.0
     assert y.shape[1] == len(data.vocab) and np.all(y.sum(axis=1) == 1)
     assert list(data.vocab.events) == sorted(data.vocab.events)
 
