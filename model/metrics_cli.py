@@ -22,6 +22,7 @@ import argparse
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,12 +40,13 @@ RELATIVE_PRINTED = ("source", "metric", "source_mean", "reference_mean", "inter_
 
 @dataclass(frozen=True)
 class FileResult:
-    """What measuring one file gave: its metrics, or the reason it could not be measured."""
+    """What measuring one file gave: its metrics, or the reason it could not be measured; CPU seconds spent."""
 
     path: str
     source: str
     values: dict[str, float] | None
     error: str | None = None
+    cpu_seconds: float = 0.0
 
 
 def midi_files(path: Path) -> list[Path]:
@@ -86,10 +88,12 @@ def file_metrics(path: Path) -> dict[str, float]:
 def _measure(task: tuple[str, str]) -> FileResult:
     """Worker: measure one (path, source) pair; turn a read error into a message rather than a crash."""
     path, source = task
+    start = time.process_time()
     try:
-        return FileResult(path, source, file_metrics(Path(path)))
-    except (ValueError, OSError) as error:  # MidiReadError is a ValueError
-        return FileResult(path, source, None, str(error))
+        values, error = file_metrics(Path(path)), None
+    except (ValueError, OSError) as caught:  # MidiReadError is a ValueError
+        values, error = None, str(caught)
+    return FileResult(path, source, values, error, time.process_time() - start)
 
 
 def measure_files(tasks: list[tuple[str, str]], jobs: int) -> list[FileResult]:
