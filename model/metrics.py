@@ -102,8 +102,9 @@ def beat_grid(piece: Piece, beats: npt.ArrayLike | None = None) -> npt.NDArray[n
     Raises ``ValueError`` for a grid of fewer than two beats or one that does not strictly increase, since
     positions in beats are interpolated between grid points.
     """
-    if beats is None and isinstance(piece, pretty_midi.PrettyMIDI) and len(piece.get_beats()) >= 2:
-        beats = piece.get_beats()
+    if beats is None and isinstance(piece, pretty_midi.PrettyMIDI):
+        tempo_beats = piece.get_beats()
+        beats = tempo_beats if len(tempo_beats) >= 2 else None
     if beats is None:
         end = max(float(notes_of(piece)[:, 1].max(initial=0.0)), DEFAULT_SECONDS_PER_BEAT)
         beats = np.arange(0.0, end + DEFAULT_SECONDS_PER_BEAT, DEFAULT_SECONDS_PER_BEAT)
