@@ -14,6 +14,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from model.pop909 import SongFile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -78,6 +82,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--pieces", type=int, default=1, help="pieces generated together as one batch")
     p.add_argument("--primer", type=Path, help="MIDI file whose events start the piece")
+    p.add_argument("--primer-song", help="POP909 song id (e.g. 001) whose bars start the piece")
+    p.add_argument("--primer-bar", type=int, default=8, help="first bar of the POP909 primer window")
+    p.add_argument("--primer-bars", type=int, default=4, help="length of the POP909 primer window in bars")
     p.add_argument("--bpm", type=float, default=d.bpm)
     p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
     p.add_argument("--out", type=Path, required=True, help="output .mid (numbered when --pieces > 1)")
@@ -86,12 +93,14 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
 
 def _generate(args: argparse.Namespace) -> int:
     from model.artefact import load_bundle
-    from model.generate import GenerationSettings, generate_midi, primer_from_midi
+    from model.generate import GenerationSettings, generate_midi, primer_from_midi, primer_from_song
 
     bundle = load_bundle(args.model)
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
                                   top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program)
     primer = primer_from_midi(bundle, args.primer.read_bytes()) if args.primer else None
+    if args.primer_song:
+        primer = primer_from_song(bundle, _song(args.primer_song), args.primer_bar, args.primer_bars)
     pieces = generate_midi(bundle, settings, n_pieces=args.pieces, primer=primer)
     for i, midi in enumerate(pieces):
         out = args.out if len(pieces) == 1 else args.out.with_name(f"{args.out.stem}_{i + 1}{args.out.suffix}")
@@ -99,6 +108,15 @@ def _generate(args: argparse.Namespace) -> int:
         midi.write(str(out))
         print(f"wrote {out} ({sum(len(i.notes) for i in midi.instruments)} notes, {midi.get_end_time():.1f} s)")
     return 0
+
+
+def _song(song_id: str) -> SongFile:
+    from model.pop909 import find_dir, list_songs
+
+    songs = {s.song_id: s for s in list_songs(find_dir())}
+    if song_id.zfill(3) not in songs:
+        raise ValueError(f"POP909 has no song {song_id!r}; ids run from 001 to 909.")
+    return songs[song_id.zfill(3)]
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:

@@ -14,8 +14,9 @@ import pretty_midi
 
 from model.artefact import ModelBundle
 from model.grammar import GridGrammar
+from model.pop909 import SongFile
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
-from model.score import MidiError, load_score, score_to_midi
+from model.score import MidiError, Score, load_score, score_to_midi
 from model.step import StepModel
 from model.tokens import get_codec
 
@@ -61,9 +62,25 @@ def step_model(bundle: ModelBundle) -> StepModel:
 def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) -> np.ndarray:
     """Event ids of a MIDI primer in the model's vocabulary (its first ``max_events``)."""
     try:
-        events = get_codec(bundle.preset.data.representation).encode(load_score(midi))
+        score = load_score(midi)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
+    return _primer_ids(bundle, score, max_events)
+
+
+def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, bars: int = 4) -> np.ndarray:
+    """A window of a POP909 song as primer: ``bars`` bars from ``start_bar``, on its annotated beat grid."""
+    if start_bar < 0 or not 1 <= bars <= 64:
+        raise ValueError(f"start bar must be >= 0 and bars between 1 and 64, got {start_bar} and {bars}.")
+    try:
+        score = load_score(song.midi, song.beats)
+    except MidiError as exc:
+        raise ValueError(f"The primer cannot be used: {exc}") from exc
+    return _primer_ids(bundle, score.bars(start_bar, bars), max_events=4096)
+
+
+def _primer_ids(bundle: ModelBundle, score: Score, max_events: int) -> np.ndarray:
+    events = get_codec(bundle.preset.data.representation).encode(score) if score.n_notes else []
     ids = bundle.vocab.encode(events[:max_events])
     if len(ids) == 0:
         raise ValueError("The primer has no notes this model knows; choose another MIDI file.")

@@ -49,6 +49,13 @@ class Score:
     def n_notes(self) -> int:
         return len(self.onsets)
 
+    def bars(self, start: int, count: int) -> Score:
+        """Notes starting in bars ``start`` .. ``start + count - 1``, moved so that ``start`` becomes bar 0."""
+        first, stop = start * STEPS_PER_BAR, (start + count) * STEPS_PER_BAR
+        keep = (self.onsets >= first) & (self.onsets < stop)
+        return Score(self.onsets[keep] - first, self.durations[keep], self.pitches[keep], self.velocities[keep],
+                     self.seconds_per_beat)
+
     def transposed(self, semitones: int) -> Score:
         """Shift every pitch; notes pushed outside MIDI 0-127 are dropped rather than wrapped."""
         pitches = self.pitches + semitones

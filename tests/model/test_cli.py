@@ -66,3 +66,13 @@ def test_unknown_preset_and_missing_data_are_clear_errors(tmp_path: Path) -> Non
 def test_a_folder_that_is_not_a_model_is_named(tmp_path: Path) -> None:
     result = run_cli("info", str(tmp_path))
     assert result.returncode == 2 and "is not a model folder" in result.stderr
+
+
+def test_generate_from_a_pop909_window(tiny_model: ModelBundle, tmp_path: Path, pop909_dir: Path) -> None:
+    out = tmp_path / "primed.mid"
+    result = run_cli("generate", "--model", str(tiny_model.path), "--primer-song", "12", "--tokens", "40",
+                     "--out", str(out), env={"POP909_DIR": str(pop909_dir)})
+    assert result.returncode == 0, result.stderr
+    result = run_cli("generate", "--model", str(tiny_model.path), "--primer-song", "999", "--out", str(out),
+                     env={"POP909_DIR": str(pop909_dir)})
+    assert result.returncode == 2 and "no song '999'" in result.stderr

@@ -11,7 +11,14 @@ import pretty_midi
 import pytest
 
 from model.artefact import ModelBundle
-from model.generate import GenerationSettings, generate_ids, generate_midi, primer_from_midi, step_model
+from model.generate import (
+    GenerationSettings,
+    generate_ids,
+    generate_midi,
+    primer_from_midi,
+    primer_from_song,
+    step_model,
+)
 from model.sample import filter_top_k, filter_top_p, generate_notes, sample
 from model.step import StepModel
 
@@ -129,3 +136,21 @@ def test_absurd_parameters_name_the_allowed_range(tiny_model: ModelBundle, setti
 
 def test_the_step_model_is_built_once_per_model(tiny_model: ModelBundle) -> None:
     assert step_model(tiny_model) is step_model(tiny_model)
+
+
+def test_a_pop909_window_primes_the_piece_with_those_bars(tiny_model: ModelBundle, pop909_dir: Path) -> None:
+    from model.pop909 import list_songs
+
+    song = list_songs(pop909_dir)[0]
+    primer = primer_from_song(tiny_model, song, start_bar=8, bars=2)
+    events = tiny_model.vocab.decode(primer)
+    assert events[0] == "BAR" and events.count("BAR") == 2
+    piece = generate_midi(tiny_model, GenerationSettings(tokens=10), primer=primer)[0]
+    assert piece.instruments[0].notes[0].start < 0.1
+
+
+def test_a_window_outside_the_song_is_refused(tiny_model: ModelBundle, pop909_dir: Path) -> None:
+    from model.pop909 import list_songs
+
+    with pytest.raises(ValueError, match="no notes"):
+        primer_from_song(tiny_model, list_songs(pop909_dir)[0], start_bar=5000, bars=2)
