@@ -1,4 +1,8 @@
-"""Entry point: ``streamlit run app/main.py``. Owns navigation; pages only wire widgets to the packages."""
+"""Entry point: ``streamlit run app/main.py``. Owns navigation; pages only wire widgets to the packages.
+
+On the first start of a server the demo study's clips are prepared (``app.demo``), so every page has
+something real to show; ``LAB_DEMO=0`` skips that.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,19 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from app.demo import prepare_demo, show_demo_notes  # noqa: E402
+
 st.set_page_config(page_title="LSTM Music Lab", page_icon="🎹", layout="wide")
 
+PAGES = ROOT / "app" / "pages"
 pages = {
-    "Make music": [st.Page(ROOT / "app" / "pages" / "generate.py", title="Generate", icon="🎹", default=True)],
+    "Make music": [st.Page(PAGES / "generate.py", title="Generate", icon="🎹", default=True)],
+    "Listen": [st.Page(PAGES / "participate.py", title="Study", icon="🎧", url_path="study")],
+    "Research": [
+        st.Page(PAGES / "studio.py", title="Studio", icon="🛠️", url_path="studio"),
+        st.Page(PAGES / "results.py", title="Results", icon="📊", url_path="results"),
+    ],
 }
-st.navigation(pages).run()
+page = st.navigation(pages)
+show_demo_notes(prepare_demo())
+page.run()

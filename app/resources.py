@@ -1,14 +1,19 @@
-"""Cached resources shared by the pages: model folders and their step models, loaded once per process."""
+"""Cached resources shared by the pages: models, the study database and where files live, set up once per process."""
 
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.clips import make_clip_audio
 from model.artefact import ModelBundle, list_models, load_bundle
 from model.generate import step_model
+from survey.db import default_url, open_database
+from survey.prepare import Render
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_ROOTS = (ROOT / "assets" / "models", ROOT / "runs")
@@ -36,3 +41,29 @@ def load_model(path: str) -> ModelBundle:
     bundle = load_bundle(path)
     step_model(bundle)
     return bundle
+
+
+def data_dir() -> Path:
+    """Where the app keeps its database, clips and uploads: env ``LAB_DATA_DIR``, else ``data/``."""
+    return Path(os.environ.get("LAB_DATA_DIR", ROOT / "data"))
+
+
+def clip_store() -> Path:
+    """Study audio files, named by content hash."""
+    return data_dir() / "clips"
+
+
+def uploads_dir() -> Path:
+    """MIDI and audio files uploaded in the Studio, named by content hash."""
+    return data_dir() / "uploads"
+
+
+@st.cache_resource(show_spinner=False)
+def database(url: str | None = None) -> sessionmaker[Session]:
+    """The study database (``DATABASE_URL``, else SQLite in the data folder), migrated once per process."""
+    return open_database(url or default_url(data_dir()))
+
+
+def clip_renderer() -> Render:
+    """``survey.prepare``'s render callable, wired to this app's models, uploads and cached model loading."""
+    return partial(make_clip_audio, roots=model_roots(), uploads=uploads_dir(), load=load_model)

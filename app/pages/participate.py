@@ -1,0 +1,225 @@
+"""Study (participant): consent, headphone check, one clip per screen, progress, personal link, thanks.
+
+Reads only session state and the URL (``?study=<slug>&t=<token>``: the personal link that resumes where
+the participant stopped); every decision is ``survey``'s.  Nothing on this page names a clip's source:
+clips are shown by position, played from ``data:`` URLs, and identified by their opaque public id.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.player import clip_player
+from app.resources import database
+from survey.answers import AnswerIn, submit_answer
+from survey.checks import submit_attention_check, submit_headphone_check
+from survey.errors import SurveyError, UnknownToken
+from survey.participants import (
+    LISTENING_DEVICES,
+    MUSICAL_EXPERIENCE,
+    AttentionScreen,
+    ClipScreen,
+    HeadphoneScreen,
+    finish_participant,
+    next_clip,
+    progress,
+    start_participant,
+)
+from survey.study import list_studies, study_definition
+from survey.studyfile import Scale, StudyDefinition
+
+NO_ANSWER = "Prefer not to say"
+
+
+def open_study(factory: sessionmaker[Session]) -> StudyDefinition | None:
+    """The study named in the URL, else the newest open one; None when no study is open."""
+    wanted = st.query_params.get("study")
+    with factory.begin() as session:
+        studies = [s for s in list_studies(session) if s.status == "open" and wanted in (None, s.slug)]
+        return study_definition(studies[0]) if studies else None
+
+
+def personal_link(slug: str, token: str) -> str:
+    """This participant's resume link (the page's own address with the study and token)."""
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?study={slug}&t={token}"
+
+
+def consent_screen(factory: sessionmaker[Session], definition: StudyDefinition) -> None:
+    """Consent and the optional questionnaire; starting stores the token in the URL and session."""
+    st.markdown(definition.consent)
+    with st.form("consent_form"):
+        agree = st.checkbox("I have read the above and agree to take part.", key="consent_agree")
+        st.caption("Optional: tell us a little about yourself.")
+        experience = st.selectbox("Musical experience", [NO_ANSWER, *MUSICAL_EXPERIENCE], key="consent_experience")
+        device = st.selectbox("What will you listen with?", [NO_ANSWER, *LISTENING_DEVICES], key="consent_device")
+        start = st.form_submit_button("Start", type="primary", key="consent_start")
+    if not start:
+        return
+    if not agree:
+        st.warning("Please tick the box to agree before starting.")
+        return
+    with factory.begin() as session:
+        token = start_participant(
+            session, definition.slug, consent=True,
+            musical_experience=None if experience == NO_ANSWER else experience,
+            listening_device=None if device == NO_ANSWER else device,
+        )
+    st.session_state["participant_token"] = token
+    st.query_params.update({"study": definition.slug, "t": token})
+    st.rerun()
+
+
+def scale_choice(label: str, scale: Scale, key: str, disabled: bool) -> int | None:
+    """A horizontal 1..N choice with no default, its anchors as a caption (fits a phone at 390 px)."""
+    choice = st.radio(label, list(range(scale.min, scale.max + 1)), index=None, horizontal=True, key=key,
+                      disabled=disabled)
+    if scale.anchors:
+        st.caption("  ·  ".join(f"{value} = {text}" for value, text in scale.anchors))
+    return choice
+
+
+def headphone_screen(factory: sessionmaker[Session], token: str, screen: HeadphoneScreen) -> None:
+    """Six three-tone trials; the participant picks the quietest tone of each."""
+    st.subheader("Sound check")
+    st.write("Please put on headphones. Each sound plays three tones: which one is the quietest?")
+    with st.form("headphone_form"):
+        answers = []
+        for i, wav in enumerate(screen.trials):
+            st.audio(wav, format="audio/wav")
+            answers.append(st.radio(f"Sound {i + 1}: quietest tone", [1, 2, 3], index=None, horizontal=True,
+                                    key=f"headphone_{i}"))
+        sent = st.form_submit_button("Continue", type="primary", key="headphone_go")
+    if sent and None in answers:
+        st.warning("Please answer all six sounds.")
+    elif sent:
+        submit_and_rerun(factory, lambda s: submit_headphone_check(s, token, [int(a) for a in answers if a]))
+
+
+def attention_screen(factory: sessionmaker[Session], token: str, screen: AttentionScreen) -> None:
+    """An instructed-response item between clips."""
+    with st.form("attention_form"):
+        choice = scale_choice(screen.prompt, screen.scale, f"attention_{screen.key}", disabled=False)
+        sent = st.form_submit_button("Continue", type="primary", key="attention_go")
+    if sent and choice is None:
+        st.warning("Please choose an answer.")
+    elif sent and choice is not None:
+        submit_and_rerun(factory, lambda s: submit_attention_check(s, token, screen.key, int(choice)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def clip_audio(path: str) -> bytes:
+    """A clip's MP3 bytes, read once per file."""
+    return Path(path).read_bytes()
+
+
+def clip_questions(screen: ClipScreen, locked: bool) -> AnswerIn | None:
+    """The criteria, the human/computer guess, confidence and "I know this piece"; None until all are given."""
+    cid = screen.clip_id
+    ratings = {c.key: scale_choice(c.prompt, c.scale, f"rate_{cid}_{c.key}", locked) for c in screen.criteria}
+    question = screen.human_question
+    guess = confidence = None
+    if question.enabled:
+        guess = st.radio(question.prompt, ["human", "computer"], index=None, horizontal=True, key=f"guess_{cid}",
+                         format_func=lambda g: "A human" if g == "human" else "A computer", disabled=locked)
+        confidence = scale_choice("How sure are you?", question.confidence, f"confidence_{cid}", locked)
+    knows = st.checkbox("I know this piece", key=f"knows_{cid}", disabled=locked)
+    if None in ratings.values() or (question.enabled and (guess is None or confidence is None)):
+        return None
+    shown = st.session_state.get(f"shown_{cid}", time.time())
+    return AnswerIn(ratings={k: int(v) for k, v in ratings.items() if v is not None}, guess=guess,
+                    confidence=confidence, knows_piece=knows, time_spent_s=min(round(time.time() - shown, 1), 86000))
+
+
+def clip_screen(factory: sessionmaker[Session], token: str, screen: ClipScreen) -> None:
+    """Play the clip; its questions unlock once it has been heard to the end."""
+    st.subheader(f"Clip {screen.position} of {screen.total}")
+    st.session_state.setdefault(f"shown_{screen.clip_id}", time.time())
+    if not screen.audio_path:
+        st.error("This clip's audio is missing; please tell the researcher.")
+        return
+    heard = clip_player(clip_audio(screen.audio_path), "audio/mpeg", screen.clip_id, key=f"player_{screen.clip_id}")
+    locked = heard < 1.0
+    if locked:
+        st.info("Listen to the whole clip; the questions unlock when it has finished.")
+    with st.form(f"clip_form_{screen.clip_id}"):
+        answer = clip_questions(screen, locked)
+        sent = st.form_submit_button("Next", type="primary", disabled=locked, key=f"next_{screen.clip_id}")
+    if sent and answer is None:
+        st.warning("Please answer every question before going on.")
+    elif sent and answer is not None:
+        final = AnswerIn(**{**answer.__dict__, "heard_fraction": heard})
+        submit_and_rerun(factory, lambda s: submit_answer(s, token, screen.clip_id, final))
+
+
+def submit_and_rerun(factory: sessionmaker[Session], write: Callable[[Session], object]) -> None:
+    """Run one write in its own transaction; a refusal is shown as the survey's sentence, else go on."""
+    try:
+        with factory.begin() as session:
+            write(session)
+    except SurveyError as exc:
+        st.error(str(exc))
+        return
+    st.rerun()
+
+
+def thank_you(factory: sessionmaker[Session], token: str) -> None:
+    """Mark the participation finished and thank the participant."""
+    with factory.begin() as session:
+        finish_participant(session, token)
+    st.balloons()
+    st.success("Thank you! Your answers are saved. You may close this page.")
+
+
+def show_progress(factory: sessionmaker[Session], token: str, slug: str) -> None:
+    """The progress bar and the personal link that resumes this participation."""
+    with factory.begin() as session:
+        done = progress(session, token)
+    st.progress(done.screens_done / max(done.screens_total, 1), text=f"{done.screens_done} of {done.screens_total}")
+    with st.expander("Your personal link (to continue later)"):
+        st.code(personal_link(slug, token), language=None)
+
+
+def participant_flow(factory: sessionmaker[Session], definition: StudyDefinition, token: str) -> None:
+    """Show whichever screen the database says comes next."""
+    show_progress(factory, token, definition.slug)
+    with factory.begin() as session:
+        screen = next_clip(session, token)
+    if screen is None:
+        thank_you(factory, token)
+    elif isinstance(screen, HeadphoneScreen):
+        headphone_screen(factory, token, screen)
+    elif isinstance(screen, AttentionScreen):
+        attention_screen(factory, token, screen)
+    else:
+        clip_screen(factory, token, screen)
+
+
+def main() -> None:
+    """Entry: pick the study, then consent or the participant's current screen."""
+    factory = database()
+    definition = open_study(factory)
+    if definition is None:
+        st.info("No study is open at the moment. Please come back later.")
+        return
+    st.title(definition.title)
+    token = st.query_params.get("t") or st.session_state.get("participant_token")
+    if not token:
+        consent_screen(factory, definition)
+        return
+    try:
+        participant_flow(factory, definition, token)
+    except UnknownToken as exc:
+        st.error(str(exc))
+        st.session_state.pop("participant_token", None)
+        st.button("Start a new participation", key="restart", on_click=st.query_params.clear)
+    except SurveyError as exc:
+        st.error(str(exc))
+
+
+main()

@@ -1,0 +1,199 @@
+"""Studio (researcher): build a study from sources, render its clips, preview, audit, publish, share the link.
+
+The page collects choices and calls ``survey.compose``, ``survey.prepare`` and ``survey.study``; every
+refusal (bad upload, invalid study, audit findings, a study another tab already published) is shown as
+the package's one-sentence message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth import require_researcher
+from app.resources import available_models, clip_renderer, clip_store, database, uploads_dir
+from audio import RenderError
+from audio.midi import load_midi
+from audio.upload import read_audio
+from model.pop909 import DatasetNotFoundError, find_dir, list_songs
+from survey.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
+from survey.errors import SurveyError
+from survey.prepare import prepare_clips, read_clip_audio, store_audio
+from survey.study import audit_study, close_study, get_study, import_study, list_studies, publish_study
+
+MIDI_TYPES = ("mid", "midi")
+AUDIO_TYPES = ("wav", "mp3", "flac", "ogg")
+
+
+@st.cache_data(show_spinner=False)
+def pop909_songs() -> list[str]:
+    """POP909 song ids, or an empty list when the dataset is not available."""
+    try:
+        return [s.song_id for s in list_songs(find_dir())]
+    except DatasetNotFoundError:
+        return []
+
+
+def upload_reference(name: str, data: bytes) -> dict[str, Any]:
+    """Check one uploaded file and store it by hash; returns its clip reference (raises on bad input)."""
+    extension = Path(name).suffix.lower().lstrip(".")
+    if not data:
+        raise ValueError(f"{name} is empty.")
+    if extension in MIDI_TYPES:
+        load_midi(data)
+        sha, _ = store_audio(uploads_dir(), data, "mid")
+        return {"midi": f"upload:{sha}.mid"}
+    read_audio(data)
+    sha, _ = store_audio(uploads_dir(), data, extension)
+    return {"generate": {"upload": f"{sha}.{extension}"}}
+
+
+def new_study_form() -> StudyPlan | None:
+    """The form for a new study; returns the plan when submitted and every upload is usable."""
+    songs, models = pop909_songs(), {Path(p).name for p in available_models().values()}
+    with st.form("studio_new"):
+        slug = st.text_input("Short name (letters, digits, - and _)", key="studio_slug")
+        title = st.text_input("Title shown to participants", "How does this music sound to you?", key="studio_title")
+        chosen = st.multiselect("POP909 songs (originals, and primers for the models)", songs, songs[:4],
+                                key="studio_songs")
+        picked = st.multiselect("Models", sorted(models), key="studio_models")
+        per_primer = st.number_input("Pieces per model and primer", 1, 10, 1, key="studio_per_primer")
+        files = st.file_uploader("Music from elsewhere (MIDI or audio, e.g. Magenta outputs)",
+                                 accept_multiple_files=True, type=[*MIDI_TYPES, *AUDIO_TYPES], key="studio_uploads")
+        label = st.text_input("Label of the uploaded music", "Uploaded", key="studio_upload_label")
+        per_source = st.number_input("Clips per source and participant", 1, 20, 2, key="studio_per_source")
+        seconds = st.number_input("Excerpt length (seconds)", 5.0, 60.0, 20.0, key="studio_seconds")
+        sent = st.form_submit_button("Create study", type="primary", key="studio_create")
+    if not sent:
+        return None
+    sources = [pop909_source(chosen)] if chosen else []
+    sources += [model_source(m, chosen, int(per_primer)) for m in picked]
+    uploads = []
+    for file in files or []:
+        try:
+            uploads.append(upload_reference(file.name, file.getvalue()))
+        except (RenderError, ValueError) as exc:
+            st.error(f"{file.name} cannot be used: {exc}")
+            return None
+    if uploads:
+        sources.append(SourcePlan("uploaded", label or "Uploaded", tuple(uploads)))
+    return StudyPlan(slug.strip(), title.strip(), tuple(sources), int(per_source), float(seconds))
+
+
+def create_study(factory: sessionmaker[Session], plan: StudyPlan) -> None:
+    """Validate and import the plan as a draft study, then select it below."""
+    try:
+        definition = compose_study(plan)
+        with factory.begin() as session:
+            import_study(session, definition)
+    except SurveyError as exc:
+        st.error(str(exc))
+        return
+    st.session_state["studio_study"] = definition.slug
+    st.success(f"Study '{definition.slug}' created as a draft: render its clips below.")
+
+
+def clips_table(factory: sessionmaker[Session], slug: str) -> pd.DataFrame:
+    """The study's clips with their source (researchers may see it) and audio file, if rendered."""
+    with factory.begin() as session:
+        study = get_study(session, slug)
+        rows = [{"clip": c.key, "source": c.source.label, "public id": c.public_id, "audio": c.audio_path}
+                for c in study.clips]
+    return pd.DataFrame(rows, columns=["clip", "source", "public id", "audio"])
+
+
+def render_clips(factory: sessionmaker[Session], slug: str) -> None:
+    """Render every clip without audio, with a progress bar; pending clips are listed with their reason."""
+    bar = st.progress(0.0, text="Rendering…")
+    try:
+        report = prepare_clips(factory, slug, clip_renderer(), clip_store(),
+                               on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=m))
+    except SurveyError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"{len(report.registered)} clips rendered.")
+    for key, reason in report.pending.items():
+        st.warning(f"{key}: {reason}")
+
+
+def preview(clips: pd.DataFrame) -> None:
+    """Every rendered clip with its source, to listen before publishing."""
+    with st.expander(f"Preview the {clips['audio'].notna().sum()} rendered clips"):
+        for row in clips.dropna(subset=["audio"]).itertuples():
+            st.caption(f"{row.clip} · {row.source}")
+            st.audio(Path(str(row.audio)).read_bytes(), format="audio/mpeg")
+
+
+def audit_and_publish(factory: sessionmaker[Session], slug: str) -> None:
+    """Run the blindness audit, show what it flags, and publish (with a reason, when it flagged something)."""
+    if st.button("Run the blindness audit", key="studio_audit"):
+        try:
+            with factory.begin() as session:
+                st.session_state[f"audit_{slug}"] = audit_study(session, slug, read_clip_audio)
+        except (SurveyError, OSError) as exc:
+            st.error(str(exc))
+    audit = st.session_state.get(f"audit_{slug}")
+    if audit is None:
+        return
+    if audit.passed:
+        st.success("The audit found nothing that could give a source away.")
+    for finding in audit.findings:
+        st.warning(f"{finding.cue}: {finding.message}")
+    st.dataframe(audit.measures, key=f"audit_table_{slug}")
+    override = st.text_input("Publish anyway because… (needed only if the audit flagged something)",
+                             key=f"override_{slug}")
+    if st.button("Publish", type="primary", key=f"publish_{slug}"):
+        try:
+            with factory.begin() as session:
+                publish_study(session, slug, audit, override or None)
+        except SurveyError as exc:
+            st.error(str(exc))
+            return
+        st.rerun()
+
+
+def participant_link(slug: str) -> str:
+    """The address participants open: this server's Study page with the study named."""
+    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+    return f"{base}/study?study={slug}"
+
+
+def manage(factory: sessionmaker[Session]) -> None:
+    """Choose a study, then render, preview, audit, publish, share or close it as its status allows."""
+    with factory.begin() as session:
+        studies = {s.slug: s.status for s in list_studies(session)}
+    if not studies:
+        st.info("No study yet: create one above.")
+        return
+    slug = st.selectbox("Study", list(studies), key="studio_study",
+                        format_func=lambda s: f"{s} ({studies[s]})")
+    clips = clips_table(factory, slug)
+    st.write(f"Status: **{studies[slug]}** · {len(clips)} clips, {clips['audio'].notna().sum()} rendered.")
+    if studies[slug] == "draft" and st.button("Render missing clips", key="studio_render"):
+        render_clips(factory, slug)
+        clips = clips_table(factory, slug)
+    preview(clips)
+    if studies[slug] == "draft":
+        audit_and_publish(factory, slug)
+    if studies[slug] == "open":
+        st.write("Participant link (copy it with the button on the right):")
+        st.code(participant_link(slug), language=None)
+        if st.button("Close the study", key=f"close_{slug}"):
+            with factory.begin() as session:
+                close_study(session, slug)
+            st.rerun()
+
+
+st.title("Studio")
+require_researcher()
+FACTORY = database()
+st.subheader("New study")
+plan = new_study_form()
+if plan is not None:
+    create_study(FACTORY, plan)
+st.subheader("Prepare and publish")
+manage(FACTORY)
