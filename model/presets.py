@@ -102,12 +102,34 @@ class Preset:
             if owner is None:
                 raise ValueError(f"Unknown setting {key!r} for preset {self.name!r}.")
             updated[owner][key] = value
-        return dataclasses.replace(
+        preset = dataclasses.replace(
             self,
             data=dataclasses.replace(self.data, **updated["data"]),
             network=dataclasses.replace(self.network, **updated["network"]),
             train=dataclasses.replace(self.train, **updated["train"]),
         )
+        preset.validate()
+        return preset
+
+    def validate(self) -> None:
+        """Refuse absurd settings up front, naming the allowed range, before any data is read."""
+        d, t = self.data, self.train
+        checks = [
+            (d.songs is None or 1 <= d.songs <= 909, f"songs must be between 1 and 909, got {d.songs}."),
+            (2 <= d.sequence_length <= 4096, f"sequence length must be between 2 and 4096, got {d.sequence_length}."),
+            (d.window_stride >= 1, f"window stride must be >= 1, got {d.window_stride}."),
+            (0.0 <= d.validation_share < 1.0, f"validation share must be in [0, 1), got {d.validation_share}."),
+            (1 <= t.epochs <= 10_000, f"epochs must be between 1 and 10000, got {t.epochs}."),
+            (1 <= t.batch_size <= 65_536, f"batch size must be between 1 and 65536, got {t.batch_size}."),
+            (0.0 < t.learning_rate <= 1.0, f"learning rate must be in (0, 1], got {t.learning_rate}."),
+            (t.steps_per_epoch is None or t.steps_per_epoch >= 1,
+             f"steps per epoch must be >= 1, got {t.steps_per_epoch}."),
+            (t.max_minutes is None or t.max_minutes > 0, f"max minutes must be > 0, got {t.max_minutes}."),
+            (all(u >= 1 for u in self.network.lstm_units), f"LSTM units must be >= 1, got {self.network.lstm_units}."),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
 
 
 def _field_names(obj: Any) -> set[str]:

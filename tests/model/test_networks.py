@@ -65,3 +65,14 @@ def test_unknown_presets_and_settings_are_refused_with_the_choices() -> None:
 def test_overrides_replace_only_what_they_name() -> None:
     preset = PAPER.with_overrides(songs=3, epochs=1, batch_size=None)
     assert (preset.data.songs, preset.train.epochs, preset.train.batch_size) == (3, 1, 1024)
+
+
+@pytest.mark.parametrize(
+    ("override", "allowed"),
+    [({"epochs": 0}, "between 1 and 10000"), ({"batch_size": -5}, "between 1 and 65536"),
+     ({"songs": 5000}, "between 1 and 909"), ({"learning_rate": 0.0}, r"\(0, 1\]"),
+     ({"sequence_length": 1}, "between 2 and 4096"), ({"max_minutes": -1.0}, "> 0")],
+)
+def test_absurd_training_settings_name_the_allowed_range(override: dict, allowed: str) -> None:
+    with pytest.raises(ValueError, match=allowed):
+        PAPER.with_overrides(**override)
