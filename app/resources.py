@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.clips import make_clip_audio
 from model.artefact import ModelBundle, list_models, load_bundle
 from model.generate import step_model
+from model.pop909 import DatasetNotFoundError, find_dir, list_songs
 from survey.db import default_url, open_database
 from survey.prepare import Render
 
@@ -58,12 +59,32 @@ def uploads_dir() -> Path:
     return data_dir() / "uploads"
 
 
+def database() -> sessionmaker[Session]:
+    """The study database: ``DATABASE_URL``, else SQLite in the data folder."""
+    return open_database_once(default_url(data_dir()))
+
+
 @st.cache_resource(show_spinner=False)
-def database(url: str | None = None) -> sessionmaker[Session]:
-    """The study database (``DATABASE_URL``, else SQLite in the data folder), migrated once per process."""
-    return open_database(url or default_url(data_dir()))
+def open_database_once(url: str) -> sessionmaker[Session]:
+    """One engine per URL for the life of the server, migrated when first opened."""
+    return open_database(url)
 
 
 def clip_renderer() -> Render:
     """``survey.prepare``'s render callable, wired to this app's models, uploads and cached model loading."""
     return partial(make_clip_audio, roots=model_roots(), uploads=uploads_dir(), load=load_model)
+
+
+@st.cache_data(show_spinner=False)
+def pop909_songs() -> list[str]:
+    """POP909 song ids, or an empty list when the dataset is not available."""
+    try:
+        return [s.song_id for s in list_songs(find_dir())]
+    except DatasetNotFoundError:
+        return []
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def pop909_midi(song: str) -> bytes:
+    """The MIDI bytes of one POP909 song (a primer for the Generate page)."""
+    return (find_dir() / song / f"{song}.mid").read_bytes()

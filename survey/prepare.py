@@ -126,11 +126,13 @@ def prepare_and_publish(
     render: Render,
     store: Path,
     on_progress: OnProgress | None = None,
+    override: str | None = None,
 ) -> PublishOutcome:
     """Import, prepare, audit and publish a study in one go (the app's demo study at first start).
 
     The study is published only when every clip has audio and the blindness audit finds nothing;
     otherwise it stays a draft and the outcome says why (pending clips, or the audit's findings).
+    ``override`` (a sentence saying why) publishes despite findings, as ``publish_study`` allows.
     """
     slug = ensure_study(factory, definition)
     with factory.begin() as session:
@@ -142,7 +144,8 @@ def prepare_and_publish(
         return PublishOutcome(report, "draft")
     with factory.begin() as session:
         audit = audit_study(session, slug, read_clip_audio)
-        if not audit.passed:
-            return PublishOutcome(report, "draft", [f.message for f in audit.findings])
-        publish_study(session, slug, audit)
-    return PublishOutcome(report, "open")
+        findings = [f.message for f in audit.findings]
+        if findings and not override:
+            return PublishOutcome(report, "draft", findings)
+        publish_study(session, slug, audit, override)
+    return PublishOutcome(report, "open", findings)

@@ -6,7 +6,7 @@ import io
 
 import streamlit as st
 
-from app.resources import available_models, load_model
+from app.resources import available_models, load_model, pop909_midi, pop909_songs
 from audio import RenderError, encode_wav, piano_roll_figure, render_midi
 from model.generate import MAX_TOKENS, GenerationSettings, generate_midi, primer_from_midi
 
@@ -29,12 +29,16 @@ top_p = right.slider("Top-p (1 = off)", 0.05, 1.0, 1.0, step=0.05, key="gen_top_
 seed = right.number_input("Random seed", 0, 2**31 - 1, 0, key="gen_seed")
 bpm = right.slider("Tempo (BPM)", 40, 200, 90, key="gen_bpm")
 primer_file = st.file_uploader("Primer MIDI (optional)", type=["mid", "midi"], key="gen_primer")
+primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_songs()], key="gen_primer_song")
 
 if st.button("Generate", type="primary", key="gen_go"):
     settings = GenerationSettings(tokens=tokens, temperature=temperature, top_k=int(top_k), top_p=top_p,
                                   seed=int(seed), bpm=float(bpm))
     try:
-        primer = primer_from_midi(bundle, primer_file.getvalue()) if primer_file else None
+        primer_bytes = primer_file.getvalue() if primer_file else None
+        if primer_bytes is None and primer_song != "(none)":
+            primer_bytes = pop909_midi(primer_song)
+        primer = primer_from_midi(bundle, primer_bytes) if primer_bytes is not None else None
         with st.spinner("Generating…"):
             midi = generate_midi(bundle, settings, primer=primer)[0]
             samples, rate = render_midi(midi)

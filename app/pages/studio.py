@@ -15,11 +15,10 @@ import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth import require_researcher
-from app.resources import available_models, clip_renderer, clip_store, database, uploads_dir
+from app.resources import available_models, clip_renderer, clip_store, database, pop909_songs, uploads_dir
 from audio import RenderError
 from audio.midi import load_midi
 from audio.upload import read_audio
-from model.pop909 import DatasetNotFoundError, find_dir, list_songs
 from survey.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
 from survey.errors import SurveyError
 from survey.prepare import prepare_clips, read_clip_audio, store_audio
@@ -27,15 +26,6 @@ from survey.study import audit_study, close_study, get_study, import_study, list
 
 MIDI_TYPES = ("mid", "midi")
 AUDIO_TYPES = ("wav", "mp3", "flac", "ogg")
-
-
-@st.cache_data(show_spinner=False)
-def pop909_songs() -> list[str]:
-    """POP909 song ids, or an empty list when the dataset is not available."""
-    try:
-        return [s.song_id for s in list_songs(find_dir())]
-    except DatasetNotFoundError:
-        return []
 
 
 def upload_reference(name: str, data: bytes) -> dict[str, Any]:

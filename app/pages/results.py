@@ -1,0 +1,97 @@
+"""Results (researcher): charts with confidence intervals, statistics tables, exclusions, downloads, HTML report.
+
+Statistics and figures come from ``survey.stats`` and ``survey.figures``; the page only chooses the study
+and the exclusions, and caches the tables per answers frame.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth import require_researcher
+from app.resources import database
+from survey.errors import SurveyError
+from survey.export import answers_frame, study_json
+from survey.figures import all_figures
+from survey.report import html_report
+from survey.stats import apply_exclusions, summary_tables
+from survey.study import get_study, list_studies
+
+
+@st.cache_data(show_spinner="Computing statistics…", max_entries=16)
+def tables_for(answers: pd.DataFrame, mixed: bool) -> dict[str, pd.DataFrame]:
+    """``summary_tables`` once per answers frame (bootstraps and mixed models take seconds)."""
+    return summary_tables(answers, mixed=mixed)
+
+
+def choose_study(factory: sessionmaker[Session]) -> str | None:
+    """The study to analyse (published or closed ones first)."""
+    with factory.begin() as session:
+        studies = {s.slug: s.status for s in list_studies(session)}
+    if not studies:
+        st.info("No study yet: create one in the Studio.")
+        return None
+    order = sorted(studies, key=lambda s: studies[s] == "draft")
+    return str(st.selectbox("Study", order, key="results_study", format_func=lambda s: f"{s} ({studies[s]})"))
+
+
+def excluded(answers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Apply the exclusions ticked on the page; returns the kept answers and a sentence per exclusion."""
+    a, b, c = st.columns(3)
+    headphone = a.checkbox("Exclude failed headphone checks", True, key="results_ex_headphone")
+    attention = b.checkbox("Exclude failed attention checks", True, key="results_ex_attention")
+    unfinished = c.checkbox("Exclude unfinished participants", False, key="results_ex_unfinished")
+    kept = apply_exclusions(answers, headphone=headphone, attention=attention, unfinished=unfinished)
+    total, left = answers["participant"].nunique(), kept["participant"].nunique()
+    notes = [f"{left} of {total} participants kept ({total - left} excluded: headphone check {headphone}, "
+             f"attention check {attention}, unfinished {unfinished}); {len(kept)} answers analysed."]
+    return kept, notes
+
+
+def downloads(factory: sessionmaker[Session], slug: str, answers: pd.DataFrame, report: str) -> None:
+    """CSV and JSON of every answer (before exclusions), and the HTML report."""
+    with factory.begin() as session:
+        payload = json.dumps(study_json(session, slug), indent=2, default=str)
+    a, b, c = st.columns(3)
+    a.download_button("Answers (CSV)", answers.to_csv(index=False), f"{slug}.csv", "text/csv", key="results_csv")
+    b.download_button("Study (JSON)", payload, f"{slug}.json", "application/json", key="results_json")
+    c.download_button("HTML report", report, f"{slug}-report.html", "text/html", key="results_report",
+                      type="primary")
+
+
+def show(factory: sessionmaker[Session], slug: str) -> None:
+    """Charts, tables and downloads of one study."""
+    with factory.begin() as session:
+        answers, title = answers_frame(session, slug), get_study(session, slug).title
+    if answers.empty:
+        st.info("No answers yet. Share the participant link from the Studio.")
+        return
+    kept, notes = excluded(answers)
+    st.caption(notes[0])
+    if kept.empty:
+        st.warning("Every participant is excluded by the ticked checks.")
+        return
+    mixed = st.checkbox("Fit mixed-effects models (slower)", False, key="results_mixed")
+    tables = tables_for(kept, mixed)
+    figures = all_figures(kept, tables)
+    for name, figure in figures.items():
+        st.plotly_chart(figure, key=f"results_fig_{name}")
+    for name, table in tables.items():
+        st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
+        st.dataframe(table, key=f"results_table_{name}", hide_index=True)
+    downloads(factory, slug, answers, html_report(title, notes, figures, tables))
+
+
+st.title("Results")
+require_researcher()
+FACTORY = database()
+SLUG = choose_study(FACTORY)
+if SLUG is not None:
+    try:
+        show(FACTORY, SLUG)
+    except SurveyError as exc:
+        st.error(str(exc))

@@ -1,0 +1,55 @@
+"""Plotly figures of a study's results, shared by the Results page and the HTML report.
+
+Each function takes a tidy table of ``survey.stats`` (or the answers frame) and returns a figure; none
+computes statistics itself, so the figures always show what the tables say.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from survey.stats import long_ratings
+
+
+def ratings_figure(described: pd.DataFrame) -> go.Figure:
+    """Mean rating per source and criterion with its bootstrap confidence interval (``stats.describe``)."""
+    frame = described.assign(up=described["ci_high"] - described["mean"], down=described["mean"] - described["ci_low"])
+    fig = px.bar(frame, x="criterion", y="mean", color="source", barmode="group", error_y="up", error_y_minus="down",
+                 labels={"mean": "mean rating (95% CI)"}, title="Ratings per source and criterion")
+    return fig
+
+
+def distribution_figure(answers: pd.DataFrame) -> go.Figure:
+    """Every rating, per source and criterion, as box plots (the distributions behind the means)."""
+    ratings = long_ratings(answers)
+    return px.box(ratings, x="criterion", y="rating", color="source", points="all",
+                  title="Distribution of ratings")
+
+
+def human_guess_figure(guesses: pd.DataFrame) -> go.Figure:
+    """Share of "human" guesses per source with Wilson intervals (``stats.human_guesses``); 0.5 = chance."""
+    frame = guesses.assign(up=guesses["ci_high"] - guesses["share_human"],
+                           down=guesses["share_human"] - guesses["ci_low"])
+    fig = px.bar(frame, x="source", y="share_human", error_y="up", error_y_minus="down", range_y=[0, 1],
+                 labels={"share_human": 'share of "human" guesses (95% CI)'}, title='"Composed by a human?" guesses')
+    fig.add_hline(y=0.5, line_dash="dot", annotation_text="chance")
+    return fig
+
+
+def participation_figure(answers: pd.DataFrame) -> go.Figure:
+    """Participants over time: cumulative count by the time of their first answer."""
+    first = pd.to_datetime(answers.groupby("participant")["submitted_at"].min(), utc=True).sort_values()
+    frame = pd.DataFrame({"time": first.to_numpy(), "participants": range(1, len(first) + 1)})
+    return px.line(frame, x="time", y="participants", markers=True, title="Participation over time")
+
+
+def all_figures(answers: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, go.Figure]:
+    """Every figure of the results, by name, in the order the page and report show them."""
+    return {
+        "ratings": ratings_figure(tables["describe"]),
+        "distribution": distribution_figure(answers),
+        "human_guesses": human_guess_figure(tables["human_guesses"]),
+        "participation": participation_figure(answers),
+    }
