@@ -1,0 +1,104 @@
+"""Study page (participant): consent, headphone check, locked questions, full flow into SQLite, resume, bad links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from survey.export import answers_frame
+from tests.app.conftest import ROOT
+
+PAGE = str(ROOT / "app" / "pages" / "participate.py")
+
+
+def started(slug: str) -> AppTest:
+    """A participant who consented and passed the headphone screen (answers 1 to every trial)."""
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.checkbox(key="consent_agree").check()
+    at.selectbox(key="consent_experience").set_value("amateur")
+    at.button(key="consent_start").click().run()
+    assert at.query_params["study"] == [slug] or at.query_params["study"] == slug
+    for i in range(6):
+        at.radio(key=f"headphone_{i}").set_value(1)
+    at.button(key="headphone_go").click().run()
+    return at
+
+
+def player_key(at: AppTest) -> str:
+    return next(k for k in at.session_state._state._state.filtered_state if k.startswith("player_"))
+
+
+def answer_clip(at: AppTest) -> None:
+    """Hear the clip to the end (what the player component reports), answer everything, press Next."""
+    key = player_key(at)
+    cid = key.removeprefix("player_")
+    at.session_state[key] = {"heard": 1.0}
+    at.run()
+    for criterion in ("complexity", "creativity", "emotion", "enjoyment"):
+        at.radio(key=f"rate_{cid}_{criterion}").set_value(5)
+    at.radio(key=f"guess_{cid}").set_value("human")
+    at.radio(key=f"confidence_{cid}").set_value(3)
+    at.button(key=f"next_{cid}").click().run()
+
+
+def test_without_an_open_study_the_page_says_so(lab: Path) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert "No study is open" in at.info[0].value
+
+
+def test_consent_is_required(open_study: str) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.button(key="consent_start").click().run()
+    assert "tick the box" in at.warning[0].value
+    assert not at.query_params
+
+
+def test_questions_stay_locked_until_the_clip_was_heard(open_study: str) -> None:
+    at = started(open_study)
+    cid = player_key(at).removeprefix("player_")
+    assert "unlock" in at.info[0].value
+    assert at.radio(key=f"rate_{cid}_complexity").disabled
+    assert at.button(key=f"next_{cid}").disabled
+
+
+def test_a_full_participation_writes_real_answers(open_study: str, factory) -> None:
+    at = started(open_study)
+    answer_clip(at)
+    at.radio(key="attention_attn").set_value(2)
+    at.button(key="attention_go").click().run()
+    answer_clip(at)
+    assert not at.exception and not at.error
+    assert "Thank you" in at.success[0].value
+    with factory.begin() as session:
+        answers = answers_frame(session, open_study)
+    assert len(answers) == 2 and answers["finished"].all()
+    assert set(answers["rating_enjoyment"]) == {5} and set(answers["guess"]) == {"human"}
+    assert answers["musical_experience"].iloc[0] == "amateur"
+
+
+def test_an_incomplete_answer_is_refused_with_a_message(open_study: str) -> None:
+    at = started(open_study)
+    key = player_key(at)
+    at.session_state[key] = {"heard": 1.0}
+    at.run()
+    at.button(key=f"next_{key.removeprefix('player_')}").click().run()
+    assert "answer every question" in at.warning[0].value
+
+
+def test_the_personal_link_resumes_where_the_participant_stopped(open_study: str) -> None:
+    first = started(open_study)
+    token = first.query_params["t"]
+    token = token[0] if isinstance(token, list) else token
+    again = AppTest.from_file(PAGE, default_timeout=60)
+    again.query_params.update({"study": open_study, "t": token})
+    again.run()
+    assert again.subheader[0].value == "Clip 1 of 2"
+
+
+def test_a_wrong_link_gets_a_clear_message(open_study: str) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["t"] = "not-a-token"
+    at.run()
+    assert "not valid" in at.error[0].value and not at.exception
