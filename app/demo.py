@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import streamlit as st
 
 from app.resources import ROOT, clip_renderer, clip_store, database
 from model.pop909 import DatasetNotFoundError, download, find_dir
-from survey.prepare import PublishOutcome, prepare_and_publish
+from survey.prepare import PrepareReport, PublishOutcome, Render, prepare_and_publish
 from survey.studyfile import load_study_file
 
 DEMO_STUDY = ROOT / "assets" / "demo_study_now.yaml"
@@ -26,11 +27,19 @@ DEMO_STUDY = ROOT / "assets" / "demo_study_now.yaml"
 
 @dataclass
 class DemoState:
-    """Shared by every session of the server: one preparation at a time, once per process."""
+    """Shared by every session of the server: one background preparation per process, and its progress."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    thread: threading.Thread | None = None
+    fraction: float = 0.0
+    message: str = "Preparing the demo study's clips (first start only)…"
     outcome: PublishOutcome | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def running(self) -> bool:
+        """True while the background preparation has not finished."""
+        return self.thread is not None and self.thread.is_alive()
 
 
 @st.cache_resource(show_spinner=False)
@@ -39,13 +48,13 @@ def demo_state() -> DemoState:
     return DemoState()
 
 
-def ensure_pop909(say: st.delta_generator.DeltaGenerator) -> str | None:
+def ensure_pop909(state: DemoState) -> str | None:
     """Find POP909, downloading it once if absent; a sentence saying what is missing when offline."""
     try:
         find_dir()
         return None
     except DatasetNotFoundError:
-        say.info("Downloading POP909 (about 60 MB) for the demo's original clips…")
+        state.message = "Downloading POP909 (about 60 MB) for the demo's original clips…"
     try:
         download()
         return None
@@ -53,31 +62,48 @@ def ensure_pop909(say: st.delta_generator.DeltaGenerator) -> str | None:
         return f"POP909 could not be downloaded ({exc}); set POP909_DIR to the dataset to prepare the original clips."
 
 
+def run_preparation(state: DemoState, path: Path, render: Render, store: Path) -> None:
+    """The background job: POP909, then prepare, audit and publish; never raises (errors become notes)."""
+    note = ensure_pop909(state)
+    state.notes = [note] if note else []
+
+    def progress(done: int, total: int, text: str) -> None:
+        state.fraction, state.message = done / max(total, 1), text
+
+    try:
+        state.outcome = prepare_and_publish(database(), load_study_file(path), render, store, on_progress=progress,
+                                            override=os.environ.get("LAB_DEMO_AUDIT_OVERRIDE") or None)
+    except Exception as exc:  # the app must start even if the demo cannot be prepared
+        state.notes.append(f"The demo study could not be prepared: {exc}")
+        state.outcome = PublishOutcome(PrepareReport(), "draft")
+
+
 def prepare_demo(path: Path = DEMO_STUDY) -> DemoState:
-    """Prepare and publish the demo study once per process, drawing a progress bar while it runs."""
+    """Start the demo's preparation once per process (in a thread, so no page run can interrupt it)."""
     state = demo_state()
-    if os.environ.get("LAB_DEMO", "1") == "0" or state.outcome is not None:
+    if os.environ.get("LAB_DEMO", "1") == "0":
         return state
     with state.lock:
-        if state.outcome is not None:
-            return state
-        box = st.empty()
-        note = ensure_pop909(box)
-        bar = box.progress(0.0, text="Preparing the demo study's clips (first start only)…")
-        state.outcome = prepare_and_publish(
-            database(), load_study_file(path), clip_renderer(), clip_store(),
-            on_progress=lambda done, total, text: bar.progress(done / max(total, 1), text=text),
-            override=os.environ.get("LAB_DEMO_AUDIT_OVERRIDE") or None,
-        )
-        state.notes = [note] if note else []
-        box.empty()
+        if state.thread is None:
+            args = (state, path, clip_renderer(), clip_store())
+            state.thread = threading.Thread(target=run_preparation, args=args, name="demo-preparation", daemon=True)
+            state.thread.start()
     return state
+
+
+def wait_for_demo(state: DemoState) -> None:
+    """While the demo is being prepared, show its progress and poll once a second (every page waits)."""
+    if not state.running:
+        return
+    st.progress(state.fraction, text=state.message)
+    time.sleep(1.0)
+    st.rerun()
 
 
 def show_demo_notes(state: DemoState) -> None:
     """Say plainly, in the sidebar, which demo clips are pending and why (one line per reason)."""
     outcome = state.outcome
-    if outcome is None or outcome.status == "open":
+    if outcome is None or (outcome.status == "open" and not state.notes):
         return
     reasons = sorted({*state.notes, *outcome.report.pending.values(), *outcome.findings})
     st.sidebar.warning(f"The demo study is not open yet ({len(outcome.report.pending)} clips pending):")

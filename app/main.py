@@ -15,19 +15,21 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app.demo import prepare_demo, show_demo_notes  # noqa: E402
+from app.demo import prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402
 
 st.set_page_config(page_title="LSTM Music Lab", page_icon="🎹", layout="wide")
 
-PAGES = ROOT / "app" / "pages"
+PAGES = ROOT / "app" / "views"
 pages = {
     "Make music": [st.Page(PAGES / "generate.py", title="Generate", icon="🎹", default=True)],
-    "Listen": [st.Page(PAGES / "participate.py", title="Study", icon="🎧", url_path="study")],
+    "Listen": [st.Page(PAGES / "study.py", title="Study", icon="🎧", url_path="study")],
     "Research": [
         st.Page(PAGES / "studio.py", title="Studio", icon="🛠️", url_path="studio"),
         st.Page(PAGES / "results.py", title="Results", icon="📊", url_path="results"),
     ],
 }
 page = st.navigation(pages)
-show_demo_notes(prepare_demo())
+demo = prepare_demo()
+wait_for_demo(demo)
+show_demo_notes(demo)
 page.run()

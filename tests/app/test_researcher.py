@@ -9,10 +9,10 @@ from streamlit.testing.v1 import AppTest
 
 from survey.study import get_study
 from tests.app.conftest import PASSWORD, ROOT
-from tests.app.test_participate import answer_clip, started
+from tests.app.test_study import answer_clip, started
 
-STUDIO = str(ROOT / "app" / "pages" / "studio.py")
-RESULTS = str(ROOT / "app" / "pages" / "results.py")
+STUDIO = str(ROOT / "app" / "views" / "studio.py")
+RESULTS = str(ROOT / "app" / "views" / "results.py")
 
 
 def logged_in(page: str) -> AppTest:

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from survey.export import answers_frame
 from tests.app.conftest import ROOT
 
-PAGE = str(ROOT / "app" / "pages" / "participate.py")
+PAGE = str(ROOT / "app" / "views" / "study.py")
 
 
 def started(slug: str) -> AppTest:

@@ -1,0 +1,140 @@
+"""A real browser: a participant completes the demo study on a phone-sized screen in Debian's Chromium.
+
+Starts ``streamlit run app/main.py`` on a free port with an isolated data folder (the demo study is prepared
+on that first start), drives it with Playwright, then checks the answers in the database and that no
+source label appears in the page or in any URL the browser requested.  Screenshots go to tests/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from survey.db import open_database
+from survey.export import answers_frame
+from tests.app.conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+LABELS = ("pop909", "lstm", "original", "paper", "magenta", "default preset")
+DEMO_SLUG = "demo-three-sources"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path) -> Iterator[tuple[str, Path]]:
+    """The app on a free port with its own data folder; yields (base URL, data folder)."""
+    port, data = free_port(), tmp_path / "data"
+    env = {**os.environ, "LAB_DATA_DIR": str(data), "LAB_CACHE_DIR": str(cache_dir), "LAB_MODELS_DIR": str(models_dir),
+           "POP909_DIR": str(pop909_dir), "LAB_PASSWORD": "browser-test", "LAB_DEMO": "1"}
+    env.pop("DATABASE_URL", None)
+    if models_dir != ROOT / "assets" / "models":
+        env["LAB_DEMO_AUDIT_OVERRIDE"] = "Browser test with a stand-in tiny model instead of the shipped ones."
+    command = [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield base, data
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def visible_text(page) -> str:
+    """The DOM as HTML without ``data:`` URLs (base64 audio could spell anything by chance)."""
+    return re.sub(r"data:[^\"' )]+", "data:", page.content())
+
+
+def pick(page, group: int, option: str) -> None:
+    """Click ``option`` in the ``group``-th radio group on the screen."""
+    page.locator('[data-testid="stRadio"]').nth(group).get_by_text(option, exact=True).click()
+
+
+def hear_clip(page) -> None:
+    """Play the clip to the end, fast (16x), as a participant in a hurry with a very fast ear."""
+    page.wait_for_selector("audio", state="attached", timeout=60_000)
+    page.locator("audio").evaluate("a => { a.muted = true; a.playbackRate = 16; return a.play(); }")
+    page.get_by_text("the questions unlock").wait_for(state="detached", timeout=60_000)
+
+
+def answer_clip(page) -> None:
+    hear_clip(page)
+    for group in range(4):
+        pick(page, group, "5")
+    pick(page, 4, "A human")
+    pick(page, 5, "3")
+    page.get_by_role("button", name="Next").click()
+
+
+def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Path]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, data = server
+    requested: list[str] = []
+    pages_seen: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{base}/study", timeout=60_000)
+        page.get_by_text("I have read the above").wait_for(timeout=240_000)
+        shot(page, "01-consent")
+        pages_seen.append(visible_text(page))
+        page.get_by_text("I have read the above").click()
+        page.get_by_role("button", name="Start").click()
+        page.get_by_text("Sound check").wait_for(timeout=60_000)
+        shot(page, "02-headphone-check")
+        for group in range(6):
+            pick(page, group, "1")
+        page.get_by_role("button", name="Continue").click()
+        for position in range(1, 7):
+            page.get_by_text(f"Clip {position} of 6").wait_for(timeout=60_000)
+            if position == 1:
+                shot(page, "03-clip-locked")
+            pages_seen.append(visible_text(page))
+            answer_clip(page) if position != 1 else (hear_clip(page), shot(page, "04-clip-unlocked"), answer_clip(page))
+            if position == 3:
+                page.get_by_text("please select 2").wait_for(timeout=60_000)
+                shot(page, "05-attention-check")
+                pick(page, 0, "2")
+                page.get_by_role("button", name="Continue").click()
+        page.get_by_text("Thank you").wait_for(timeout=60_000)
+        shot(page, "06-thank-you")
+        pages_seen.append(visible_text(page))
+        browser.close()
+    factory = open_database(f"sqlite:///{data / 'survey.sqlite3'}")
+    with factory.begin() as session:
+        answers = answers_frame(session, DEMO_SLUG)
+    assert len(answers) == 6 and answers["finished"].all() and set(answers["rating_complexity"]) == {5}
+    assert answers["heard_fraction"].min() == 1.0
+    for label in LABELS:
+        assert not any(label in html.lower() for html in pages_seen), f"'{label}' appears in the page"
+        assert not any(label in url.lower() for url in requested), f"'{label}' appears in a requested URL"

@@ -1,0 +1,38 @@
+"""Generate page: a piece from the model with a POP909 primer; without models, a sentence saying how to train one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import ROOT
+
+PAGE = str(ROOT / "app" / "views" / "generate.py")
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.selectbox(key="gen_model").set_value(next(o for o in at.selectbox(key="gen_model").options if "default" in o))
+    at.slider(key="gen_tokens").set_value(64)
+    return at.run()
+
+
+def test_a_piece_is_generated_with_a_pop909_primer_and_offered_for_download(lab: Path) -> None:
+    at = page()
+    at.selectbox(key="gen_primer_song").set_value("001")
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 2
+
+
+def test_without_models_the_page_says_how_to_train_one(lab: Path, monkeypatch, tmp_path: Path) -> None:
+    import app.resources as resources
+
+    monkeypatch.setattr(resources, "MODEL_ROOTS", (tmp_path / "none",))
+    monkeypatch.setenv("LAB_MODELS_DIR", str(tmp_path / "none"))
+    resources.available_models.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    resources.available_models.clear()
+    assert not at.exception
+    assert "No trained model" in at.error[0].value
