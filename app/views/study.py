@@ -202,6 +202,7 @@ def participant_flow(factory: sessionmaker[Session], definition: StudyDefinition
 
 def main() -> None:
     """Entry: pick the study, then consent or the participant's current screen."""
+    st.set_page_config(page_title="Listening study", page_icon="🎧")  # the lab's name would hint at the sources
     factory = database()
     definition = open_study(factory)
     if definition is None:
