@@ -55,8 +55,12 @@ class ModelBundle:
 
 
 def save_bundle(path: Path, network: keras.Model, preset: Preset, vocab: Vocabulary, card: dict[str, Any]) -> None:
+    """Write the folder. Weights come from an uncompiled clone: a compiled model's weight file also
+    carries the optimizer's slots (two or three times the network's size), which generation never reads."""
     path.mkdir(parents=True, exist_ok=True)
-    network.save_weights(path / WEIGHTS)
+    bare = build_network(len(vocab), preset.network, preset.data.sequence_length)
+    bare.set_weights(network.get_weights())
+    bare.save_weights(path / WEIGHTS)
     (path / "preset.json").write_text(json.dumps(preset.to_dict(), indent=2))
     vocab.save(path / "vocab.json")
     (path / "card.json").write_text(json.dumps(card, indent=2))

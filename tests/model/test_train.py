@@ -69,3 +69,13 @@ def test_an_interrupted_run_resumes_after_its_last_finished_epoch(pop909_dir: Pa
     assert seen == [2]
     assert card["epochs_run"] == 3
     assert not (tmp_path / "checkpoints" / "backup").exists()
+
+
+def test_the_weight_file_holds_the_network_but_not_the_optimizer(tiny_model: ModelBundle) -> None:
+    import h5py
+
+    with h5py.File(tiny_model.path / "model.weights.h5") as weights:
+        assert "optimizer" not in weights
+        stored = []
+        weights.visititems(lambda name, item: stored.append(item.size) if isinstance(item, h5py.Dataset) else None)
+    assert sum(stored) == tiny_model.network.count_params()
