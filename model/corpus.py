@@ -48,8 +48,18 @@ class Corpus:
 
 
 def _encode_song(job: tuple[SongFile, str]) -> tuple[str, list[str] | str, float]:
-    """Worker: parse and encode one song; a failure comes back as its message instead of raising."""
+    """Worker: parse and encode one song; a failure comes back as its message instead of raising.
+
+    The ``melody`` representation reads only the MELODY track, through note-seq (:mod:`model.melody`).
+    """
     song, representation = job
+    if representation == "melody":
+        from model.melody import MelodyError, song_melody_events
+
+        try:
+            return song.song_id, *song_melody_events(song)
+        except (MelodyError, MidiError, OSError, ValueError) as exc:
+            return song.song_id, str(exc), 0.0
     try:
         score = load_score(song.midi, song.beats)
     except (MidiError, OSError, ValueError) as exc:

@@ -88,7 +88,12 @@ def _primer_ids(bundle: ModelBundle, score: Score, max_events: int) -> np.ndarra
 
 
 def default_primer(bundle: ModelBundle, rng: np.random.Generator) -> np.ndarray:
-    """A bar line for grid models; a random event for the seed's encoding (it starts from any window)."""
+    """A bar line for grid models; middle C for MelodyRNN (as ``melody_rnn_generate`` defaults); a random
+    event for the seed's encoding (it starts from any window)."""
+    if bundle.preset.data.representation == "melody":
+        from model.melody import DEFAULT_PRIMER_PITCH
+
+        return bundle.vocab.encode([f"NOTE_{DEFAULT_PRIMER_PITCH}"])
     if bundle.preset.data.representation == "grid":
         return bundle.vocab.encode(["BAR"])
     return np.array([int(rng.integers(len(bundle.vocab)))])
@@ -112,6 +117,8 @@ def generate_ids(
     primer = default_primer(bundle, rng) if primer is None else np.asarray(primer, dtype=np.int64)
     model = step_model(bundle)
     model.reset(n_pieces)
+    if bundle.preset.network.architecture.startswith("magenta-"):
+        return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
     grammar = GridGrammar(bundle.vocab, n_pieces) if bundle.preset.data.representation == "grid" else None
     probs = np.empty(0)
     for token in primer:
@@ -130,6 +137,37 @@ def generate_ids(
         if grammar is not None:
             grammar.advance(out[:, t])
         probs = model.step(_inputs(bundle, out[:, t]))
+    return out
+
+
+def _generate_melody_ids(bundle: ModelBundle, model: StepModel, settings: GenerationSettings, primer: np.ndarray,
+                         n_pieces: int, rng: np.random.Generator) -> np.ndarray:
+    """MelodyRNN's generation loop (``EventSequenceEncoderDecoder.extend_event_sequences``), one step per event.
+
+    The network steps once per event, carrying its state; note-seq's encoder turns each piece's events
+    into the next input vector, and a sampled class (which may mean "repeat the event 1 or 2 bars ago")
+    into the next event with ``class_index_to_event``.
+    """
+    from model.melody import event_name, event_value, melody_encoder
+
+    encoder = melody_encoder(bundle.preset.network.architecture)
+    pieces = [[event_value(e) for e in bundle.vocab.decode(primer)] for _ in range(n_pieces)]
+
+    def inputs(position: int) -> np.ndarray:
+        return np.asarray([encoder.events_to_input(p, position) for p in pieces], dtype=np.float32)
+
+    probs = np.empty(0)
+    for position in range(len(primer)):
+        probs = model.step(inputs(position))
+    out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
+    for t in range(settings.tokens):
+        weights = filter_top_p(filter_top_k(apply_temperature(probs, settings.temperature), settings.top_k),
+                               settings.top_p)
+        labels = sample_rows(weights, rng)
+        for row, label in enumerate(labels):
+            pieces[row].append(int(encoder.class_index_to_event(int(label), pieces[row])))
+        out[:, t] = bundle.vocab.encode([event_name(p[-1]) for p in pieces])
+        probs = model.step(inputs(len(primer) + t))
     return out
 
 

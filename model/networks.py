@@ -53,6 +53,11 @@ def build_embedding_network(vocab_size: int, config: NetworkConfig) -> keras.Mod
 
 
 def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) -> keras.Model:
+    """The network of ``config.architecture``; the Magenta families live in :mod:`model.magenta_nets`."""
+    if config.architecture.startswith("magenta-"):
+        from model.magenta_nets import build_magenta_network
+
+        return build_magenta_network(config)
     if config.architecture == "paper":
         return build_paper_network(vocab_size, config, sequence_length)
     return build_embedding_network(vocab_size, config)
@@ -61,7 +66,10 @@ def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) 
 def compile_network(model: keras.Model, network: NetworkConfig, train: TrainConfig) -> None:
     """Loss and optimiser per family: one-hot softmax for the seed, sparse logits for ours."""
     optimizer: keras.optimizers.Optimizer
-    if train.optimizer == "rmsprop":
+    if network.architecture.startswith("magenta-"):
+        # MelodyRNN: Adam, gradients clipped by their global norm (tf.clip_by_global_norm in events_rnn_graph).
+        optimizer = keras.optimizers.Adam(train.learning_rate, global_clipnorm=train.clipnorm)
+    elif train.optimizer == "rmsprop":
         optimizer = keras.optimizers.RMSprop(train.learning_rate, clipnorm=train.clipnorm)
     else:
         optimizer = keras.optimizers.Adam(train.learning_rate, clipnorm=train.clipnorm)

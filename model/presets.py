@@ -11,8 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Representation = Literal["paper", "grid"]
-Architecture = Literal["paper", "embedding"]
+Representation = Literal["paper", "grid", "melody"]
+Architecture = Literal["paper", "embedding", "magenta-basic", "magenta-lookback", "magenta-attention"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class NetworkConfig:
     recurrent_dropout: float = 0.0
     dropout: float = 0.1
     dense_units: int = 256
+    attention_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,34 @@ TINY = Preset(
     train=TrainConfig(optimizer="adam", learning_rate=1e-2, epochs=2, batch_size=16),
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, DEFAULT, TINY)}
+
+
+def _magenta(name: str, config: str, description: str, attention_length: int, clip: float) -> Preset:
+    """MelodyRNN's hyper-parameters (``magenta/models/melody_rnn/melody_rnn_model.py``, the note-seq era):
+    batch 128, two layers of 128 LSTM units, ``dropout_keep_prob=0.5``, Adam at ``learning_rate=0.001``,
+    gradients clipped to a global norm of 5 (basic, lookback) or 3 (attention), ``attn_length=40``; notes
+    48-83 transposed to C (see :mod:`model.melody`). Windows of 128 steps (8 bars) cut the melodies.
+    """
+    return Preset(
+        name=name,
+        description=f"Magenta MelodyRNN {config} on POP909's MELODY tracks: {description}",
+        data=DataConfig(representation="melody", songs=None, sequence_length=128, window_stride=64),
+        network=NetworkConfig(architecture=name, lstm_units=(128, 128), embedding_dim=0, dropout=0.5,  # type: ignore[arg-type]
+                              dense_units=0, attention_length=attention_length),
+        train=TrainConfig(optimizer="adam", learning_rate=1e-3, epochs=40, batch_size=128, steps_per_epoch=200,
+                          early_stopping_patience=4, clipnorm=clip),
+    )
+
+
+MAGENTA_BASIC = _magenta("magenta-basic", "basic_rnn", "one-hot melody events, LSTM(128) x2.", 0, 5.0)
+MAGENTA_LOOKBACK = _magenta("magenta-lookback", "lookback_rnn",
+                            "one-hot events plus 1- and 2-bar lookback features, LSTM(128) x2.", 0, 5.0)
+MAGENTA_ATTENTION = _magenta("magenta-attention", "attention_rnn",
+                             "key/lookback melody features, LSTM(128) x2 with attention over the last 40 "
+                             "outputs on the first layer.", 40, 3.0)
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, DEFAULT, TINY, MAGENTA_BASIC, MAGENTA_LOOKBACK,
+                                                  MAGENTA_ATTENTION)}
 
 
 def get_preset(name: str) -> Preset:

@@ -7,7 +7,8 @@ plain NumPy, which for a batch of a few sequences beats a framework call by far 
 and needs neither TensorFlow nor JAX at generation time.
 
 Supported layers: Embedding, LSTM (Keras gate order i, f, c, o; sigmoid/tanh), Dense, Activation,
-BatchNormalization (inference statistics), Dropout (identity at inference).
+BatchNormalization (inference statistics), Dropout (identity at inference), and MelodyRNN's attention
+layer (:class:`model.magenta_nets.AttentionLstmCell`), whose state also carries its last outputs.
 """
 
 from __future__ import annotations
@@ -54,6 +55,49 @@ class LstmWeights:
     def units(self) -> int:
         return self.recurrent.shape[0]
 
+    def zero_state(self, batch: int) -> tuple[np.ndarray, ...]:
+        return (np.zeros((batch, self.units), np.float32), np.zeros((batch, self.units), np.float32))
+
+    def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        h, c = _lstm_step(x, (state[0], state[1]), self)
+        return h, (h, c)
+
+
+@dataclass
+class AttentionWeights:
+    """:class:`model.magenta_nets.AttentionLstmCell` in NumPy: an LSTM step plus attention over its last
+    ``length`` outputs; state (h, c, attns, history of shape (batch, length, units))."""
+
+    input_kernel: np.ndarray
+    input_bias: np.ndarray
+    lstm: LstmWeights
+    attn_w: np.ndarray
+    attn_v: np.ndarray
+    query_kernel: np.ndarray
+    query_bias: np.ndarray
+    output_kernel: np.ndarray
+    output_bias: np.ndarray
+    length: int
+
+    def zero_state(self, batch: int) -> tuple[np.ndarray, ...]:
+        u = self.lstm.units
+        zeros = np.zeros((batch, u), np.float32)
+        return zeros, zeros.copy(), zeros.copy(), np.zeros((batch, self.length, u), np.float32)
+
+    def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        h, c, attns, history = state
+        x = np.concatenate([x, attns], axis=1) @ self.input_kernel + self.input_bias
+        h, c = _lstm_step(x, (h, c), self.lstm)
+        query = np.concatenate([c, h], axis=1) @ self.query_kernel + self.query_bias
+        scores = (np.tanh(history @ self.attn_w + query[:, None, :]) * self.attn_v).sum(axis=-1)
+        attns = (_softmax(scores)[..., None] * history).sum(axis=1)
+        output = np.concatenate([h, attns], axis=1) @ self.output_kernel + self.output_bias
+        history = np.concatenate([history[:, 1:], output[:, None, :]], axis=1)
+        return output, (h, c, attns, history)
+
+
+Recurrent = LstmWeights | AttentionWeights
+
 
 class StepModel:
     """A stack of per-step operations with the LSTM states carried between calls.
@@ -65,7 +109,7 @@ class StepModel:
     def __init__(self, stages: list[tuple[str, object]], outputs_logits: bool) -> None:
         self.stages = stages
         self.outputs_logits = outputs_logits
-        self.states: list[tuple[np.ndarray, np.ndarray]] = []
+        self.states: list[tuple[np.ndarray, ...]] = []
 
     @classmethod
     def from_keras(cls, model: keras.Model) -> StepModel:
@@ -77,10 +121,7 @@ class StepModel:
         return cls(stages, outputs_logits=logits)
 
     def reset(self, batch: int) -> None:
-        self.states = [
-            (np.zeros((batch, w.units), np.float32), np.zeros((batch, w.units), np.float32))
-            for kind, w in self.stages if kind == "lstm" and isinstance(w, LstmWeights)
-        ]
+        self.states = [w.zero_state(batch) for kind, w in self.stages if kind == "lstm" and isinstance(w, Recurrent)]
 
     def step(self, inputs: np.ndarray) -> np.ndarray:
         x = np.asarray(inputs)
@@ -91,11 +132,10 @@ class StepModel:
             if kind == "embedding":
                 x = payload[x.astype(np.int64)]  # type: ignore[index]
             elif kind == "lstm":
-                assert isinstance(payload, LstmWeights)
-                h, c = _lstm_step(x.reshape(len(x), -1).astype(np.float32), self.states[lstm_index], payload)
-                self.states[lstm_index] = (h, c)
+                assert isinstance(payload, Recurrent)
+                x, self.states[lstm_index] = payload.step(x.reshape(len(x), -1).astype(np.float32),
+                                                          self.states[lstm_index])
                 lstm_index += 1
-                x = h
             else:
                 x = payload(x)  # type: ignore[operator]
         return _softmax(x) if self.outputs_logits else x
@@ -124,6 +164,10 @@ def _stages_for(layer: keras.layers.Layer) -> list[tuple[str, object]]:
         if (cell.activation.__name__, cell.recurrent_activation.__name__) != ("tanh", "sigmoid"):
             raise ValueError(f"LSTM {layer.name} must use tanh/sigmoid activations for the step model.")
         return [("lstm", LstmWeights(*weights))]
+    if isinstance(layer, keras.layers.RNN) and type(layer.cell).__name__ == "AttentionLstmCell":
+        ik, ib, k, r, b, aw, av, qk, qb, ok, ob = weights
+        return [("lstm", AttentionWeights(ik, ib, LstmWeights(k, r, b), aw, av, qk, qb, ok, ob,
+                                          layer.cell.attention_length))]
     if isinstance(layer, keras.layers.Dense):
         kernel, bias = weights
         act = ACTIVATIONS[_activation_name(layer)]

@@ -12,6 +12,9 @@ second, turning event ids into training windows):
     Ours (REMI-like, Huang & Yang 2020): ``BAR`` opens every 4/4 bar, ``POS_k`` (k = 0..15) marks a
     16th-note position inside it, then each note at that position is ``P_pitch D_steps`` with the
     duration in 16ths (1..32). Rhythm, duration and metre survive the round trip.
+``melody``
+    Magenta MelodyRNN's monophonic melody events, one per 16th step, through note-seq
+    (:class:`model.melody.MelodyCodec`).
 """
 
 from __future__ import annotations
@@ -173,6 +176,11 @@ CODECS: dict[str, EventCodec] = {"paper": PaperCodec(), "grid": GridCodec()}
 
 
 def get_codec(representation: str) -> EventCodec:
+    """The codec of ``representation``; ``melody`` (Magenta's MelodyRNN events) loads note-seq on first use."""
+    if representation == "melody" and "melody" not in CODECS:
+        from model.melody import MelodyCodec
+
+        CODECS["melody"] = MelodyCodec()
     try:
         return CODECS[representation]
     except KeyError:

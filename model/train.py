@@ -47,14 +47,19 @@ def prepare_data(preset: Preset, pop909_dir: Path | None = None, log: Log = prin
     log(f"corpus: {corpus.summary()}")
     vocab = build_vocabulary(corpus)
     target = "last" if preset.network.architecture == "paper" else "all"
+    encode = None
+    if preset.network.architecture.startswith("magenta-"):
+        from model.melody import WindowEncoder
+
+        target, encode = "encoded", WindowEncoder(preset.network.architecture)
     train_ids = corpus_ids(corpus, vocab, {s.song_id for s in train_songs})
     train_ds = WindowDataset(train_ids, vocab, d.sequence_length, d.window_stride, t.batch_size, target,
-                             d.transpose, t.steps_per_epoch, t.seed)
+                             d.transpose, t.steps_per_epoch, t.seed, encode)
     val_ds = None
     if val_songs:
         val_ids = corpus_ids(corpus, vocab, {s.song_id for s in val_songs})
         val_ds = WindowDataset(val_ids, vocab, d.sequence_length, max(d.window_stride, d.sequence_length // 2),
-                               t.batch_size, target, (), t.validation_batches, t.seed + 1)
+                               t.batch_size, target, (), t.validation_batches, t.seed + 1, encode)
     info = {
         "songs": len(songs), "train_songs": len(train_songs), "validation_songs": len(val_songs),
         "skipped_songs": len(corpus.skipped), "selection_seed": d.selection_seed,

@@ -1,16 +1,18 @@
 """Second tokenisation layer: event names to integer ids, and id sequences to training batches.
 
-Both families share the :class:`Vocabulary`. The ``paper`` family feeds windows of 100 ids scaled to
+Every family shares the :class:`Vocabulary`. The ``paper`` family feeds windows of 100 ids scaled to
 [0, 1) and predicts the one next id (one-hot), as the seed does; the ``grid`` family feeds id windows
-to an embedding and predicts every next id. Batches are cut on the fly (``keras.utils.PyDataset``),
-so memory stays flat and the same code feeds the TensorFlow and JAX backends.
+to an embedding and predicts every next id; the ``melody`` family (Magenta's MelodyRNN) turns the same
+id windows into note-seq's input vectors and labels (:class:`model.melody.WindowEncoder`). Batches are
+cut on the fly (``keras.utils.PyDataset``), so memory stays flat and the same code feeds the TensorFlow
+and JAX backends.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +52,12 @@ class Vocabulary:
 
 
 def build_vocabulary(corpus: Corpus) -> Vocabulary:
-    """The seed's ``sorted(set(notes))`` for ``paper``; the fixed full grid vocabulary for ``grid``."""
+    """The seed's ``sorted(set(notes))`` for ``paper``; the fixed full grid vocabulary for ``grid``; MelodyRNN's
+    38 melody events (note-seq's one-hot order) for ``melody``."""
+    if corpus.representation == "melody":
+        from model.melody import vocabulary_events
+
+        return Vocabulary(tuple(vocabulary_events()))
     if corpus.representation == "grid":
         return Vocabulary(tuple(GridCodec.all_events()))
     return Vocabulary(tuple(sorted(set(corpus.event_names))))
@@ -70,11 +77,14 @@ class WindowDataset(keras.utils.PyDataset):
     ``target="last"``: x is (batch, length, 1) ids / vocab size, y one-hot of the next id (paper).
     ``target="all"``: x is (batch, length) ids, y is x shifted by one (grid). ``transpose`` lists
     semitone shifts drawn at random per window (grid only), a cheap augmentation that keeps keys balanced.
+    ``target="encoded"``: ``encode(window, vocab.events)`` gives (inputs, labels) per window (the Magenta
+    families); encoded windows are kept (as float16) so later epochs skip note-seq's Python encoders.
     """
 
     def __init__(
         self, sequences: list[np.ndarray], vocab: Vocabulary, length: int, stride: int, batch_size: int,
         target: str, transpose: tuple[int, ...] = (), max_batches: int | None = None, seed: int = 0,
+        encode: Callable[[np.ndarray, Sequence[str]], tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> None:
         super().__init__()
         span = length + 1
@@ -87,6 +97,8 @@ class WindowDataset(keras.utils.PyDataset):
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(self.starts))
         self.pitch_ids = _pitch_ids(vocab) if transpose else None
+        self.encode = encode
+        self._encoded: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         full = math.ceil(len(self.starts) / self.batch_size)
@@ -97,12 +109,23 @@ class WindowDataset(keras.utils.PyDataset):
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         picks = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        if self.target == "encoded":
+            pairs = [self._encoded_window(int(p)) for p in picks]
+            return (np.stack([x for x, _ in pairs]).astype("float32"), np.stack([y for _, y in pairs]))
         windows = np.stack([self._window(*self.starts[p]) for p in picks])
         if self.target == "all":
             return windows[:, :-1].astype("int32"), windows[:, 1:].astype("int32")
         x = (windows[:, :-1, None] / len(self.vocab)).astype("float32")
         y = keras.utils.to_categorical(windows[:, -1], len(self.vocab)).astype("float32")
         return x, y
+
+    def _encoded_window(self, pick: int) -> tuple[np.ndarray, np.ndarray]:
+        if pick not in self._encoded:
+            if self.encode is None:
+                raise ValueError('target="encoded" needs an encode function.')
+            x, y = self.encode(self._window(*self.starts[pick]), self.vocab.events)
+            self._encoded[pick] = (x.astype(np.float16), y.astype(np.int32))
+        return self._encoded[pick]
 
     def _window(self, song: int, start: int) -> np.ndarray:
         window = self.sequences[song][start:start + self.length + 1].astype(np.int64)
