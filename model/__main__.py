@@ -1,4 +1,4 @@
-"""Command line: ``python -m model {download,train,generate,info,metrics}``.
+"""Command line: ``python -m model {download,train,generate,info,import-magenta,metrics}``.
 
 Examples::
 
@@ -6,6 +6,8 @@ Examples::
     python -m model train --preset default --out runs/default
     python -m model train --preset paper --songs 250 --epochs 10 --batch-size 1024
     python -m model generate --model assets/models/default --tokens 600 --temperature 1.0 --out piece.mid
+    python -m model train --preset magenta-attention --out runs/magenta-attention   # MelodyRNN on POP909
+    python -m model import-magenta attention_rnn.mag --out assets/models/pretrained-magenta-attention
 """
 
 from __future__ import annotations
@@ -132,11 +134,30 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_import_magenta(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import-magenta", help="convert a pretrained Magenta MelodyRNN bundle (.mag) to a model folder",
+                       description="Reads Google's basic_rnn.mag, lookback_rnn.mag or attention_rnn.mag (no magenta "
+                                   "package needed) and writes a model folder that generate and the app use.")
+    p.add_argument("bundle", type=Path, help="the .mag generator bundle")
+    p.add_argument("--out", type=Path, required=True, help="model folder to write")
+    p.add_argument("--attention-length", type=int, default=40,
+                   help="attention_rnn's attn_length (not stored in the bundle; Magenta's default is 40)")
+    p.set_defaults(func=_import_magenta)
+
+
+def _import_magenta(args: argparse.Namespace) -> int:
+    from model.magenta_import import import_bundle
+
+    bundle = import_bundle(args.bundle, args.out, args.attention_length)
+    print(f"wrote {bundle.path} ({bundle.name}, LSTM {bundle.preset.network.lstm_units})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_download, _add_train, _add_generate, _add_info):
+    for add in (_add_download, _add_train, _add_generate, _add_info, _add_import_magenta):
         add(sub)
     try:
         from model import metrics_cli
