@@ -8,6 +8,7 @@ reproducible.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pretty_midi
@@ -62,10 +63,21 @@ def step_model(bundle: ModelBundle) -> StepModel:
 def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) -> np.ndarray:
     """Event ids of a MIDI primer in the model's vocabulary (its first ``max_events``)."""
     try:
-        score = load_score(midi)
+        score = _melody_score(midi) if _is_melody(bundle) else load_score(midi)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
     return _primer_ids(bundle, score, max_events)
+
+
+def _is_melody(bundle: ModelBundle) -> bool:
+    return bundle.preset.data.representation == "melody"
+
+
+def _melody_score(midi: bytes, beats: Path | None = None) -> Score:
+    """MelodyRNN primers come from the MELODY track when the file has one (POP909 songs do)."""
+    from model.melody import melody_score
+
+    return melody_score(midi, beats)
 
 
 def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, bars: int = 4) -> np.ndarray:
@@ -73,7 +85,10 @@ def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, ba
     if start_bar < 0 or not 1 <= bars <= 64:
         raise ValueError(f"start bar must be >= 0 and bars between 1 and 64, got {start_bar} and {bars}.")
     try:
-        score = load_score(song.midi, song.beats)
+        if _is_melody(bundle):
+            score = _melody_score(song.midi.read_bytes(), song.beats)
+        else:
+            score = load_score(song.midi, song.beats)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
     return _primer_ids(bundle, score.bars(start_bar, bars), max_events=4096)

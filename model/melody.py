@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import note_seq
@@ -132,13 +133,20 @@ def squash(melody: note_seq.Melody, transpose_to_key: int | None = TRANSPOSE_TO_
 def melody_track_score(song: SongFile) -> Score:
     """The ``MELODY`` track of a POP909 song on its annotated beat grid."""
     midi = load_midi(song.midi)
-    melody = [inst for inst in midi.instruments if inst.name.strip().upper() == MELODY_TRACK]
-    if not melody:
+    if not any(inst.name.strip().upper() == MELODY_TRACK for inst in midi.instruments):
         raise MelodyError(f"{song.midi} has no {MELODY_TRACK} track.")
-    midi.instruments = melody
-    if song.beats is not None:
-        beats, downbeats = read_beat_file(song.beats)
-        return to_score(midi, beats, downbeats)
+    return melody_score(song.midi.read_bytes(), song.beats)
+
+
+def melody_score(midi_bytes: bytes, beats: Path | None = None) -> Score:
+    """A MIDI file's ``MELODY`` track (POP909's naming) where it has one, else all its notes, on the grid."""
+    midi = load_midi(midi_bytes)
+    melody = [inst for inst in midi.instruments if inst.name.strip().upper() == MELODY_TRACK]
+    if melody:
+        midi.instruments = melody
+    if beats is not None:
+        beat_times, downbeats = read_beat_file(beats)
+        return to_score(midi, beat_times, downbeats)
     return to_score(midi)
 
 
