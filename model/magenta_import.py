@@ -134,6 +134,10 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int = D
         raise BundleError(f"{source} is a {generator!r} bundle; {SUPPORTED}.")
     variables = _Variables(checkpoint_arrays(bundle, source), source)
     attention = generator == "attention_rnn"
+    if variables.has(r"rnn/attention_cell_wrapper/multi_rnn_cell/.*"):
+        raise BundleError(f"{source} wraps attention around the whole LSTM stack (Magenta's 2016 attention_rnn "
+                          f"layout), which is not supported; {SUPPORTED} with attention on the first layer "
+                          f"(events_rnn_graph.make_rnn_cell).")
     layers: list[list[np.ndarray]] = []
     k = 0
     while variables.has(_CELL.format(k=k) + r".*basic_lstm_cell/" + _KERNEL):

@@ -144,6 +144,7 @@ def _card(preset: Preset, data: PreparedData, history: dict[str, list[float]], s
     best = int(np.argmin(val_loss)) if val_loss else None
     return {
         "name": preset.name, "preset": preset.name, "description": preset.description,
+        **({"source": "trained-magenta"} if preset.network.architecture.startswith("magenta-") else {}),
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "dataset": f"POP909 ({pop909.LICENCE}); {pop909.CITATION}",
         **{k: v for k, v in data.info.items() if k != "song_ids"},

@@ -197,3 +197,12 @@ def test_damaged_bundles_fail_with_one_sentence(tmp_path: Path, damage: str) -> 
         import_bundle(path, tmp_path / "out")
     assert "\n" not in str(info.value)
     assert main(["import-magenta", str(path), "--out", str(tmp_path / "out2")]) == 2
+
+
+def test_old_attention_layout_is_named(tmp_path: Path) -> None:
+    old = "rnn/attention_cell_wrapper/multi_rnn_cell/cell_0/"
+    variables = {k.replace(f"{PREFIX}cell_0/attention_cell_wrapper/", old): v
+                 for k, v in magenta_variables("attention_rnn").items()}
+    path = write_bundle(tmp_path / "attention_rnn.mag", "attention_rnn", variables)
+    with pytest.raises(BundleError, match="2016 attention_rnn layout"):
+        import_bundle(path, tmp_path / "out")
