@@ -150,6 +150,7 @@ def _card(preset: Preset, data: PreparedData, history: dict[str, list[float]], s
         **{k: v for k, v in data.info.items() if k != "song_ids"},
         "epochs_run": len(next(iter(clean.values()), [])), "epochs_planned": preset.train.epochs,
         "batches_per_epoch": len(data.train), "batch_size": preset.train.batch_size,
+        "passes_over_training_data": round(len(clean.get("loss", [])) * len(data.train) / data.train.full_batches, 3),
         "stopped_by_time_limit": stopped_by_time,
         "best_validation_loss": val_loss[best] if best is not None else None,
         "best_validation_accuracy": clean[acc_key][best] if acc_key and best is not None else None,

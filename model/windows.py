@@ -100,9 +100,13 @@ class WindowDataset(keras.utils.PyDataset):
         self.encode = encode
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
+    @property
+    def full_batches(self) -> int:
+        """Batches in one pass over every window, whatever ``max_batches`` cuts an epoch to."""
+        return math.ceil(len(self.starts) / self.batch_size)
+
     def __len__(self) -> int:
-        full = math.ceil(len(self.starts) / self.batch_size)
-        return min(full, self.max_batches) if self.max_batches else full
+        return min(self.full_batches, self.max_batches) if self.max_batches else self.full_batches
 
     def on_epoch_end(self) -> None:
         self.order = self.rng.permutation(len(self.starts))

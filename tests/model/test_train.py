@@ -31,7 +31,7 @@ def test_the_model_folder_holds_weights_vocabulary_preset_and_card(tiny_model: M
     assert {"model.weights.h5", "vocab.json", "preset.json", "card.json", "card.md"} <= names
     card = json.loads((tiny_model.path / "card.json").read_text())
     for key in ("songs", "epochs_run", "best_validation_loss", "best_validation_accuracy", "train_seconds",
-                "hardware", "selection_seed"):
+                "hardware", "selection_seed", "passes_over_training_data"):
         assert key in card
     assert load_bundle(tiny_model.path).preset == tiny_model.preset
 
