@@ -34,6 +34,7 @@ def test_the_model_folder_holds_weights_vocabulary_preset_and_card(tiny_model: M
                 "hardware", "selection_seed", "passes_over_training_data"):
         assert key in card
     assert load_bundle(tiny_model.path).preset == tiny_model.preset
+    assert card["passes_over_training_data"] == card["epochs_run"] == 2
 
 
 def test_paper_windows_are_scaled_ids_with_one_hot_targets(pop909_dir: Path) -> None:
