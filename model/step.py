@@ -66,7 +66,7 @@ class LstmWeights:
 @dataclass
 class AttentionWeights:
     """:class:`model.magenta_nets.AttentionLstmCell` in NumPy: an LSTM step plus attention over its last
-    ``length`` outputs; state (h, c, attns, history of shape (batch, length, units))."""
+    ``length`` outputs; state (h, c, attns, history and its attention keys, each (batch, length, units))."""
 
     input_kernel: np.ndarray
     input_bias: np.ndarray
@@ -82,18 +82,23 @@ class AttentionWeights:
     def zero_state(self, batch: int) -> tuple[np.ndarray, ...]:
         u = self.lstm.units
         zeros = np.zeros((batch, u), np.float32)
-        return zeros, zeros.copy(), zeros.copy(), np.zeros((batch, self.length, u), np.float32)
+        history = np.zeros((batch, self.length, u), np.float32)
+        return zeros, zeros.copy(), zeros.copy(), history, history.copy()
 
     def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        h, c, attns, history = state
+        h, c, attns, history, keys = state
         x = np.concatenate([x, attns], axis=1) @ self.input_kernel + self.input_bias
         h, c = _lstm_step(x, (h, c), self.lstm)
         query = np.concatenate([c, h], axis=1) @ self.query_kernel + self.query_bias
-        scores = (np.tanh(history @ self.attn_w + query[:, None, :]) * self.attn_v).sum(axis=-1)
+        scores = (np.tanh(keys + query[:, None, :]) * self.attn_v).sum(axis=-1)
         attns = (_softmax(scores)[..., None] * history).sum(axis=1)
         output = np.concatenate([h, attns], axis=1) @ self.output_kernel + self.output_bias
         history = np.concatenate([history[:, 1:], output[:, None, :]], axis=1)
-        return output, (h, c, attns, history)
+        # Each remembered output's attention key (output @ attn_w) is computed once, when it enters the
+        # history: a step costs O(length * units) and no (length x units) matrix product, which would also
+        # wake BLAS's thread pool.
+        keys = np.concatenate([keys[:, 1:], (output @ self.attn_w)[:, None, :]], axis=1)
+        return output, (h, c, attns, history, keys)
 
 
 Recurrent = LstmWeights | AttentionWeights
