@@ -25,15 +25,20 @@ Event names in a vocabulary are ``NO_EVENT``, ``NOTE_OFF`` and ``NOTE_p``, in th
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import note_seq
 import numpy as np
-from note_seq.protobuf import music_pb2
+
+with warnings.catch_warnings():
+    # note_seq imports pydub, which warns at import time when ffmpeg is missing; nothing here uses audio.
+    warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
+    import note_seq
+    from note_seq.protobuf import music_pb2
 
 from model.pop909 import SongFile
 from model.score import STEPS_PER_BEAT, Score, load_midi, read_beat_file, to_score
