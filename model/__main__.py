@@ -140,8 +140,8 @@ def _add_import_magenta(sub: argparse._SubParsersAction) -> None:
                                    "package needed) and writes a model folder that generate and the app use.")
     p.add_argument("bundle", type=Path, help="the .mag generator bundle")
     p.add_argument("--out", type=Path, required=True, help="model folder to write")
-    p.add_argument("--attention-length", type=int, default=40,
-                   help="attention_rnn's attn_length (not stored in the bundle; Magenta's default is 40)")
+    p.add_argument("--attention-length", type=int,
+                   help="attention_rnn's attn_length (default: read from the bundle's metagraph, else 40)")
     p.set_defaults(func=_import_magenta)
 
 

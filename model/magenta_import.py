@@ -22,7 +22,8 @@ TF1's ``BasicLSTMCell`` has one kernel over ``[inputs, h]`` with gates (i, j, f,
 ``forget_bias=1.0`` to f; Keras's LSTM has separate input and recurrent kernels, gates (i, f, c, o) and
 a trained forget bias, so the kernel is split, the gates re-ordered and 1.0 added to the forget bias.
 TF 1.0-era names (``weights``/``biases``, ``Linear/Matrix``/``Linear/Bias``) are accepted too. The
-attention length is not stored in the checkpoint; Magenta's ``attention_rnn`` uses 40.
+attention length is not a variable: it is read from the metagraph (the wrapper reshapes its state to
+``[-1, attn_length, attn_size]``), else Magenta's default of 40 is used, unless the caller gives one.
 """
 
 from __future__ import annotations
@@ -122,9 +123,32 @@ class _Variables:
         return any(re.fullmatch(pattern, name) for name in self.arrays)
 
 
-def import_bundle(source: str | Path, out: str | Path, attention_length: int = DEFAULT_ATTENTION_LENGTH
-                  ) -> ModelBundle:
-    """Convert the MelodyRNN bundle ``source`` into the model folder ``out`` and load it."""
+def metagraph_attention_length(bundle: Any, units: int) -> int | None:
+    """``attn_length`` from the bundle's metagraph: the constant shape ``[-1, attn_length, units]`` that
+    ``AttentionCellWrapper`` reshapes its state with; None when there is no readable metagraph."""
+    if not bundle.metagraph_file:
+        return None
+    import tensorflow as tf
+    from tensorflow.core.protobuf import meta_graph_pb2
+
+    meta = meta_graph_pb2.MetaGraphDef()
+    try:
+        meta.ParseFromString(bundle.metagraph_file)
+    except Exception:  # a damaged metagraph is not needed to import the weights
+        return None
+    for node in meta.graph_def.node:
+        if node.op == "Const" and re.search(r"attention_cell_wrapper/Reshape(_\d+)?/shape$", node.name):
+            shape = tf.make_ndarray(node.attr["value"].tensor).tolist()
+            if len(shape) == 3 and shape[0] == -1 and shape[2] == units and shape[1] > 0:
+                return int(shape[1])
+    return None
+
+
+def import_bundle(source: str | Path, out: str | Path, attention_length: int | None = None) -> ModelBundle:
+    """Convert the MelodyRNN bundle ``source`` into the model folder ``out`` and load it.
+
+    ``attention_length`` None means: from the metagraph, else Magenta's default (40).
+    """
     source, out = Path(source), Path(out)
     if not source.is_file():
         raise BundleError(f"{source} does not exist; {SUPPORTED}.")
@@ -149,6 +173,8 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int = D
     if not layers:
         variables.get(_CELL.format(k=0) + "basic_lstm_cell/" + _KERNEL)  # raises with the name it lacks
     units = tuple(int(w[1].shape[0]) for w in layers)
+    if attention and attention_length is None:
+        attention_length = metagraph_attention_length(bundle, units[0]) or DEFAULT_ATTENTION_LENGTH
     preset = get_preset(GENERATORS[generator]).with_overrides(
         lstm_units=units, attention_length=attention_length if attention else 0)
     from model.magenta_nets import build_magenta_network

@@ -56,21 +56,26 @@ def magenta_variables(config: str, seed: int = 0) -> dict[str, np.ndarray]:
     return out
 
 
-def write_bundle(path: Path, config: str, variables: dict[str, np.ndarray]) -> Path:
-    """A .mag as sequence_generator.create_bundle_file writes it: one V1 checkpoint file plus details."""
+def write_bundle(path: Path, config: str, variables: dict[str, np.ndarray], attn_length: int | None = None) -> Path:
+    """A .mag as sequence_generator.create_bundle_file writes it: one V1 checkpoint file plus details; with
+    ``attn_length`` the metagraph holds the attention wrapper's reshape constant, as Magenta's graph does."""
     graph = tf.Graph()
     with graph.as_default():
         tf_vars = [TF1.get_variable(name, initializer=value) for name, value in variables.items()]
+        if attn_length:
+            tf.constant([-1, attn_length, UNITS[0]],
+                        name=f"rnn/while/{PREFIX}cell_0/attention_cell_wrapper/Reshape/shape")
         saver = TF1.train.Saver(tf_vars, write_version=TF1.train.SaverDef.V1)
         with TF1.Session() as session:
             session.run(TF1.global_variables_initializer())
             checkpoint = saver.save(session, str(path.parent / f"{config}.ckpt"), write_meta_graph=False)
+        metagraph = TF1.train.export_meta_graph(graph=graph).SerializeToString()
     bundle = generator_pb2.GeneratorBundle()
     bundle.generator_details.id = config
     bundle.generator_details.description = f"test {config}"
     bundle.bundle_details.description = "built by the test"
     bundle.checkpoint_file.append(Path(checkpoint).read_bytes())
-    bundle.metagraph_file = b""
+    bundle.metagraph_file = metagraph
     path.write_bytes(bundle.SerializeToString())
     return path
 
@@ -197,6 +202,14 @@ def test_damaged_bundles_fail_with_one_sentence(tmp_path: Path, damage: str) -> 
         import_bundle(path, tmp_path / "out")
     assert "\n" not in str(info.value)
     assert main(["import-magenta", str(path), "--out", str(tmp_path / "out2")]) == 2
+
+
+def test_attention_length_comes_from_the_metagraph(tmp_path: Path) -> None:
+    path = write_bundle(tmp_path / "attention_rnn.mag", "attention_rnn", magenta_variables("attention_rnn"), 7)
+    assert import_bundle(path, tmp_path / "a").preset.network.attention_length == 7
+    assert import_bundle(path, tmp_path / "b", attention_length=5).preset.network.attention_length == 5
+    plain = write_bundle(tmp_path / "plain.mag", "attention_rnn", magenta_variables("attention_rnn"))
+    assert import_bundle(plain, tmp_path / "c").preset.network.attention_length == 40
 
 
 def test_old_attention_layout_is_named(tmp_path: Path) -> None:
