@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from survey.db import open_database
 from survey.export import answers_frame
@@ -82,6 +83,9 @@ def hear_clip(page) -> None:
     """Play the clip to the end, fast (16x), as a participant in a hurry with a very fast ear."""
     page.get_by_text("the questions unlock").wait_for(state="visible", timeout=60_000)
     page.wait_for_selector(".lab-player audio", state="attached", timeout=60_000)
+    # The previous screen's player lingers until Streamlit's rerun finishes; act on the new one only.
+    # (Locators pierce the component's shadow DOM, which document.querySelectorAll does not.)
+    expect(page.locator(".lab-player audio")).to_have_count(1, timeout=60_000)
     page.locator(".lab-player audio").evaluate("a => { a.muted = true; a.playbackRate = 16; return a.play(); }")
     page.get_by_text("the questions unlock").wait_for(state="detached", timeout=60_000)
 
