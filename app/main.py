@@ -17,15 +17,15 @@ import streamlit as st  # noqa: E402
 
 from app.demo import prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402
 
-st.set_page_config(page_title="LSTM Music Lab", page_icon="🎹", layout="wide")
+st.set_page_config(page_title="LSTM Music Lab", page_icon=":material/piano:", layout="wide")
 
 PAGES = ROOT / "app" / "views"
 pages = {
-    "Make music": [st.Page(PAGES / "generate.py", title="Generate", icon="🎹", default=True)],
-    "Listen": [st.Page(PAGES / "study.py", title="Study", icon="🎧", url_path="study")],
+    "Make music": [st.Page(PAGES / "generate.py", title="Generate", icon=":material/piano:", default=True)],
+    "Listen": [st.Page(PAGES / "study.py", title="Study", icon=":material/headphones:", url_path="study")],
     "Research": [
-        st.Page(PAGES / "studio.py", title="Studio", icon="🛠️", url_path="studio"),
-        st.Page(PAGES / "results.py", title="Results", icon="📊", url_path="results"),
+        st.Page(PAGES / "studio.py", title="Studio", icon=":material/construction:", url_path="studio"),
+        st.Page(PAGES / "results.py", title="Results", icon=":material/bar_chart:", url_path="results"),
     ],
 }
 page = st.navigation(pages)
