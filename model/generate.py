@@ -18,7 +18,7 @@ from model.grammar import GridGrammar
 from model.pop909 import SongFile
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.score import MidiError, Score, load_score, score_to_midi
-from model.step import StepModel
+from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
 MAX_TOKENS = 20_000
@@ -132,9 +132,18 @@ def generate_ids(
     primer = default_primer(bundle, rng) if primer is None else np.asarray(primer, dtype=np.int64)
     model = step_model(bundle)
     model.reset(n_pieces)
-    if bundle.preset.network.architecture.startswith("magenta-"):
-        return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
     grammar = GridGrammar(bundle.vocab, n_pieces) if bundle.preset.data.representation == "grid" else None
+    with single_threaded_blas():
+        if bundle.preset.network.architecture.startswith("magenta-"):
+            return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
+        return _sample_loop(bundle, settings, model, grammar, primer, rng, n_pieces)
+
+
+def _sample_loop(
+    bundle: ModelBundle, settings: GenerationSettings, model: StepModel, grammar: GridGrammar | None,
+    primer: np.ndarray, rng: np.random.Generator, n_pieces: int,
+) -> np.ndarray:
+    """Feed the primer, then draw one token per step for every sequence of the batch."""
     probs = np.empty(0)
     for token in primer:
         column = np.full(n_pieces, token)
