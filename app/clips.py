@@ -10,7 +10,8 @@ A clip spec (``survey.study.ClipToRender.spec``) names its music in one of three
 * ``generate: {upload: "<sha>.wav"}``: audio made elsewhere (e.g. Magenta outputs), uploaded in the Studio.
 
 Every clip becomes an MP3 of the same length, loudness and peak (``audio.survey_clip`` / ``audio_excerpt``),
-cached under ``$LAB_CACHE_DIR``.
+cached under ``$LAB_CACHE_DIR``; clips made from MIDI also return the whole piece's MIDI, which the
+preparation stores and measures.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from audio import ExcerptSettings, RenderError, encode_clip, survey_clip
+from audio.midi import midi_bytes
 from audio.upload import audio_excerpt
 from model.artefact import ModelBundle
 from model.generate import MAX_TOKENS, GenerationSettings, generate_midi, primer_from_midi
 from model.pop909 import DatasetNotFoundError, find_dir
 from model.score import score_to_midi
 from model.tokens import get_codec
-from survey.prepare import ClipUnavailable
+from survey.prepare import ClipUnavailable, RenderedClip
 from survey.study import ClipToRender
 
 TOKENS_PER_BAR = 48
@@ -71,8 +73,8 @@ def find_model(name: str, roots: Sequence[Path]) -> Path:
     raise ClipUnavailable(f"Model '{name}' is not trained yet (no folder {name}/ in {where}).")
 
 
-def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel) -> bytes:
-    """Generate the piece a ``generate`` spec asks for and render its excerpt as MP3 bytes."""
+def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel) -> RenderedClip:
+    """Generate the piece a ``generate`` spec asks for; its excerpt as MP3, and the piece's MIDI (primer included)."""
     gen = spec["generate"]
     bundle = load(str(find_model(str(gen["model"]), roots)))
     primer = None
@@ -84,9 +86,9 @@ def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel)
         temperature=float(gen.get("temperature", 1.0)), top_k=int(gen.get("top_k", 0)),
         top_p=float(gen.get("top_p", 1.0)),
     )
-    midi = generate_midi(bundle, settings, primer=primer)[0]
+    midi = midi_bytes(generate_midi(bundle, settings, primer=primer)[0])
     start = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
-    return survey_clip(midi, settings=excerpt_settings(spec, start=start)).data
+    return RenderedClip(survey_clip(midi, settings=excerpt_settings(spec, start=start)).data, "mp3", midi)
 
 
 def primer_seconds(bundle: ModelBundle, primer: Any, bpm: float) -> float:
@@ -96,16 +98,17 @@ def primer_seconds(bundle: ModelBundle, primer: Any, bpm: float) -> float:
     return float(score_to_midi(score).get_end_time())
 
 
-def make_clip_audio(clip: ClipToRender, roots: Sequence[Path], uploads: Path, load: LoadModel) -> tuple[bytes, str]:
-    """MP3 bytes and extension of one clip; every failure is ``ClipUnavailable`` with one sentence."""
+def make_clip_audio(clip: ClipToRender, roots: Sequence[Path], uploads: Path, load: LoadModel) -> RenderedClip:
+    """MP3 of one clip, with its piece's MIDI when it has one; every failure is ``ClipUnavailable``."""
     spec = clip.spec
     try:
         if "midi" in spec:
-            return survey_clip(midi_path(spec["midi"], uploads), settings=excerpt_settings(spec)).data, "mp3"
+            midi = midi_path(spec["midi"], uploads).read_bytes()
+            return RenderedClip(survey_clip(midi, settings=excerpt_settings(spec)).data, "mp3", midi)
         if "upload" in spec["generate"]:
             path = uploads / Path(str(spec["generate"]["upload"])).name
             excerpt = audio_excerpt(path.read_bytes(), excerpt_settings(spec))
-            return encode_clip(excerpt.samples, excerpt.sample_rate, "mp3").data, "mp3"
-        return generated_clip(spec, roots, load), "mp3"
+            return RenderedClip(encode_clip(excerpt.samples, excerpt.sample_rate, "mp3").data, "mp3")
+        return generated_clip(spec, roots, load)
     except (RenderError, ValueError, OSError) as exc:
         raise ClipUnavailable(f"Clip {clip.clip_key} could not be made: {exc}") from exc

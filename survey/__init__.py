@@ -50,6 +50,14 @@ Export (``survey.export``)
     answers_frame(session, slug) -> DataFrame;  study_json(session, slug) -> dict
     write_csv(session, slug, path) -> int;  write_json(session, slug, path) -> int
 
+Preparation (``survey.prepare``)
+    prepare_clips(factory, slug, render: Callable[[ClipToRender], RenderedClip], store) -> PrepareReport
+    (audio and source MIDI stored by hash; the MIDI's scalar metrics in the clip's settings["metrics"])
+
+Clip metrics (``survey.clipmetrics``)
+    clip_metrics_frame(session, slug) -> DataFrame;  source_metric_means(metrics) -> DataFrame
+    metric_rating_table(answers, metrics, confidence=0.95) -> DataFrame   (Spearman rho with CI)
+
 Statistics (``survey.stats``, on the answers frame)
     apply_exclusions, describe, omnibus, pairwise, agreement, human_guesses, detection,
     split_ratings, mixed_models, summary_tables(answers, *, mixed=True) -> dict[str, DataFrame]

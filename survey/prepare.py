@@ -1,11 +1,14 @@
 """Preparing a study's audio: render every clip that has none, store it by hash, register it.
 
-The survey package knows nothing about models or synthesizers, so the caller passes ``render``,
-a callable that turns a ``ClipToRender`` into audio bytes and a file extension.  Files are named
-by the SHA-256 of their content, so a file name, like the clip's public id, says nothing about
-its source.  Preparing is resumable: a clip already registered is skipped, and one that cannot be
-made now (a model not trained yet, POP909 missing) is reported as pending with its reason, while
-the others are still prepared.
+The survey package knows nothing about synthesizers or how music is generated, so the caller passes
+``render``, a callable that turns a ``ClipToRender`` into a ``RenderedClip``: audio bytes, their file
+extension and, when the clip comes from MIDI, the MIDI of its source piece.  Files are named by the
+SHA-256 of their content, so a file name, like the clip's public id, says nothing about its source.
+The MIDI is stored beside the audio (``<sha256>.mid``, registered as the clip's ``midi_sha256``) and
+the piece's scalar metrics go into the clip's ``settings["metrics"]`` (``survey.clipmetrics``).
+Preparing is resumable: a clip already registered is skipped, and one that cannot be made now (a
+model not trained yet, POP909 missing) is reported as pending with its reason, while the others are
+still prepared.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from model.metrics import MidiReadError
+from survey.clipmetrics import METRICS_KEY, scalar_metrics
 from survey.errors import StudyNotFound
 from survey.schema import Clip
 from survey.study import (
@@ -32,12 +38,26 @@ from survey.study import (
 )
 from survey.studyfile import StudyDefinition
 
-Render = Callable[[ClipToRender], tuple[bytes, str]]
 OnProgress = Callable[[int, int, str], object]
 
 
 class ClipUnavailable(Exception):
     """A clip that cannot be made now; the message is one sentence saying what is missing."""
+
+
+@dataclass(frozen=True)
+class RenderedClip:
+    """What ``render`` makes of a clip: its audio, the audio's file extension, and the source piece's MIDI.
+
+    ``midi`` is the whole piece the excerpt was cut from (None for clips made from uploaded audio).
+    """
+
+    audio: bytes
+    extension: str
+    midi: bytes | None = None
+
+
+Render = Callable[[ClipToRender], RenderedClip]
 
 
 @dataclass
@@ -90,18 +110,32 @@ def prepare_clips(
         if on_progress:
             on_progress(index, len(todo), f"Preparing clip {index + 1} of {len(todo)}")
         try:
-            data, extension = render(clip)
+            rendered = render(clip)
         except ClipUnavailable as exc:
             report.pending[clip.clip_key] = str(exc)
             continue
-        sha, path = store_audio(store, data, extension)
+        sha, path = store_audio(store, rendered.audio, rendered.extension)
+        settings, midi_sha = clip_settings(clip, rendered.midi), None
+        if rendered.midi is not None:
+            midi_sha, _ = store_audio(store, rendered.midi, "mid")
         with factory.begin() as session:
-            register_clip(session, slug, clip.clip_key, audio_sha256=sha, audio_path=str(path),
-                          settings={"spec": clip.spec})
+            register_clip(session, slug, clip.clip_key, audio_sha256=sha, midi_sha256=midi_sha,
+                          audio_path=str(path), settings=settings)
         report.registered.append(clip.clip_key)
     if on_progress:
         on_progress(len(todo), len(todo), "Clips prepared" if report.complete else "Some clips are pending")
     return report
+
+
+def clip_settings(clip: ClipToRender, midi: bytes | None) -> dict[str, Any]:
+    """The settings registered with a clip: its spec and, when it has MIDI, the piece's scalar metrics."""
+    settings: dict[str, Any] = {"spec": clip.spec}
+    if midi is not None:
+        try:
+            settings[METRICS_KEY] = scalar_metrics(midi)
+        except MidiReadError as exc:
+            settings["metrics_error"] = str(exc)
+    return settings
 
 
 def read_clip_audio(clip: Clip) -> bytes:
