@@ -45,6 +45,14 @@ def participation_figure(answers: pd.DataFrame) -> go.Figure:
     return px.line(frame, x="time", y="participants", markers=True, title="Participation over time")
 
 
+def metric_rating_figure(correlations: pd.DataFrame) -> go.Figure:
+    """Spearman's rho of each metric with each criterion as a heatmap (``clipmetrics.metric_rating_table``)."""
+    grid = correlations.pivot(index="metric", columns="criterion", values="rho")
+    fig = px.imshow(grid, zmin=-1, zmax=1, color_continuous_scale="RdBu", text_auto=".2f", aspect="auto",
+                    labels={"color": "rho"}, title="Spearman's rho: clip metric vs. mean rating")
+    return fig
+
+
 def all_figures(answers: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, go.Figure]:
     """Every figure of the results, by name, in the order the page and report show them."""
     return {

@@ -1,7 +1,8 @@
-"""Results (researcher): charts with confidence intervals, statistics tables, exclusions, downloads, HTML report.
+"""Results (researcher): charts with confidence intervals, statistics tables, exclusions, objective metrics of
+the clips beside the ratings, downloads, HTML report.
 
-Statistics and figures come from ``survey.stats`` and ``survey.figures``; the page only chooses the study
-and the exclusions, and caches the tables per answers frame.
+Statistics and figures come from ``survey.stats``, ``survey.clipmetrics`` and ``survey.figures``; the page only
+chooses the study and the exclusions, and caches the tables per answers frame.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth import require_researcher
 from app.resources import database
+from survey.clipmetrics import clip_metrics_frame, metric_tables
 from survey.errors import SurveyError
 from survey.export import answers_frame, study_json
-from survey.figures import all_figures
+from survey.figures import all_figures, metric_rating_figure
 from survey.report import html_report
 from survey.stats import apply_exclusions, summary_tables
 from survey.study import get_study, list_studies
@@ -63,10 +65,27 @@ def downloads(factory: sessionmaker[Session], slug: str, answers: pd.DataFrame, 
                       type="primary")
 
 
+def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> None:
+    """Each clip's MIDI metrics: the mean per source, and their Spearman correlation with the mean ratings."""
+    st.subheader("Objective metrics")
+    if metrics.empty:
+        st.info("No clip has metrics: they are measured from each clip's MIDI when the clips are prepared "
+                "(clips made from uploaded audio have none).")
+        return
+    tables = metric_tables(answers, metrics)
+    st.markdown("**Mean of each metric per source**")
+    st.dataframe(tables["metric_means"], key="results_metric_means", hide_index=True)
+    st.markdown("**Spearman correlation across clips of each metric with the clip's mean rating** "
+                "(95% Fisher-z interval; p uncorrected for the many pairs)")
+    st.plotly_chart(metric_rating_figure(tables["metric_ratings"]), key="results_fig_metric_ratings")
+    st.dataframe(tables["metric_ratings"], key="results_metric_ratings", hide_index=True)
+
+
 def show(factory: sessionmaker[Session], slug: str) -> None:
     """Charts, tables and downloads of one study."""
     with factory.begin() as session:
         answers, title = answers_frame(session, slug), get_study(session, slug).title
+        metrics = clip_metrics_frame(session, slug)
     if answers.empty:
         st.info("No answers yet. Share the participant link from the Studio.")
         return
@@ -83,6 +102,7 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
     for name, table in tables.items():
         st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
         st.dataframe(table, key=f"results_table_{name}", hide_index=True)
+    objective_metrics(kept, metrics)
     downloads(factory, slug, answers, html_report(title, notes, figures, tables))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from survey.study import get_study
@@ -85,14 +86,23 @@ def test_an_invalid_study_is_refused_with_the_field_named(lab: Path) -> None:
     assert "field '" in at.error[0].value and not at.exception
 
 
-def test_results_show_charts_tables_and_downloads(open_study: str) -> None:
+def test_results_show_charts_tables_and_downloads(open_study: str, factory: sessionmaker[Session]) -> None:
+    with factory.begin() as session:
+        clips = {c.key: c for c in get_study(session, open_study).clips}
+        assert all(c.midi_sha256 and c.settings and c.settings["metrics"]["pitch_range"] > 0 for c in clips.values()), \
+            "the POP909 song and the generated piece are measured when prepared"
     participant = started(open_study)
     answer_clip(participant)
     at = logged_in(RESULTS)
     assert "Every participant is excluded" in at.warning[0].value, "answering 1 to every tone fails the check"
     at.checkbox(key="results_ex_headphone").uncheck().run()
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5, "four charts of ratings, one heatmap of metric correlations"
+    assert "Objective metrics" in [h.value for h in at.subheader]
+    tables = [d.value for d in at.dataframe]
+    means = next(t for t in tables if "pitch_range" in t.columns)
+    assert sorted(means["source"]) == ["lstm", "original"], "the mean of each metric per source"
+    assert any({"metric", "criterion", "rho", "ci_low", "ci_high"} <= set(t.columns) for t in tables)
     assert any("participants kept" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 3
 
