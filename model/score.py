@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
+from model.smf import read_smf
+
 STEPS_PER_BEAT = 4
 STEPS_PER_BAR = 16
 MAX_SECONDS = 4 * 3600.0
@@ -70,7 +72,8 @@ def load_midi(source: str | Path | bytes) -> pretty_midi.PrettyMIDI:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         if not data:
             raise MidiError("The MIDI file is empty (0 bytes).")
-        midi = pretty_midi.PrettyMIDI(io.BytesIO(data))
+        parsed = read_smf(data)
+        midi = pretty_midi.PrettyMIDI(mido_object=parsed) if parsed else pretty_midi.PrettyMIDI(io.BytesIO(data))
     except MidiError:
         raise
     except Exception as exc:
