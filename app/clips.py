@@ -24,15 +24,13 @@ from audio import ExcerptSettings, RenderError, encode_clip, survey_clip
 from audio.midi import midi_bytes
 from audio.upload import audio_excerpt
 from model.artefact import ModelBundle
-from model.generate import MAX_TOKENS, GenerationSettings, generate_midi, primer_from_midi
+from model.generate import GenerationSettings, generate_midi, primer_from_midi, tokens_for_bars
 from model.pop909 import DatasetNotFoundError, find_dir
 from model.score import score_to_midi
 from model.tokens import get_codec
 from survey.prepare import ClipUnavailable, RenderedClip
 from survey.study import ClipToRender
 
-TOKENS_PER_BAR = 48
-"""Events sampled per requested bar: generous, because the excerpt is cut to its length anyway."""
 PRIMER_EVENTS = 64
 """Events of the POP909 primer song fed to the model before sampling (about two bars)."""
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +80,7 @@ def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel)
         song = midi_path(f"pop909:{gen['primer']}/{gen['primer']}.mid", Path())
         primer = primer_from_midi(bundle, song.read_bytes(), max_events=PRIMER_EVENTS)
     settings = GenerationSettings(
-        tokens=min(MAX_TOKENS, int(gen.get("bars", 16)) * TOKENS_PER_BAR), seed=int(gen.get("seed", 0)),
+        tokens=tokens_for_bars(bundle, int(gen.get("bars", 16))), seed=int(gen.get("seed", 0)),
         temperature=float(gen.get("temperature", 1.0)), top_k=int(gen.get("top_k", 0)),
         top_p=float(gen.get("top_p", 1.0)),
     )

@@ -22,6 +22,9 @@ from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
 MAX_TOKENS = 20_000
+EVENTS_PER_BAR = {"grid": 48, "paper": 8, "melody": 16}
+"""Events that fill about one 4/4 bar: the seed's encoding places one per eighth note, Magenta's melody
+one per sixteenth; grid pieces average about 40 (POP909), so 48 errs on the long side."""
 MAX_PIECES = 64
 
 
@@ -49,6 +52,11 @@ class GenerationSettings:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
+
+
+def tokens_for_bars(bundle: ModelBundle, bars: int) -> int:
+    """How many events to sample for a piece of about ``bars`` bars with this model's encoding."""
+    return min(MAX_TOKENS, max(1, bars) * EVENTS_PER_BAR.get(bundle.preset.data.representation, 48))
 
 
 def step_model(bundle: ModelBundle) -> StepModel:

@@ -154,3 +154,11 @@ def test_a_window_outside_the_song_is_refused(tiny_model: ModelBundle, pop909_di
 
     with pytest.raises(ValueError, match="no notes"):
         primer_from_song(tiny_model, list_songs(pop909_dir)[0], start_bar=5000, bars=2)
+
+
+def test_bars_become_events_by_the_model_encoding(tiny_model: ModelBundle, tiny_paper_model: ModelBundle) -> None:
+    from model.generate import MAX_TOKENS, tokens_for_bars
+
+    assert tokens_for_bars(tiny_paper_model, 16) == 16 * 8
+    assert tokens_for_bars(tiny_model, 16) == 16 * 48
+    assert tokens_for_bars(tiny_model, 10**6) == MAX_TOKENS
