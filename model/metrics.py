@@ -31,6 +31,8 @@ import pretty_midi
 from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
+from model.score import MidiError, load_midi
+
 Notes: TypeAlias = npt.NDArray[np.float64]
 """Notes as an ``(n, 3)`` float array: onset (seconds), offset (seconds), MIDI pitch; sorted by onset."""
 
@@ -404,14 +406,20 @@ def piece_metrics(
 
 
 def read_midi(source: str | bytes | io.BytesIO) -> pretty_midi.PrettyMIDI:
-    """Parse a MIDI file (path or bytes); raise :class:`MidiReadError` with the reason if it is not MIDI."""
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    """Parse a MIDI file (path or bytes); raise :class:`MidiReadError` with the reason if it is not MIDI.
+
+    Parsing is :func:`model.score.load_midi`'s (the corpus' fast reader, mido's parser as fallback), so
+    metrics and training read every file the same way.
+    """
+    data = source.getvalue() if isinstance(source, io.BytesIO) else source
     try:
-        return pretty_midi.PrettyMIDI(stream)
-    # pretty_midi and mido raise many types (OSError, EOFError, KeyError, IndexError, ValueError ...) for
-    # damaged files; callers need one type to catch and a message to show.
-    except Exception as error:
-        reason = f"{type(error).__name__}: {error}" if str(error) else f"{type(error).__name__}, truncated?"
+        return load_midi(data)
+    except MidiError as error:
+        cause = error.__cause__
+        if cause is None:
+            reason = str(error)
+        else:
+            reason = f"{type(cause).__name__}: {cause}" if str(cause) else f"{type(cause).__name__}, truncated?"
         raise MidiReadError(f"not a readable MIDI file ({reason})") from error
 
 
