@@ -83,10 +83,12 @@ def hear_clip(page) -> None:
     """Play the clip to the end, fast (16x), as a participant in a hurry with a very fast ear."""
     page.get_by_text("the questions unlock").wait_for(state="visible", timeout=60_000)
     page.wait_for_selector(".lab-player audio", state="attached", timeout=60_000)
-    # The previous screen's player lingers until Streamlit's rerun finishes; act on the new one only.
-    # (Locators pierce the component's shadow DOM, which document.querySelectorAll does not.)
-    expect(page.locator(".lab-player audio")).to_have_count(1, timeout=60_000)
-    page.locator(".lab-player audio").evaluate("a => { a.muted = true; a.playbackRate = 16; return a.play(); }")
+    # The previous screen's player (already heard: data-reported="1") can linger, or be the only one on the
+    # page for a moment after the clip counter changes; act on the new, unheard one only. Locators pierce
+    # the component's shadow DOM, which document.querySelectorAll does not.
+    fresh = page.locator('.lab-player audio[data-reported="0"]')
+    expect(fresh).to_have_count(1, timeout=60_000)
+    fresh.evaluate("a => { a.muted = true; a.playbackRate = 16; return a.play(); }")
     page.get_by_text("the questions unlock").wait_for(state="detached", timeout=60_000)
 
 
