@@ -1,15 +1,21 @@
-"""How close each model's pieces come to POP909 on simple measures (issue 2: ``default`` beats ``paper``).
+"""How close each shipped model's pieces come to POP909, and how its loss compares with counting tokens.
 
-For 20 pieces per model and a reference sample of POP909 songs: mean pitch-class entropy, the
-Jensen-Shannon distance of the pooled note-duration and inter-onset-interval histograms (in beats) to
-POP909's, and the mean repeated-bar share. "gap" columns are the distance to POP909 (smaller is closer).
-The row "(POP909 on the 16th grid)" is the same songs snapped to the grid: the closest a grid model can get.
-Run: ``python bench/quality.py [--models assets/models/default assets/models/paper] [--pieces 20]``.
+For ``--pieces`` unprimed pieces of about 32 bars per model, and 32-bar excerpts (bars 8-40, on the
+annotated beat grid) of as many POP909 songs, full texture and MELODY track alone:
+
+* scale consistency (best major/minor fit), pitch-class entropy, share of onsets on the eighth grid,
+  4-bar self-similarity, and the Jensen-Shannon distance of the pooled duration and inter-onset
+  histograms to POP909's (smaller is closer);
+* the model's validation cross-entropy (its card) beside two count-based baselines over the same
+  tokens and song split (:mod:`model.ngram`): the unigram and an interpolated 3-gram.
+
+Run: ``python bench/quality.py [--models assets/models/*] [--pieces 20]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -24,79 +30,95 @@ import pretty_midi
 
 from model import metrics, pop909
 from model.artefact import load_bundle
-from model.generate import GenerationSettings, generate_midi
-from model.score import load_score, read_beat_file, score_to_midi
+from model.generate import GenerationSettings, generate_midi, tokens_for_bars
+from model.melody import melody_score
+from model.ngram import baselines
+from model.pack import tokenise
+from model.score import load_score, score_to_midi
 
-GRID_EVENTS_PER_SECOND = 16
-"""POP909 averages about 3,900 grid events per 4-minute song."""
+BARS = 32
+COLUMNS = ("scale", "entropy", "8th grid", "4-bar sim", "dur JS", "IOI JS", "val CE", "unigram", "3-gram")
 
 
 @dataclass
-class Measures:
+class Row:
+    scale: float
     entropy: float
-    repeated: float
-    duration_hist: np.ndarray
-    ioi_hist: np.ndarray
+    grid: float
+    phrase: float
+    durations: np.ndarray
+    iois: np.ndarray
 
 
-def measures(pieces: Sequence[tuple[pretty_midi.PrettyMIDI, np.ndarray | None]]) -> Measures:
-    """Mean entropy and repeated-bar share, and pooled (note-count weighted) histograms."""
-    entropy, repeated, durations, iois = [], [], [], []
-    for midi, beats in pieces:
-        n = sum(len(i.notes) for i in midi.instruments)
-        entropy.append(metrics.pitch_class_entropy(midi))
-        repeated.append(metrics.repeated_bar_share(midi, beats))
-        durations.append(metrics.duration_histogram(midi, beats) * n)
-        iois.append(metrics.ioi_histogram(midi, beats) * n)
-    duration = np.nansum(durations, axis=0)
-    ioi = np.nansum(iois, axis=0)
-    return Measures(float(np.nanmean(entropy)), float(np.nanmean(repeated)), duration / duration.sum(),
-                    ioi / ioi.sum())
+def measure(pieces: Sequence[pretty_midi.PrettyMIDI]) -> Row:
+    """Means over pieces, and pooled (note-count weighted) histograms."""
+    per_piece = np.array([[metrics.scale_consistency(p), metrics.pitch_class_entropy(p),
+                           metrics.eighth_grid_share(p), metrics.phrase_self_similarity(p)] for p in pieces])
+    weights = [sum(len(i.notes) for i in p.instruments) for p in pieces]
+    durations = np.nansum([metrics.duration_histogram(p) * w for p, w in zip(pieces, weights, strict=True)], axis=0)
+    iois = np.nansum([metrics.ioi_histogram(p) * w for p, w in zip(pieces, weights, strict=True)], axis=0)
+    scale, entropy, grid, phrase = np.nanmean(per_piece, axis=0)
+    return Row(scale, entropy, grid, phrase, durations / durations.sum(), iois / iois.sum())
 
 
-def reference(count: int) -> tuple[Measures, Measures]:
-    """POP909 as performed, and the same songs snapped to the 16th grid (the most a grid model can match)."""
+def pop909_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[pretty_midi.PrettyMIDI]]:
+    """Bars 8-40 of ``count`` songs (seed 0), all tracks and the MELODY track, on the 16th grid."""
     songs = pop909.select_songs(pop909.list_songs(pop909.find_dir()), count, seed=0)
-    performed, gridded = [], []
+    full, melody = [], []
     for song in songs:
-        beats = read_beat_file(song.beats)[0] if song.beats else None
-        performed.append((pretty_midi.PrettyMIDI(str(song.midi)), beats))
-        gridded.append((score_to_midi(load_score(song.midi, song.beats)), None))
-    return measures(performed), measures(gridded)
+        full.append(score_to_midi(load_score(song.midi, song.beats).bars(8, BARS)))
+        melody.append(score_to_midi(melody_score(song.midi.read_bytes(), song.beats).bars(8, BARS)))
+    return full, melody
 
 
-def print_row(name: str, row: Measures, ref: Measures) -> None:
-    print(f"{name:<28}{row.entropy:>9.3f}{abs(row.entropy - ref.entropy):>8.3f}"
-          f"{metrics.histogram_distance(row.duration_hist, ref.duration_hist):>13.3f}"
-          f"{metrics.histogram_distance(row.ioi_hist, ref.ioi_hist):>9.3f}"
-          f"{row.repeated:>10.3f}{abs(row.repeated - ref.repeated):>8.3f}")
-
-
-def model_row(path: Path, n_pieces: int, seconds: float, bpm: float = 90.0) -> Measures:
-    """``n_pieces`` of about ``seconds`` each (the seed's encoding places one event per eighth note)."""
+def model_pieces(path: Path, count: int) -> list[pretty_midi.PrettyMIDI]:
     bundle = load_bundle(path)
-    paper = bundle.preset.data.representation == "paper"
-    tokens = int(seconds * bpm / 30) if paper else int(seconds * GRID_EVENTS_PER_SECOND)
-    settings = GenerationSettings(tokens=tokens, temperature=1.0, seed=1, bpm=bpm)
-    pieces = generate_midi(bundle, settings, n_pieces=n_pieces)
-    return measures([(p, None) for p in pieces])
+    settings = GenerationSettings(tokens=tokens_for_bars(bundle, BARS), temperature=1.0, seed=1, bpm=90.0)
+    return generate_midi(bundle, settings, n_pieces=count)
+
+
+def cross_entropies(path: Path) -> tuple[float, float, float]:
+    """(model, unigram, 3-gram) validation cross-entropy in nats per token, on the model's own song split."""
+    bundle = load_bundle(path)
+    songs = tokenise(bundle.preset, log=lambda _: None)
+    base = baselines(songs.train, songs.validation, len(songs.vocab))
+    model = bundle.card.get("best_validation_loss")
+    return (float(model) if model is not None else float("nan")), base.unigram, base.trigram
+
+
+def print_row(name: str, row: Row, ref: Row, losses: tuple[float, float, float] | None = None) -> None:
+    cells = [row.scale, row.entropy, row.grid, row.phrase, metrics.histogram_distance(row.durations, ref.durations),
+             metrics.histogram_distance(row.iois, ref.iois), *(losses or (float("nan"),) * 3)]
+    print(f"{name:<22}" + "".join(f"{c:>10.3f}" for c in cells))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--models", type=Path, nargs="+",
-                        default=[Path("assets/models/default"), Path("assets/models/paper")])
+    shipped = sorted(p for p in Path("assets/models").iterdir() if (p / "model.weights.h5").is_file())
+    parser.add_argument("--models", type=Path, nargs="+", default=shipped)
     parser.add_argument("--pieces", type=int, default=20)
-    parser.add_argument("--reference-songs", type=int, default=100)
     args = parser.parse_args()
-    ref, ref_grid = reference(args.reference_songs)
-    print(f"POP909 ({args.reference_songs} songs): pitch-class entropy {ref.entropy:.3f}, "
-          f"repeated-bar share {ref.repeated:.3f}")
-    header = ("model", "entropy", "gap", "duration JS", "IOI JS", "repeated", "gap")
-    print("{:<28}{:>9}{:>8}{:>13}{:>9}{:>10}{:>8}".format(*header))
-    print_row("(POP909 on the 16th grid)", ref_grid, ref)
+    full, melody = pop909_excerpts(args.pieces)
+    ref = measure(full)
+    print(f"{args.pieces} pieces of about {BARS} bars per model; POP909: bars 8-{8 + BARS} of {args.pieces} songs")
+    print(f"{'source':<22}" + "".join(f"{c:>10}" for c in COLUMNS))
+    print_row("POP909", ref, ref)
+    print_row("POP909 melody", measure(melody), ref)
+    verdicts = []
     for path in args.models:
-        print_row(path.name, model_row(path, args.pieces, seconds=90.0), ref)
+        losses = cross_entropies(path)
+        print_row(path.name, measure(model_pieces(path, args.pieces)), ref, losses)
+        verdicts.append(_verdict(path, losses))
+    print("\n".join(verdicts))
+
+
+def _verdict(path: Path, losses: tuple[float, float, float]) -> str:
+    model, unigram, trigram = losses
+    card = json.loads((path / "card.json").read_text())
+    beats = "below" if model < unigram else "NOT below"
+    beats3 = "below" if model < trigram else "not below"
+    return (f"{path.name}: val CE {model:.3f} is {beats} the unigram ({unigram:.3f}) and {beats3} the 3-gram "
+            f"({trigram:.3f}); {card.get('optimizer_updates', '?')} updates, objective {card.get('objective', '?')}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from model.pop909 import SongFile
+    from model.presets import Preset
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -37,20 +38,68 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--validation-batches", type=int, help="batches per validation pass (default: all)")
     p.add_argument("--max-minutes", type=float, help="stop cleanly after this much wall-clock time")
     p.add_argument("--learning-rate", type=float)
+    p.add_argument("--objective", choices=("last", "every-step"),
+                   help="paper networks: one target per window (the seed) or every position with --min-context")
+    p.add_argument("--min-context", type=int, help="every-step: tokens a position needs before it counts")
+    p.add_argument("--window-stride", type=int,
+                   help="tokens between window starts (every-step default: sequence length - min context)")
     p.add_argument("--out", type=Path, help="model folder (default runs/PRESET)")
     p.add_argument("--data", type=Path, help="POP909 folder (default env POP909_DIR)")
+    p.add_argument("--pack", type=Path, help="train from a token pack (python -m model pack) instead of POP909")
+    p.add_argument("--init-from", type=Path, help="continue from this model folder's weights (same preset)")
+    p.add_argument("--quiet", action="store_true", help="one line per epoch instead of progress bars (for logs)")
     p.set_defaults(func=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
-    from model.presets import get_preset
+    from model.pack import read_pack
     from model.train import train
+
+    preset = _preset(args)
+    songs = read_pack(args.pack) if args.pack else None
+    train(preset, args.out or Path("runs") / preset.name, args.data, verbose=2 if args.quiet else 1, songs=songs,
+          init_from=args.init_from)
+    return 0
+
+
+def _preset(args: argparse.Namespace) -> Preset:
+    """The named preset with the command line's overrides; every-step windows tile the targets by default."""
+    from model.presets import get_preset
 
     preset = get_preset(args.preset).with_overrides(
         songs=args.songs, epochs=args.epochs, batch_size=args.batch_size, steps_per_epoch=args.steps_per_epoch,
         validation_batches=args.validation_batches, max_minutes=args.max_minutes, learning_rate=args.learning_rate,
+        objective=args.objective, min_context=args.min_context, window_stride=args.window_stride,
     )
-    train(preset, args.out or Path("runs") / preset.name, args.data)
+    if preset.train.objective == "every-step" and args.window_stride is None:
+        preset = preset.with_overrides(window_stride=preset.data.sequence_length - preset.train.min_context)
+    return preset
+
+
+def _add_pack(sub: argparse._SubParsersAction) -> None:
+    from model.presets import PRESETS
+
+    p = sub.add_parser("pack", help="tokenise a preset's songs into one file, for training on another machine")
+    p.add_argument("--preset", default="default", help=f"one of: {', '.join(PRESETS)}")
+    p.add_argument("--songs", type=int, help="number of POP909 songs (random subset with the preset's seed)")
+    p.add_argument("--data", type=Path, help="POP909 folder (default env POP909_DIR)")
+    p.add_argument("--out", type=Path, required=True, help="the .npz file to write")
+    p.add_argument("--encode", action="store_true",
+                   help="MelodyRNN presets: store note-seq's encoded windows too, so training needs no note-seq")
+    p.set_defaults(func=_pack)
+
+
+def _pack(args: argparse.Namespace) -> int:
+    from model.pack import encode_windows, tokenise, write_pack
+    from model.presets import get_preset
+
+    preset = get_preset(args.preset).with_overrides(songs=args.songs)
+    songs = tokenise(preset, args.data)
+    if args.encode:
+        songs = encode_windows(songs, preset)
+    write_pack(songs, args.out)
+    print(f"wrote {args.out} ({sum(map(len, songs.train))} training and "
+          f"{sum(map(len, songs.validation))} validation tokens, vocabulary {len(songs.vocab)})")
     return 0
 
 
@@ -89,6 +138,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--primer-bars", type=int, default=4, help="length of the POP909 primer window in bars")
     p.add_argument("--bpm", type=float, default=d.bpm)
     p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
+    p.add_argument("--sampling", choices=("stateful", "windowed"), default=d.sampling,
+                   help="windowed re-runs the last window for every token, as the seed does (slower)")
     p.add_argument("--out", type=Path, required=True, help="output .mid (numbered when --pieces > 1)")
     p.set_defaults(func=_generate)
 
@@ -99,7 +150,8 @@ def _generate(args: argparse.Namespace) -> int:
 
     bundle = load_bundle(args.model)
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
-                                  top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program)
+                                  top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program,
+                                  sampling=args.sampling)
     primer = primer_from_midi(bundle, args.primer.read_bytes()) if args.primer else None
     if args.primer_song:
         primer = primer_from_song(bundle, _song(args.primer_song), args.primer_bar, args.primer_bars)
@@ -157,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_download, _add_train, _add_generate, _add_info, _add_import_magenta):
+    for add in (_add_download, _add_pack, _add_train, _add_generate, _add_info, _add_import_magenta):
         add(sub)
     try:
         from model import metrics_cli

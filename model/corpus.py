@@ -21,7 +21,7 @@ from model.pop909 import SongFile, cache_root
 from model.score import MidiError, load_score
 from model.tokens import get_codec
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: paper chords spelt by music21 itself
 
 
 @dataclass

@@ -23,7 +23,7 @@ def accelerators() -> list[str]:
     if backend == "jax":
         import jax
 
-        return [str(d) for d in jax.devices() if d.platform == "gpu"]
+        return [f"{d.device_kind} ({d})" for d in jax.devices() if d.platform == "gpu"]
     return []
 
 

@@ -7,8 +7,10 @@ reproducible.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pretty_midi
@@ -26,6 +28,10 @@ EVENTS_PER_BAR = {"grid": 48, "paper": 8, "melody": 16}
 """Events that fill about one 4/4 bar: the seed's encoding places one per eighth note, Magenta's melody
 one per sixteenth; grid pieces average about 40 (POP909), so 48 errs on the long side."""
 MAX_PIECES = 64
+Sampling = Literal["stateful", "windowed"]
+"""``stateful`` carries the LSTM state, one step per token; ``windowed`` re-runs the last window (the
+preset's sequence length, 100 for the seed) from a zero state for every new token, as the seed's
+``generate_notes`` does: strict replication, about ``sequence_length`` times slower."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class GenerationSettings:
     seed: int | None = 0
     bpm: float = 90.0
     program: int = 0
+    sampling: Sampling = "stateful"
 
     def validate(self) -> None:
         checks = [
@@ -48,6 +55,7 @@ class GenerationSettings:
             (0.0 < self.top_p <= 1.0, f"top_p must be in (0, 1] (1 disables it), got {self.top_p}."),
             (20.0 <= self.bpm <= 300.0, f"bpm must be between 20 and 300, got {self.bpm}."),
             (0 <= self.program <= 127, f"program must be a General MIDI number 0-127, got {self.program}."),
+            (self.sampling in ("stateful", "windowed"), f"sampling must be stateful or windowed, got {self.sampling}."),
         ]
         for ok, message in checks:
             if not ok:
@@ -68,7 +76,7 @@ def step_model(bundle: ModelBundle) -> StepModel:
     return cached
 
 
-def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) -> np.ndarray:
+def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) -> Primer:
     """Event ids of a MIDI primer in the model's vocabulary (its first ``max_events``)."""
     try:
         score = _melody_score(midi) if _is_melody(bundle) else load_score(midi)
@@ -88,7 +96,7 @@ def _melody_score(midi: bytes, beats: Path | None = None) -> Score:
     return melody_score(midi, beats)
 
 
-def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, bars: int = 4) -> np.ndarray:
+def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, bars: int = 4) -> Primer:
     """A window of a POP909 song as primer: ``bars`` bars from ``start_bar``, on its annotated beat grid."""
     if start_bar < 0 or not 1 <= bars <= 64:
         raise ValueError(f"start bar must be >= 0 and bars between 1 and 64, got {start_bar} and {bars}.")
@@ -102,12 +110,39 @@ def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, ba
     return _primer_ids(bundle, score.bars(start_bar, bars), max_events=4096)
 
 
-def _primer_ids(bundle: ModelBundle, score: Score, max_events: int) -> np.ndarray:
-    events = get_codec(bundle.preset.data.representation).encode(score) if score.n_notes else []
+@dataclass(frozen=True)
+class Primer:
+    """Event ids that start a piece, and how far they were transposed to get there.
+
+    MelodyRNN learned melodies in C (``transpose_to_key=0``), so Magenta's generator moves a primer into C
+    and its range, generates, then moves the result back (``melody_rnn_sequence_generator``); ``transpose``
+    is that move in semitones, undone when the piece is decoded. Other families leave primers as they are.
+    """
+
+    ids: np.ndarray
+    transpose: int = 0
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(int(i) for i in self.ids)
+
+
+def _primer_ids(bundle: ModelBundle, score: Score, max_events: int) -> Primer:
+    transpose = 0
+    if not score.n_notes:
+        events: list[str] = []
+    elif _is_melody(bundle):
+        from model.melody import encode_in_key
+
+        events, transpose = encode_in_key(score)
+    else:
+        events = get_codec(bundle.preset.data.representation).encode(score)
     ids = bundle.vocab.encode(events[:max_events])
     if len(ids) == 0:
         raise ValueError("The primer has no notes this model knows; choose another MIDI file.")
-    return ids
+    return Primer(ids, transpose)
 
 
 def default_primer(bundle: ModelBundle, rng: np.random.Generator) -> np.ndarray:
@@ -124,20 +159,20 @@ def default_primer(bundle: ModelBundle, rng: np.random.Generator) -> np.ndarray:
 
 def _inputs(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
     """Step inputs: raw ids for embeddings, ids scaled to [0, 1) for the seed's network."""
-    if bundle.preset.network.architecture == "paper":
+    if bundle.preset.network.architecture == "paper":  # the seed's scalar input; paper-onehot takes ids
         return (ids / len(bundle.vocab)).astype(np.float32).reshape(-1, 1)
     return ids.astype(np.int64)
 
 
 def generate_ids(
-    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: np.ndarray | None = None
+    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None
 ) -> np.ndarray:
     """Sample ``settings.tokens`` new ids for each of ``n_pieces`` sequences: shape (n_pieces, tokens)."""
     settings.validate()
     if not 1 <= n_pieces <= MAX_PIECES:
         raise ValueError(f"pieces must be between 1 and {MAX_PIECES}, got {n_pieces}.")
     rng = np.random.default_rng(settings.seed)
-    primer = default_primer(bundle, rng) if primer is None else np.asarray(primer, dtype=np.int64)
+    primer = default_primer(bundle, rng) if primer is None else np.asarray(list(primer), dtype=np.int64)
     model = step_model(bundle)
     model.reset(n_pieces)
     grammar = GridGrammar(bundle.vocab, n_pieces) if bundle.preset.data.representation == "grid" else None
@@ -160,6 +195,8 @@ def _sample_loop(
             grammar.advance(column)
     out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
     for t in range(settings.tokens):
+        if settings.sampling == "windowed":
+            probs = _window_probs(bundle, model, np.hstack([np.tile(primer, (n_pieces, 1)), out[:, :t]]))
         weights = apply_temperature(probs, settings.temperature)
         if grammar is not None:
             weights = weights * grammar.mask()
@@ -170,6 +207,15 @@ def _sample_loop(
             grammar.advance(out[:, t])
         probs = model.step(_inputs(bundle, out[:, t]))
     return out
+
+
+def _window_probs(bundle: ModelBundle, model: StepModel, history: np.ndarray) -> np.ndarray:
+    """Next-token probabilities from the last window of ``history`` alone, started from a zero state."""
+    model.reset(len(history))
+    probs = np.empty(0)
+    for column in history[:, -bundle.preset.data.sequence_length:].T:
+        probs = model.step(_inputs(bundle, column))
+    return probs
 
 
 def _generate_melody_ids(bundle: ModelBundle, model: StepModel, settings: GenerationSettings, primer: np.ndarray,
@@ -203,16 +249,28 @@ def _generate_melody_ids(bundle: ModelBundle, model: StepModel, settings: Genera
     return out
 
 
+def _transposed(events: list[str], semitones: int) -> list[str]:
+    """Melody events moved back out of C (``NOTE_p`` to ``NOTE_{p+semitones}``); other events unchanged."""
+    if semitones == 0:
+        return events
+    return [f"NOTE_{int(e[5:]) + semitones}" if e.startswith("NOTE_") else e for e in events]
+
+
 def generate_midi(
-    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: np.ndarray | None = None
+    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None
 ) -> list[pretty_midi.PrettyMIDI]:
-    """Generate pieces and write them as MIDI at ``settings.bpm`` with ``settings.program``."""
-    ids = generate_ids(bundle, settings, n_pieces, primer)
+    """Generate pieces and write them as MIDI at ``settings.bpm`` with ``settings.program``.
+
+    The piece keeps what it was started from, a primer or the family's start event (a bar line, middle C):
+    the events after it are positioned relative to it, so dropping it shifts or stacks the first bar.
+    """
+    start = primer if isinstance(primer, Primer) else Primer(
+        default_primer(bundle, np.random.default_rng(settings.seed)) if primer is None else np.asarray(primer))
+    ids = generate_ids(bundle, settings, n_pieces, start)
     codec = get_codec(bundle.preset.data.representation)
-    prefix = list(primer) if primer is not None else []
     pieces = []
     for row in ids:
-        events = bundle.vocab.decode([*prefix, *row])
+        events = _transposed(bundle.vocab.decode([*start, *row]), -start.transpose)
         score = codec.decode(events, 60.0 / settings.bpm)
         pieces.append(score_to_midi(score, program=settings.program))
     return pieces

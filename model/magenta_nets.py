@@ -27,8 +27,11 @@ from typing import Any
 import keras
 from keras import layers, ops
 
-from model.melody import encoder_sizes
 from model.presets import NetworkConfig
+
+ENCODER_SIZES = {"magenta-basic": (38, 38), "magenta-lookback": (121, 40), "magenta-attention": (74, 40)}
+"""(input size, classes) of each configuration's note-seq encoder for notes 48-83, written out so a network
+can be built where note-seq is not installed (a GPU host); a test checks it against note-seq."""
 
 
 class AttentionLstmCell(keras.layers.Layer):
@@ -96,7 +99,7 @@ class AttentionLstmCell(keras.layers.Layer):
 
 def build_magenta_network(config: NetworkConfig) -> keras.Model:
     """The MelodyRNN network of ``config.architecture`` (input size and classes from its note-seq encoder)."""
-    input_size, num_classes = encoder_sizes(config.architecture)
+    input_size, num_classes = ENCODER_SIZES[config.architecture]
     model = keras.Sequential(name=config.architecture.replace("-", "_"))
     model.add(keras.Input((None, input_size), dtype="float32", name="melody_inputs"))
     for i, units in enumerate(config.lstm_units):

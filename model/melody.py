@@ -196,6 +196,19 @@ class MelodyCodec:
                      velocities=np.full(len(notes), 80, dtype=np.int64), seconds_per_beat=seconds_per_beat)
 
 
+def encode_in_key(score: Score) -> tuple[list[str], int]:
+    """A primer as MelodyRNN's generator prepares it: squashed into range and transposed into C.
+
+    Returns the events and the transposition in semitones, which the generator undoes on the result
+    (``melody_rnn_sequence_generator``: ``melody.squash(...)`` then ``transpose(-transpose_amount)``).
+    """
+    melodies = extract_melodies(score, min_bars=0, min_unique_pitches=0, gap_bars=10_000)
+    if not melodies:
+        return [], 0
+    amount = int(melodies[0].squash(MIN_NOTE, MAX_NOTE, TRANSPOSE_TO_KEY))
+    return [event_name(e) for e in melodies[0]], amount
+
+
 @cache
 def melody_encoder(architecture: str) -> Any:
     """note-seq's ``EventSequenceEncoderDecoder`` of the MelodyRNN configuration behind ``architecture``."""

@@ -6,24 +6,55 @@ Only ``keras.layers`` are used, so weights trained under ``KERAS_BACKEND=jax`` l
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from model.presets import NetworkConfig, TrainConfig
 
 
-def build_paper_network(vocab_size: int, config: NetworkConfig, sequence_length: int) -> keras.Model:
+@keras.saving.register_keras_serializable(package="lstm_music_lab")
+class OneHot(layers.Layer):
+    """Token ids to one-hot vectors; no weights, so the ``paper-onehot`` ablation differs from the seed's
+    network only in how a token enters the first LSTM."""
+
+    def __init__(self, depth: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.depth = depth
+
+    def call(self, ids: object) -> object:
+        return ops.one_hot(ops.cast(ids, "int32"), self.depth)
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return (*input_shape, self.depth)
+
+    def get_config(self) -> dict[str, object]:
+        return {**super().get_config(), "depth": self.depth}
+
+
+def build_paper_network(
+    vocab_size: int, config: NetworkConfig, sequence_length: int, every_step_from: int | None = None
+) -> keras.Model:
     """The seed study's network.
 
-    Input: (sequence_length, 1) ids scaled to [0, 1). Three LSTM(512, recurrent_dropout=0.3), the last
-    returning only its final state, then BatchNorm, Dropout(0.3), Dense(256) + ReLU, BatchNorm,
-    Dropout(0.3), Dense(vocab) + softmax.
+    Input: (sequence_length, 1) ids scaled to [0, 1) (``paper``) or (sequence_length,) ids one-hot encoded
+    (``paper-onehot``). Three LSTM(512, recurrent_dropout=0.3), the last returning only its final state,
+    then BatchNorm, Dropout(0.3), Dense(256) + ReLU, BatchNorm, Dropout(0.3), Dense(vocab) + softmax.
+
+    ``every_step_from=N`` builds the training twin for the every-step objective: the last LSTM returns
+    every step, the first N steps are cropped, and the head runs on each remaining step. The weights are
+    the same tensors in the same order, so they load into the seed's network unchanged.
     """
     model = keras.Sequential(name="paper_lstm")
-    model.add(keras.Input((sequence_length, 1), name="scaled_ids"))
+    if config.architecture == "paper-onehot":
+        model.add(keras.Input((sequence_length,), dtype="int32", name="ids"))
+        model.add(OneHot(vocab_size, name="one_hot"))
+    else:
+        model.add(keras.Input((sequence_length, 1), name="scaled_ids"))
     last = len(config.lstm_units) - 1
     for i, units in enumerate(config.lstm_units):
-        model.add(layers.LSTM(units, recurrent_dropout=config.recurrent_dropout, return_sequences=i < last,
-                              name=f"lstm_{i + 1}"))
+        model.add(layers.LSTM(units, recurrent_dropout=config.recurrent_dropout,
+                              return_sequences=i < last or every_step_from is not None, name=f"lstm_{i + 1}"))
+    if every_step_from is not None:
+        model.add(layers.Cropping1D((every_step_from, 0), name="targets_with_context"))
     model.add(layers.BatchNormalization(name="batch_norm_1"))
     model.add(layers.Dropout(config.dropout, name="dropout_1"))
     model.add(layers.Dense(config.dense_units, name="dense_1"))
@@ -33,6 +64,11 @@ def build_paper_network(vocab_size: int, config: NetworkConfig, sequence_length:
     model.add(layers.Dense(vocab_size, name="dense_out"))
     model.add(layers.Activation("softmax", name="softmax"))
     return model
+
+
+def is_paper(config: NetworkConfig) -> bool:
+    """The seed's network family (scalar or one-hot input)."""
+    return config.architecture in ("paper", "paper-onehot")
 
 
 def build_embedding_network(vocab_size: int, config: NetworkConfig) -> keras.Model:
@@ -58,7 +94,7 @@ def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) 
         from model.magenta_nets import build_magenta_network
 
         return build_magenta_network(config)
-    if config.architecture == "paper":
+    if is_paper(config):
         return build_paper_network(vocab_size, config, sequence_length)
     return build_embedding_network(vocab_size, config)
 
@@ -73,8 +109,12 @@ def compile_network(model: keras.Model, network: NetworkConfig, train: TrainConf
         optimizer = keras.optimizers.RMSprop(train.learning_rate, clipnorm=train.clipnorm)
     else:
         optimizer = keras.optimizers.Adam(train.learning_rate, clipnorm=train.clipnorm)
-    if network.architecture == "paper":
+    if is_paper(network) and train.objective == "last":
         model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["categorical_accuracy"])
+    elif is_paper(network):
+        # Every-step targets are ids: a one-hot tensor of (batch, steps, 749) per batch would dwarf the inputs.
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                      metrics=["sparse_categorical_accuracy"])
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         model.compile(optimizer=optimizer, loss=loss, metrics=["sparse_categorical_accuracy"])

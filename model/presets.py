@@ -12,18 +12,22 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Representation = Literal["paper", "grid", "melody"]
-Architecture = Literal["paper", "embedding", "magenta-basic", "magenta-lookback", "magenta-attention"]
+Objective = Literal["last", "every-step"]
+Source = Literal["pop909", "music21-folk"]
+Architecture = Literal["paper", "paper-onehot", "embedding", "magenta-basic", "magenta-lookback", "magenta-attention"]
 
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Which POP909 songs are used and how they become training windows.
+    """Which songs are used and how they become training windows.
 
+    ``source`` is POP909, or music21's folk-melody corpus (:mod:`model.folk`) for Pretrained Magenta.
     ``songs`` of None means all 909. ``selection_seed`` makes the subset reproducible and is recorded
     in the training card.
     """
 
     representation: Representation = "grid"
+    source: Source = "pop909"
     songs: int | None = None
     selection_seed: int = 42
     validation_share: float = 0.1
@@ -47,7 +51,12 @@ class NetworkConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation settings. ``max_minutes`` bounds wall-clock time so CPU runs can be planned."""
+    """Optimisation settings. ``max_minutes`` bounds wall-clock time so CPU runs can be planned.
+
+    ``objective`` applies to the paper networks: ``last`` is the seed's one target per window;
+    ``every-step`` trains the same weights on every position with at least ``min_context`` tokens
+    before it, so one forward pass yields ``sequence_length - min_context`` targets instead of one.
+    """
 
     optimizer: Literal["rmsprop", "adam"] = "adam"
     learning_rate: float = 2e-3
@@ -59,6 +68,8 @@ class TrainConfig:
     max_minutes: float | None = None
     clipnorm: float | None = 1.0
     seed: int = 0
+    objective: Objective = "last"
+    min_context: int = 50
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,8 @@ class Preset:
             (t.steps_per_epoch is None or t.steps_per_epoch >= 1,
              f"steps per epoch must be >= 1, got {t.steps_per_epoch}."),
             (t.max_minutes is None or t.max_minutes > 0, f"max minutes must be > 0, got {t.max_minutes}."),
+            (t.objective == "last" or 1 <= t.min_context < d.sequence_length,
+             f"min context must be between 1 and the sequence length - 1, got {t.min_context}."),
             (all(u >= 1 for u in self.network.lstm_units), f"LSTM units must be >= 1, got {self.network.lstm_units}."),
         ]
         for ok, message in checks:
@@ -156,6 +169,16 @@ PAPER = Preset(
         optimizer="rmsprop", learning_rate=1e-3, epochs=10, batch_size=1024,
         early_stopping_patience=10, clipnorm=None,
     ),
+)
+
+PAPER_ONEHOT = dataclasses.replace(
+    PAPER,
+    name="paper-onehot",
+    description=(
+        "Ablation of the seed: the same network, data and training, but each token enters as a one-hot "
+        "vector instead of one number id / vocabulary size, so researchers see what the seed's input costs."
+    ),
+    network=dataclasses.replace(PAPER.network, architecture="paper-onehot"),
 )
 
 DEFAULT = Preset(
@@ -212,8 +235,18 @@ MAGENTA_ATTENTION = _magenta("magenta-attention", "attention_rnn",
                              "key/lookback melody features, LSTM(128) x2 with attention over the last 40 "
                              "outputs on the first layer.", 40, 3.0)
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, DEFAULT, TINY, MAGENTA_BASIC, MAGENTA_LOOKBACK,
-                                                  MAGENTA_ATTENTION)}
+MAGENTA_PRETRAINED = dataclasses.replace(
+    MAGENTA_ATTENTION,
+    name="magenta-pretrained",
+    description=(
+        "Pretrained Magenta: MelodyRNN attention_rnn trained on other music (music21's folk-song and chorale "
+        "melodies, no POP909) and used on POP909 primers as is, the role Google's pretrained bundle plays."
+    ),
+    data=dataclasses.replace(MAGENTA_ATTENTION.data, source="music21-folk"),
+)
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, PAPER_ONEHOT, DEFAULT, TINY, MAGENTA_BASIC, MAGENTA_LOOKBACK,
+                                                  MAGENTA_ATTENTION, MAGENTA_PRETRAINED)}
 
 
 def get_preset(name: str) -> Preset:

@@ -198,4 +198,6 @@ def _stages_for(layer: keras.layers.Layer) -> list[tuple[str, object]]:
         return [("op", lambda x, s=scale, m=mean, b=beta: (x - m) * s + b)]
     if isinstance(layer, keras.layers.Dropout):
         return []
+    if type(layer).__name__ == "OneHot":
+        return [("embedding", np.eye(layer.depth, dtype=np.float32))]  # one-hot = a row of the identity
     raise ValueError(f"Layer {layer.name} ({type(layer).__name__}) is not supported by the step model.")

@@ -19,6 +19,7 @@ second, turning event ids into training windows):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,21 +72,22 @@ def parse_pitch_name(name: str) -> int:
 
 
 def normal_order(pitch_classes: Iterable[int]) -> list[int]:
-    """Normal order of a pitch-class set (Rahn): the most compact rotation, packed to the left.
+    """Normal order of a pitch-class set, exactly as the seed spells chords: music21's ``Chord.normalOrder``.
 
-    Rotations are compared by the span from the first to the last element, then to the
-    second-to-last, and so on; a remaining tie goes to the rotation starting on the lowest class.
+    music21 is asked rather than re-implemented because its tie-breaking for 5-9 note sets differs from
+    Rahn's textbook rule (``{0,1,3,7,8}`` is ``0.1.3.7.8`` in music21, ``7.8.0.1.3`` by Rahn), and the
+    seed's vocabulary is music21's. Results are cached per set: there are only 4,096 sets.
     """
-    pcs = sorted({int(p) % 12 for p in pitch_classes})
+    return list(_music21_normal_order(frozenset(int(p) % 12 for p in pitch_classes)))
+
+
+@functools.cache
+def _music21_normal_order(pcs: frozenset[int]) -> tuple[int, ...]:
     if len(pcs) <= 1:
-        return pcs
-    rotations = [pcs[i:] + pcs[:i] for i in range(len(pcs))]
+        return tuple(pcs)
+    from music21 import chord  # imported on first use: music21 takes about a second to import
 
-    def key(rotation: list[int]) -> tuple[int, ...]:
-        spans = tuple((rotation[j] - rotation[0]) % 12 for j in range(len(rotation) - 1, 0, -1))
-        return (*spans, rotation[0])
-
-    return min(rotations, key=key)
+    return tuple(int(p) for p in chord.Chord(sorted(pcs)).normalOrder)
 
 
 @dataclass(frozen=True)

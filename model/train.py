@@ -21,11 +21,11 @@ import numpy as np
 
 from model import pop909
 from model.artefact import save_bundle
-from model.corpus import load_corpus
 from model.devices import distribution_scope, hardware
-from model.networks import build_network, compile_network
+from model.networks import build_network, build_paper_network, compile_network, is_paper
+from model.pack import TokenisedSongs, tokenise
 from model.presets import Preset
-from model.windows import Vocabulary, WindowDataset, build_vocabulary, corpus_ids
+from model.windows import EncodedDataset, Vocabulary, WindowDataset
 
 Log = Callable[[str], None]
 
@@ -33,40 +33,70 @@ Log = Callable[[str], None]
 @dataclass
 class PreparedData:
     vocab: Vocabulary
-    train: WindowDataset
-    validation: WindowDataset | None
+    train: WindowDataset | EncodedDataset
+    validation: WindowDataset | EncodedDataset | None
     info: dict[str, Any]
 
 
-def prepare_data(preset: Preset, pop909_dir: Path | None = None, log: Log = print) -> PreparedData:
-    """Select, split, tokenise and window the songs the preset asks for."""
+def prepare_data(
+    preset: Preset, pop909_dir: Path | None = None, log: Log = print, songs: TokenisedSongs | None = None
+) -> PreparedData:
+    """Window the preset's songs (tokenised from POP909 here unless a token pack's ``songs`` are given)."""
     d, t = preset.data, preset.train
-    songs = pop909.select_songs(pop909.list_songs(pop909.find_dir(pop909_dir)), d.songs, d.selection_seed)
-    train_songs, val_songs = pop909.split_songs(songs, d.validation_share, d.selection_seed)
-    corpus = load_corpus(songs, d.representation)
-    log(f"corpus: {corpus.summary()}")
-    vocab = build_vocabulary(corpus)
-    target = "last" if preset.network.architecture == "paper" else "all"
-    encode = None
-    if preset.network.architecture.startswith("magenta-"):
+    songs = songs or tokenise(preset, pop909_dir, log)
+    if songs.encoded:
+        return _prepared_from_encoded(songs, preset)
+    target, encode = "all", None
+    if is_paper(preset.network):
+        target = t.objective if t.objective == "every-step" else "last"
+    elif preset.network.architecture.startswith("magenta-"):
         from model.melody import WindowEncoder
 
         target, encode = "encoded", WindowEncoder(preset.network.architecture)
-    train_ids = corpus_ids(corpus, vocab, {s.song_id for s in train_songs})
-    train_ds = WindowDataset(train_ids, vocab, d.sequence_length, d.window_stride, t.batch_size, target,
-                             d.transpose, t.steps_per_epoch, t.seed, encode)
+    options = {"encode": encode, "scaled_input": preset.network.architecture == "paper",
+               "min_context": t.min_context}
+    train_ds = WindowDataset(songs.train, songs.vocab, d.sequence_length, d.window_stride, t.batch_size, target,
+                             d.transpose, t.steps_per_epoch, t.seed, **options)  # type: ignore[arg-type]
     val_ds = None
-    if val_songs:
-        val_ids = corpus_ids(corpus, vocab, {s.song_id for s in val_songs})
-        val_ds = WindowDataset(val_ids, vocab, d.sequence_length, max(d.window_stride, d.sequence_length // 2),
-                               t.batch_size, target, (), t.validation_batches, t.seed + 1, encode)
-    info = {
-        "songs": len(songs), "train_songs": len(train_songs), "validation_songs": len(val_songs),
-        "skipped_songs": len(corpus.skipped), "selection_seed": d.selection_seed,
-        "song_ids": [s.song_id for s in songs], "tokens": corpus.n_tokens, "vocab_size": len(vocab),
-        "train_windows": len(train_ds.starts),
-    }
-    return PreparedData(vocab, train_ds, val_ds, info)
+    if songs.validation:
+        val_ds = WindowDataset(songs.validation, songs.vocab, d.sequence_length,
+                               max(d.window_stride, d.sequence_length // 2), t.batch_size, target, (),
+                               t.validation_batches, t.seed + 1, **options)  # type: ignore[arg-type]
+    return PreparedData(songs.vocab, train_ds, val_ds, {**songs.info, "train_windows": len(train_ds.starts)})
+
+
+def _prepared_from_encoded(songs: TokenisedSongs, preset: Preset) -> PreparedData:
+    """Windows a MelodyRNN token pack already encoded (no note-seq needed)."""
+    enc, t = songs.encoded or {}, preset.train
+    train_ds = EncodedDataset(enc["train_x"], enc["train_y"], t.batch_size, t.steps_per_epoch, t.seed)
+    val_ds = None
+    if "validation_x" in enc:
+        val_ds = EncodedDataset(enc["validation_x"], enc["validation_y"], t.batch_size, t.validation_batches,
+                                t.seed + 1)
+    return PreparedData(songs.vocab, train_ds, val_ds, {**songs.info, "train_windows": len(enc["train_x"])})
+
+
+def training_network(vocab_size: int, preset: Preset) -> keras.Model:
+    """The network that is fitted: the inference network itself, or its every-step twin (same weights)."""
+    if is_paper(preset.network) and preset.train.objective == "every-step":
+        return build_paper_network(vocab_size, preset.network, preset.data.sequence_length,
+                                   every_step_from=preset.train.min_context)
+    return build_network(vocab_size, preset.network, preset.data.sequence_length)
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Seconds per epoch, for the card: what a recipe costs on the hardware it ran on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._start = time.monotonic()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.seconds.append(round(time.monotonic() - self._start, 1))
 
 
 class TimeLimit(keras.callbacks.Callback):
@@ -103,30 +133,76 @@ def _callbacks(out: Path, preset: Preset, has_validation: bool) -> tuple[list[ke
 
 def train(
     preset: Preset, out: Path, pop909_dir: Path | None = None, verbose: int = 1, log: Log = print,
-    extra_callbacks: list[keras.callbacks.Callback] | None = None,
+    extra_callbacks: list[keras.callbacks.Callback] | None = None, songs: TokenisedSongs | None = None,
+    init_from: Path | None = None,
 ) -> dict[str, Any]:
     """Train ``preset`` and write a model folder to ``out``; returns the training card.
 
     A backup left in ``out`` by an interrupted run is resumed; otherwise the run starts afresh.
+    ``songs`` (from a token pack) replaces reading POP909. ``init_from`` (a model folder of the same preset)
+    continues training from its weights, e.g. a run cut by a time limit; the card adds up both runs' updates.
     """
     keras.utils.set_random_seed(preset.train.seed)
-    data = prepare_data(preset, pop909_dir, log)
+    data = prepare_data(preset, pop909_dir, log, songs)
     with distribution_scope():
-        network = build_network(len(data.vocab), preset.network, preset.data.sequence_length)
+        network = training_network(len(data.vocab), preset)
         compile_network(network, preset.network, preset.train)
+    earlier = _warm_start(network, init_from, data.vocab, log) if init_from else {}
     if not (out / "checkpoints" / "backup").exists():
         (out / "history.csv").unlink(missing_ok=True)
     else:
         log(f"resuming the interrupted run in {out}")
     callbacks, limit = _callbacks(out, preset, data.validation is not None)
+    clock = EpochClock()
     started = time.monotonic()
     network.fit(data.train, validation_data=data.validation, epochs=preset.train.epochs,
-                callbacks=callbacks + (extra_callbacks or []), verbose=verbose)
+                callbacks=[*callbacks, clock, *(extra_callbacks or [])], verbose=verbose)
     card = _card(preset, data, _read_history(out / "history.csv"), time.monotonic() - started, limit.triggered)
+    card["seconds_per_epoch"] = clock.seconds
+    if earlier:
+        card["continued_from"] = earlier
+        card["optimizer_updates"] += int(earlier.get("optimizer_updates") or 0)
+    card["stop_reason"] = _stop_reason(card, preset, limit.triggered)
     save_bundle(out, network, preset, data.vocab, card)
     shutil.rmtree(out / "checkpoints" / "backup", ignore_errors=True)
     log(f"saved {out} (validation loss {card.get('best_validation_loss')})")
     return card
+
+
+def _warm_start(network: keras.Model, folder: Path, vocab: Vocabulary, log: Log) -> dict[str, Any]:
+    """Load a model folder's weights into ``network``; returns what its card says of the earlier run."""
+    from model.artefact import load_bundle
+
+    bundle = load_bundle(folder)
+    if bundle.vocab != vocab:
+        raise ValueError(f"{folder} was trained on another vocabulary; it cannot be continued with this data.")
+    network.set_weights(bundle.network.get_weights())
+    log(f"continuing from {folder}")
+    card = bundle.card
+    updates = card.get("optimizer_updates") or round(
+        len(card.get("history", {}).get("loss", [])) * float(card.get("batches_per_epoch") or 0))
+    return {"folder": str(folder), "epochs": card.get("epochs_run"), "optimizer_updates": updates,
+            "best_validation_loss": card.get("best_validation_loss"), "history": card.get("history", {})}
+
+
+def _provenance(preset: Preset, info: dict[str, Any]) -> dict[str, Any]:
+    """Which study source the model stands for, and on what data it learned."""
+    if preset.data.source == "music21-folk":
+        return {"source": "pretrained-magenta", "dataset": f"{info['corpus']} ({info['songs']} melodies, no POP909)",
+                "note": "Not Google's weights: MelodyRNN attention_rnn trained here on other music, used on POP909 "
+                        "primers without fine-tuning. To use Google's bundle: python -m model import-magenta "
+                        "attention_rnn.mag --out assets/models/google-attention"}
+    source = {"source": "trained-magenta"} if preset.network.architecture.startswith("magenta-") else {}
+    return {**source, "dataset": f"POP909 ({pop909.LICENCE}); {pop909.CITATION}"}
+
+
+def _stop_reason(card: dict[str, Any], preset: Preset, stopped_by_time: bool) -> str:
+    """Why training ended, in words a reader of the card can check against its history."""
+    if stopped_by_time:
+        return f"time limit of {preset.train.max_minutes} minutes"
+    if card["epochs_run"] < preset.train.epochs:
+        return f"early stopping: validation loss did not improve for {preset.train.early_stopping_patience} epochs"
+    return f"all {preset.train.epochs} planned epochs"
 
 
 def _read_history(path: Path) -> dict[str, list[float]]:
@@ -144,11 +220,12 @@ def _card(preset: Preset, data: PreparedData, history: dict[str, list[float]], s
     best = int(np.argmin(val_loss)) if val_loss else None
     return {
         "name": preset.name, "preset": preset.name, "description": preset.description,
-        **({"source": "trained-magenta"} if preset.network.architecture.startswith("magenta-") else {}),
+        **_provenance(preset, data.info),
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "dataset": f"POP909 ({pop909.LICENCE}); {pop909.CITATION}",
         **{k: v for k, v in data.info.items() if k != "song_ids"},
         "epochs_run": len(next(iter(clean.values()), [])), "epochs_planned": preset.train.epochs,
+        "objective": preset.train.objective if is_paper(preset.network) else "every-step",
+        "optimizer_updates": len(clean.get("loss", [])) * len(data.train),
         "batches_per_epoch": len(data.train), "batch_size": preset.train.batch_size,
         "passes_over_training_data": round(len(clean.get("loss", [])) * len(data.train) / data.train.full_batches, 3),
         "stopped_by_time_limit": stopped_by_time,

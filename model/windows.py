@@ -74,7 +74,9 @@ def corpus_ids(corpus: Corpus, vocab: Vocabulary, song_ids: set[str]) -> list[np
 class WindowDataset(keras.utils.PyDataset):
     """Shuffled windows over many songs, one batch per ``__getitem__``.
 
-    ``target="last"``: x is (batch, length, 1) ids / vocab size, y one-hot of the next id (paper).
+    ``target="last"``: x is (batch, length, 1) ids / vocab size (or (batch, length) ids when not
+    ``scaled_input``), y one-hot of the next id (paper). ``target="every-step"``: the same x, y the ids
+    that follow positions ``min_context..length-1``, shape (batch, length - min_context).
     ``target="all"``: x is (batch, length) ids, y is x shifted by one (grid). ``transpose`` lists
     semitone shifts drawn at random per window (grid only), a cheap augmentation that keeps keys balanced.
     ``target="encoded"``: ``encode(window, vocab.events)`` gives (inputs, labels) per window (the Magenta
@@ -85,6 +87,7 @@ class WindowDataset(keras.utils.PyDataset):
         self, sequences: list[np.ndarray], vocab: Vocabulary, length: int, stride: int, batch_size: int,
         target: str, transpose: tuple[int, ...] = (), max_batches: int | None = None, seed: int = 0,
         encode: Callable[[np.ndarray, Sequence[str]], tuple[np.ndarray, np.ndarray]] | None = None,
+        scaled_input: bool = True, min_context: int = 0,
     ) -> None:
         super().__init__()
         span = length + 1
@@ -98,6 +101,7 @@ class WindowDataset(keras.utils.PyDataset):
         self.order = self.rng.permutation(len(self.starts))
         self.pitch_ids = _pitch_ids(vocab) if transpose else None
         self.encode = encode
+        self.scaled_input, self.min_context = scaled_input, min_context
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @property
@@ -119,7 +123,12 @@ class WindowDataset(keras.utils.PyDataset):
         windows = np.stack([self._window(*self.starts[p]) for p in picks])
         if self.target == "all":
             return windows[:, :-1].astype("int32"), windows[:, 1:].astype("int32")
-        x = (windows[:, :-1, None] / len(self.vocab)).astype("float32")
+        if self.scaled_input:
+            x = (windows[:, :-1, None] / len(self.vocab)).astype("float32")
+        else:
+            x = windows[:, :-1].astype("int32")
+        if self.target == "every-step":
+            return x, windows[:, self.min_context + 1:].astype("int32")
         y = keras.utils.to_categorical(windows[:, -1], len(self.vocab)).astype("float32")
         return x, y
 
@@ -154,3 +163,29 @@ def transpose_ids(window: np.ndarray, pitch_ids: np.ndarray, shift: int) -> np.n
     out = window.copy()
     out[is_pitch] = moved
     return out
+
+
+class EncodedDataset(keras.utils.PyDataset):
+    """Batches of windows encoded beforehand (a MelodyRNN token pack), shuffled each epoch."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, max_batches: int | None = None,
+                 seed: int = 0) -> None:
+        super().__init__()
+        self.x, self.y, self.batch_size, self.max_batches = x, y, batch_size, max_batches
+        self.starts = list(range(len(x)))
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(x))
+
+    @property
+    def full_batches(self) -> int:
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def __len__(self) -> int:
+        return min(self.full_batches, self.max_batches) if self.max_batches else self.full_batches
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.x))
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        picks = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
+        return self.x[picks].astype("float32"), self.y[picks].astype("int32")

@@ -58,7 +58,7 @@ def test_absurd_temperature_is_a_clear_error(tiny_model: ModelBundle, tmp_path: 
 
 def test_unknown_preset_and_missing_data_are_clear_errors(tmp_path: Path) -> None:
     result = run_cli("train", "--preset", "jazz")
-    assert result.returncode == 2 and "choose one of: paper, default" in result.stderr
+    assert result.returncode == 2 and "choose one of: paper, paper-onehot, default" in result.stderr
     result = run_cli("train", "--preset", "tiny", "--data", str(tmp_path))
     assert result.returncode == 2 and "POP909 was not found" in result.stderr
 

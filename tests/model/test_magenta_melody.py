@@ -87,3 +87,10 @@ def test_window_encoder_equals_note_seq_encode(architecture: str) -> None:
     expected_inputs, expected_labels = melody_encoder(architecture).encode(note_seq.Melody(values))
     np.testing.assert_array_equal(inputs, np.asarray(expected_inputs, dtype=np.float32))
     assert labels.tolist() == expected_labels
+
+
+def test_the_written_out_encoder_sizes_are_note_seqs() -> None:
+    from model.magenta_nets import ENCODER_SIZES
+    from model.melody import encoder_sizes
+
+    assert {arch: encoder_sizes(arch) for arch in ENCODER_SIZES} == ENCODER_SIZES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 import pytest
 
 from model.networks import build_embedding_network, build_paper_network
@@ -56,7 +57,7 @@ def test_our_network_embeds_ids_and_predicts_every_next_token() -> None:
 
 
 def test_unknown_presets_and_settings_are_refused_with_the_choices() -> None:
-    with pytest.raises(ValueError, match="paper, default"):
+    with pytest.raises(ValueError, match="paper, paper-onehot, default"):
         get_preset("jazz")
     with pytest.raises(ValueError, match="epochz"):
         PAPER.with_overrides(epochz=3)
@@ -76,3 +77,23 @@ def test_overrides_replace_only_what_they_name() -> None:
 def test_absurd_training_settings_name_the_allowed_range(override: dict, allowed: str) -> None:
     with pytest.raises(ValueError, match=allowed):
         PAPER.with_overrides(**override)
+
+
+def test_the_every_step_objective_trains_the_very_weights_of_the_seed_network() -> None:
+    inference = build_paper_network(300, PAPER.network, 100)
+    twin = build_paper_network(300, PAPER.network, 100, every_step_from=50)
+    assert [w.shape for w in twin.get_weights()] == [w.shape for w in inference.get_weights()]
+    assert twin.output_shape == (None, 50, 300)  # one prediction per position with 50+ tokens of context
+    inference.set_weights(twin.get_weights())
+    window = np.linspace(0, 1, 100, dtype="float32").reshape(1, 100, 1)
+    last_of_twin = twin.predict(window, verbose=0)[0, -1]
+    np.testing.assert_allclose(inference.predict(window, verbose=0)[0], last_of_twin, rtol=1e-4, atol=1e-6)
+
+
+def test_the_one_hot_ablation_differs_from_the_seed_only_in_its_input() -> None:
+    seed = build_paper_network(300, PAPER.network, 100)
+    onehot = build_paper_network(300, get_preset("paper-onehot").network, 100)
+    assert onehot.input_shape == (None, 100)
+    assert [type(layer).__name__ for layer in onehot.layers] == ["OneHot"] + [
+        type(layer).__name__ for layer in seed.layers]
+    assert onehot.count_params() - seed.count_params() == 4 * 512 * (300 - 1)  # wider first input kernel

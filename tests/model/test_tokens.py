@@ -37,6 +37,20 @@ def test_chords_are_written_in_normal_order(pitch_classes: list[int], expected: 
     assert normal_order(pitch_classes) == expected
 
 
+def test_chords_of_five_or_more_notes_follow_music21_not_the_textbook_rule() -> None:
+    # Rahn's rule gives 7.8.0.1.3; the seed used music21, whose spelling we must reproduce.
+    assert normal_order([0, 1, 3, 7, 8]) == [0, 1, 3, 7, 8]
+
+
+def test_every_pitch_class_set_is_spelt_exactly_as_music21_spells_it() -> None:
+    from music21 import chord
+
+    for mask in range(1, 1 << 12):
+        pcs = [pc for pc in range(12) if mask >> pc & 1]
+        expected = list(chord.Chord(pcs).normalOrder) if len(pcs) > 1 else pcs
+        assert normal_order(reversed(pcs)) == expected, pcs
+
+
 def test_paper_encoding_writes_one_event_per_onset() -> None:
     score = make_score([0, 0, 0, 4, 8, 8], [60, 64, 67, 62, 55, 67])
     assert PaperCodec().encode(score) == ["0.4.7", "D4", "7"]
