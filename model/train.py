@@ -23,6 +23,7 @@ from model import pop909
 from model.artefact import save_bundle
 from model.devices import distribution_scope, hardware
 from model.networks import build_network, build_paper_network, compile_network, is_paper
+from model.ngram import baselines
 from model.pack import TokenisedSongs, tokenise
 from model.presets import Preset
 from model.windows import EncodedDataset, Vocabulary, WindowDataset
@@ -143,6 +144,7 @@ def train(
     continues training from its weights, e.g. a run cut by a time limit; the card adds up both runs' updates.
     """
     keras.utils.set_random_seed(preset.train.seed)
+    songs = songs or tokenise(preset, pop909_dir, log)
     data = prepare_data(preset, pop909_dir, log, songs)
     with distribution_scope():
         network = training_network(len(data.vocab), preset)
@@ -159,6 +161,7 @@ def train(
                 callbacks=[*callbacks, clock, *(extra_callbacks or [])], verbose=verbose)
     card = _card(preset, data, _read_history(out / "history.csv"), time.monotonic() - started, limit.triggered)
     card["seconds_per_epoch"] = clock.seconds
+    card["baseline_cross_entropy"] = baseline_card(songs)
     if earlier:
         card["continued_from"] = earlier
         card["optimizer_updates"] += int(earlier.get("optimizer_updates") or 0)
@@ -167,6 +170,14 @@ def train(
     shutil.rmtree(out / "checkpoints" / "backup", ignore_errors=True)
     log(f"saved {out} (validation loss {card.get('best_validation_loss')})")
     return card
+
+
+def baseline_card(songs: TokenisedSongs) -> dict[str, float]:
+    """The count-based baselines over the same tokens and split, for the card beside the model's loss."""
+    if not songs.validation or len(songs.train) < 2:
+        return {}
+    base = baselines(songs.train, songs.validation, len(songs.vocab))
+    return {"unigram": round(base.unigram, 4), "interpolated_3gram": round(base.trigram, 4)}
 
 
 def _warm_start(network: keras.Model, folder: Path, vocab: Vocabulary, log: Log) -> dict[str, Any]:
