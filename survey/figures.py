@@ -54,10 +54,19 @@ def metric_rating_figure(correlations: pd.DataFrame) -> go.Figure:
 
 
 def all_figures(answers: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, go.Figure]:
-    """Every figure of the results, by name, in the order the page and report show them."""
-    return {
-        "ratings": ratings_figure(tables["describe"]),
-        "distribution": distribution_figure(answers),
-        "human_guesses": human_guess_figure(tables["human_guesses"]),
-        "participation": participation_figure(answers),
+    """Every figure of the results, by name, in the order the page and report show them.
+
+    A figure drawn from a table that could not be computed (a one-column ``note`` table) is left out.
+    """
+    figures = {
+        "ratings": (lambda: ratings_figure(tables["describe"])) if _computed(tables["describe"]) else None,
+        "distribution": lambda: distribution_figure(answers),
+        "human_guesses": ((lambda: human_guess_figure(tables["human_guesses"]))
+                          if _computed(tables["human_guesses"]) else None),
+        "participation": lambda: participation_figure(answers),
     }
+    return {name: make() for name, make in figures.items() if make is not None}
+
+
+def _computed(table: pd.DataFrame) -> bool:
+    return list(table.columns) != ["note"]

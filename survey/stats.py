@@ -5,10 +5,12 @@ All functions take the answers frame of ``survey.export.answers_frame`` (one row
 pingouin (Friedman, Kruskal-Wallis, Wilcoxon, Mann-Whitney U, Holm), krippendorff (alpha) and
 statsmodels (mixed-effects model).  Columns are documented per function.
 
-Design: a study is *within-subject* for a criterion when every participant rated every source
-(the normal case here: clips per participant is a multiple of the sources).  Then each
-participant's ratings are averaged per source and compared with the Friedman test and paired
-Wilcoxon signed-rank tests; otherwise Kruskal-Wallis and Mann-Whitney U on single answers.
+Design: a study is *within-subject* when participants rate every source (the normal case here: clips
+per participant is a multiple of the sources).  Then each complete participant's ratings are averaged
+per source and compared with the Friedman test and paired Wilcoxon signed-rank tests; participants who
+stopped before hearing every source are left out of those tests and counted (``left_out``).  Only when
+no participant rated every source (a between-subject design) are Kruskal-Wallis and Mann-Whitney U run
+on single answers.  A test that cannot run (too few participants) says why in its ``note`` column.
 
 Exclusions are explicit: call ``apply_exclusions`` first, and report how many were dropped.
 """
@@ -16,6 +18,7 @@ Exclusions are explicit: call ``apply_exclusions`` first, and report how many we
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
@@ -102,52 +105,65 @@ def participant_means(answers: pd.DataFrame, criterion: str) -> pd.DataFrame:
     return table.dropna()
 
 
-def is_within(answers: pd.DataFrame) -> bool:
-    """True when every participant rated every source (so paired tests apply)."""
+def complete_participants(answers: pd.DataFrame) -> pd.DataFrame:
+    """Answers of the participants who rated every source, the ones a paired test can use."""
     n_sources = answers["source"].nunique()
-    return bool((answers.groupby("participant")["source"].nunique() == n_sources).all())
+    counts = answers.groupby("participant")["source"].nunique()
+    return answers[answers["participant"].isin(counts.index[counts == n_sources])]
+
+
+def is_within(answers: pd.DataFrame) -> bool:
+    """True when the design is within-subject: at least one participant rated every source.
+
+    Then participants who stopped early are left out of the paired tests (and counted), rather than
+    turning every test into a between-subject one over answers that are not independent.
+    """
+    return not complete_participants(answers).empty
+
+
+MIN_PAIRED = 2
+TOO_FEW = f"needs at least {MIN_PAIRED} participants who rated every source"
 
 
 def omnibus(answers: pd.DataFrame) -> pd.DataFrame:
     """Does any source differ?  Friedman (within-subject) or Kruskal-Wallis (between), per criterion.
 
-    Columns: criterion, test ("friedman" | "kruskal"), n (participants or answers), statistic
-    (Q or H), dof, p, kendall_w (Friedman only: Kendall's coefficient of concordance).
+    Columns: criterion, test ("friedman" | "kruskal"), n (participants or answers), left_out (participants
+    without every source, within only), statistic (Q or H), dof, p, kendall_w (Friedman only), note (why a
+    test could not run, else empty).
     """
-    import pingouin as pg
-
     rows = []
     within = is_within(answers)
+    complete = complete_participants(answers)
+    left_out = answers["participant"].nunique() - complete["participant"].nunique()
     for criterion in criteria_columns(answers):
-        if within:
-            means = participant_means(answers, criterion).reset_index().melt(id_vars="participant", value_name="rating")
-            result = pg.friedman(means, dv="rating", within="source", subject="participant").iloc[0]
-            rows.append(
-                {
-                    "criterion": criterion,
-                    "test": "friedman",
-                    "n": means["participant"].nunique(),
-                    "statistic": result["Q"],
-                    "dof": result["ddof1"],
-                    "p": result["p_unc"],
-                    "kendall_w": result["W"],
-                }
-            )
-        else:
-            data = answers.dropna(subset=[RATING_PREFIX + criterion])
-            result = pg.kruskal(data, dv=RATING_PREFIX + criterion, between="source").iloc[0]
-            rows.append(
-                {
-                    "criterion": criterion,
-                    "test": "kruskal",
-                    "n": len(data),
-                    "statistic": result["H"],
-                    "dof": result["ddof1"],
-                    "p": result["p_unc"],
-                    "kendall_w": np.nan,
-                }
-            )
-    return pd.DataFrame(rows, columns=["criterion", "test", "n", "statistic", "dof", "p", "kendall_w"])
+        row = _friedman(complete, criterion) if within else _kruskal(answers, criterion)
+        rows.append({"criterion": criterion, "left_out": left_out if within else 0, **row})
+    columns = ["criterion", "test", "n", "left_out", "statistic", "dof", "p", "kendall_w", "note"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _friedman(complete: pd.DataFrame, criterion: str) -> dict[str, Any]:
+    import pingouin as pg
+
+    means = participant_means(complete, criterion)
+    if len(means) < MIN_PAIRED or means.shape[1] < 2:
+        return {"test": "friedman", "n": len(means), "note": f"Friedman test {TOO_FEW}."}
+    long = means.reset_index().melt(id_vars="participant", value_name="rating")
+    result = pg.friedman(long, dv="rating", within="source", subject="participant").iloc[0]
+    return {"test": "friedman", "n": len(means), "statistic": result["Q"], "dof": result["ddof1"],
+            "p": result["p_unc"], "kendall_w": result["W"], "note": ""}
+
+
+def _kruskal(answers: pd.DataFrame, criterion: str) -> dict[str, Any]:
+    import pingouin as pg
+
+    data = answers.dropna(subset=[RATING_PREFIX + criterion])
+    if data["source"].nunique() < 2 or len(data) < 3:
+        return {"test": "kruskal", "n": len(data), "note": "Kruskal-Wallis test needs answers for 2+ sources."}
+    result = pg.kruskal(data, dv=RATING_PREFIX + criterion, between="source").iloc[0]
+    return {"test": "kruskal", "n": len(data), "statistic": result["H"], "dof": result["ddof1"],
+            "p": result["p_unc"], "kendall_w": np.nan, "note": ""}
 
 
 def pairwise(answers: pd.DataFrame) -> pd.DataFrame:
@@ -155,43 +171,53 @@ def pairwise(answers: pd.DataFrame) -> pd.DataFrame:
 
     Columns: criterion, source_a, source_b, test, n, statistic (W or U), p_unc, p_holm (Holm
     correction over the pairs of one criterion), rank_biserial (positive: ``source_a`` rated higher
-    for Mann-Whitney; the matched-pairs rank-biserial of a - b for Wilcoxon).  Wilcoxon p-values
-    are pingouin's: SciPy's test with the continuity correction on; Mann-Whitney U likewise.
+    for Mann-Whitney; the matched-pairs rank-biserial of a - b for Wilcoxon), note.  Wilcoxon p-values
+    are pingouin's: SciPy's test with the continuity correction on; Mann-Whitney U likewise. Within a
+    within-subject design only participants who rated every source are paired (see :func:`omnibus`).
     """
     import pingouin as pg
 
     rows: list[dict[str, Any]] = []
     within = is_within(answers)
+    complete = complete_participants(answers)
     for criterion in criteria_columns(answers):
         start = len(rows)
-        means = participant_means(answers, criterion) if within else None
+        means = participant_means(complete, criterion) if within else None
         for a, b in combinations(sorted(answers["source"].unique()), 2):
-            if means is not None:
-                result = pg.wilcoxon(means[a], means[b]).iloc[0]
-                test, n, statistic = "wilcoxon", len(means), result["W_val"]
-            else:
-                column = answers[RATING_PREFIX + criterion]
-                x, y = column[answers["source"] == a].dropna(), column[answers["source"] == b].dropna()
-                result = pg.mwu(x, y).iloc[0]
-                test, n, statistic = "mannwhitney", len(x) + len(y), result["U_val"]
-            rows.append(
-                {
-                    "criterion": criterion,
-                    "source_a": a,
-                    "source_b": b,
-                    "test": test,
-                    "n": n,
-                    "statistic": statistic,
-                    "p_unc": result["p_val"],
-                    "rank_biserial": result["RBC"],
-                }
-            )
-        if len(rows) > start:
-            _, corrected = pg.multicomp([r["p_unc"] for r in rows[start:]], method="holm")
-            for row, p in zip(rows[start:], corrected, strict=True):
+            pair = _wilcoxon(means, a, b) if means is not None else _mann_whitney(answers, criterion, a, b)
+            rows.append({"criterion": criterion, "source_a": a, "source_b": b, **pair})
+        tested = [r for r in rows[start:] if not r["note"]]
+        if tested:
+            _, corrected = pg.multicomp([r["p_unc"] for r in tested], method="holm")
+            for row, p in zip(tested, corrected, strict=True):
                 row["p_holm"] = float(p)
-    columns = ["criterion", "source_a", "source_b", "test", "n", "statistic", "p_unc", "p_holm", "rank_biserial"]
+    columns = ["criterion", "source_a", "source_b", "test", "n", "statistic", "p_unc", "p_holm", "rank_biserial",
+               "note"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _wilcoxon(means: pd.DataFrame, a: str, b: str) -> dict[str, Any]:
+    import pingouin as pg
+
+    if len(means) < MIN_PAIRED or a not in means or b not in means:
+        return {"test": "wilcoxon", "n": len(means), "note": f"Wilcoxon test {TOO_FEW}."}
+    if (means[a] == means[b]).all():
+        return {"test": "wilcoxon", "n": len(means), "note": "Every paired difference is zero: nothing to test."}
+    result = pg.wilcoxon(means[a], means[b]).iloc[0]
+    return {"test": "wilcoxon", "n": len(means), "statistic": result["W_val"], "p_unc": result["p_val"],
+            "rank_biserial": result["RBC"], "note": ""}
+
+
+def _mann_whitney(answers: pd.DataFrame, criterion: str, a: str, b: str) -> dict[str, Any]:
+    import pingouin as pg
+
+    column = answers[RATING_PREFIX + criterion]
+    x, y = column[answers["source"] == a].dropna(), column[answers["source"] == b].dropna()
+    if x.empty or y.empty:
+        return {"test": "mannwhitney", "n": len(x) + len(y), "note": "Mann-Whitney test needs answers for both."}
+    result = pg.mwu(x, y).iloc[0]
+    return {"test": "mannwhitney", "n": len(x) + len(y), "statistic": result["U_val"], "p_unc": result["p_val"],
+            "rank_biserial": result["RBC"], "note": ""}
 
 
 def agreement(answers: pd.DataFrame) -> pd.DataFrame:
@@ -380,17 +406,30 @@ def _mixed_rows(criterion: str, fit: Any, ref: str, n_obs: int) -> list[dict[str
 
 
 def summary_tables(answers: pd.DataFrame, *, mixed: bool = True) -> dict[str, pd.DataFrame]:
-    """Every table above, by name, for the app's results page and ``python -m survey stats``."""
-    tables = {
-        "describe": describe(answers),
-        "omnibus": omnibus(answers),
-        "pairwise": pairwise(answers),
-        "agreement": agreement(answers),
-        "human_guesses": human_guesses(answers),
-        "detection": detection(answers),
-        "by_guess_correct": split_ratings(answers, "guess_correct"),
-        "by_knows_piece": split_ratings(answers, "knows_piece"),
+    """Every table above, by name, for the app's results page and ``python -m survey stats``.
+
+    A table whose computation fails on these answers (too few participants, no variance) becomes a
+    one-row table whose ``note`` says so, so one impossible test never hides the others or the downloads.
+    """
+    builders: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+        "describe": describe,
+        "omnibus": omnibus,
+        "pairwise": pairwise,
+        "agreement": agreement,
+        "human_guesses": human_guesses,
+        "detection": detection,
+        "by_guess_correct": lambda a: split_ratings(a, "guess_correct"),
+        "by_knows_piece": lambda a: split_ratings(a, "knows_piece"),
     }
     if mixed:
-        tables["mixed_models"] = mixed_models(answers)
-    return tables
+        builders["mixed_models"] = mixed_models
+    return {name: _guarded(name, build, answers) for name, build in builders.items()}
+
+
+def _guarded(name: str, build: Callable[[pd.DataFrame], pd.DataFrame], answers: pd.DataFrame) -> pd.DataFrame:
+    try:
+        return build(answers)
+    except (ValueError, ArithmeticError, KeyError, IndexError, np.linalg.LinAlgError) as exc:
+        n = answers["participant"].nunique()
+        sentence = f"The {name.replace('_', ' ')} table cannot be computed from {n} participant(s): {exc}"
+        return pd.DataFrame({"note": [sentence]})

@@ -12,6 +12,7 @@ import json
 import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
+from streamlit.delta_generator import DeltaGenerator
 
 from app.auth import require_researcher
 from app.resources import database
@@ -54,15 +55,15 @@ def excluded(answers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return kept, notes
 
 
-def downloads(factory: sessionmaker[Session], slug: str, answers: pd.DataFrame, report: str) -> None:
-    """CSV and JSON of every answer (before exclusions), and the HTML report."""
+def downloads(factory: sessionmaker[Session], slug: str, answers: pd.DataFrame) -> DeltaGenerator:
+    """CSV and JSON of every answer (before exclusions); returns the slot where the HTML report goes once the
+    statistics are done, so a failing statistic can never take the raw data downloads with it."""
     with factory.begin() as session:
         payload = json.dumps(study_json(session, slug), indent=2, default=str)
     a, b, c = st.columns(3)
     a.download_button("Answers (CSV)", answers.to_csv(index=False), f"{slug}.csv", "text/csv", key="results_csv")
     b.download_button("Study (JSON)", payload, f"{slug}.json", "application/json", key="results_json")
-    c.download_button("HTML report", report, f"{slug}-report.html", "text/html", key="results_report",
-                      type="primary")
+    return c.empty()
 
 
 def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> None:
@@ -82,7 +83,7 @@ def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> None:
 
 
 def show(factory: sessionmaker[Session], slug: str) -> None:
-    """Charts, tables and downloads of one study."""
+    """Downloads first (they never depend on the statistics), then charts and tables of one study."""
     with factory.begin() as session:
         answers, title = answers_frame(session, slug), get_study(session, slug).title
         metrics = clip_metrics_frame(session, slug)
@@ -91,6 +92,7 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
         return
     kept, notes = excluded(answers)
     st.caption(notes[0])
+    report_slot = downloads(factory, slug, answers)
     if kept.empty:
         st.warning("Every participant is excluded by the ticked checks.")
         return
@@ -103,7 +105,8 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
         st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
         st.dataframe(table, key=f"results_table_{name}", hide_index=True)
     objective_metrics(kept, metrics)
-    downloads(factory, slug, answers, html_report(title, notes, figures, tables))
+    report_slot.download_button("HTML report", html_report(title, notes, figures, tables), f"{slug}-report.html",
+                                "text/html", key="results_report", type="primary")
 
 
 st.title("Results")

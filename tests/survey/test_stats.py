@@ -186,3 +186,26 @@ def test_exclusions_drop_participants_who_failed_a_check() -> None:
     kept = stats.apply_exclusions(answers)
     assert set(answers["participant"]) - set(kept["participant"]) == {0, 1}
     assert len(stats.apply_exclusions(answers, headphone=False)) == len(answers) - 8
+
+
+def test_one_participant_who_stopped_early_leaves_the_paired_tests_on_the_complete_ones() -> None:
+    answers = simulated()
+    answers = answers[~((answers["participant"] == 5) & (answers["source"] == "trained"))]
+    row = stats.omnibus(answers).set_index("criterion").loc["complexity"]
+    complete = answers[answers["participant"] != 5]
+    means = complete.pivot_table(index="participant", columns="source", values="rating_complexity")
+    q, p = sps.friedmanchisquare(*[means[s] for s in means.columns])
+    assert row["test"] == "friedman" and row["n"] == 23 and row["left_out"] == 1
+    assert row["statistic"] == pytest.approx(q) and row["p"] == pytest.approx(p)
+    assert stats.pairwise(answers)["test"].eq("wilcoxon").all()
+
+
+def test_a_single_kept_participant_gets_sentences_not_a_crash() -> None:
+    answers = simulated(n_participants=3)
+    one = answers[answers["participant"] == 2]
+    omnibus = stats.omnibus(one)
+    assert omnibus["note"].str.contains("needs at least 2 participants who rated every source").all()
+    pairs = stats.pairwise(one)
+    assert pairs["note"].str.contains("needs at least 2 participants").all() and pairs["p_holm"].isna().all()
+    tables = stats.summary_tables(one, mixed=True)
+    assert set(tables) >= {"describe", "omnibus", "pairwise", "mixed_models"}
