@@ -1,6 +1,6 @@
 """First start: the demo study's clips are prepared once, with a progress bar, so every page has real data.
 
-The demo is ``assets/demo_study_now.yaml`` (POP909 originals and the two shipped LSTM models).  Clips whose
+The demo is ``assets/demo_study.yaml`` (POP909 originals, both shipped LSTMs and both Magenta baselines).  Clips whose
 music cannot be made yet (a model still training, POP909 offline) are reported as pending, in one sentence
 each, and the study stays a draft until the Studio renders them.  Set ``LAB_DEMO=0`` to skip all of this;
 ``LAB_DEMO_AUDIT_OVERRIDE`` (a sentence saying why) publishes despite audit findings, and is stored with the
@@ -22,7 +22,7 @@ from model.pop909 import DatasetNotFoundError, download, find_dir
 from survey.prepare import PrepareReport, PublishOutcome, Render, prepare_and_publish
 from survey.studyfile import load_study_file
 
-DEMO_STUDY = ROOT / "assets" / "demo_study_now.yaml"
+DEMO_STUDY = ROOT / "assets" / "demo_study.yaml"
 
 
 @dataclass

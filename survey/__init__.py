@@ -6,7 +6,7 @@ SQLAlchemy ``Session``; the caller owns the transaction::
     from survey.db import open_database
     Session = open_database()                  # migrates; SQLite in data/ or $DATABASE_URL
     with Session.begin() as session:
-        token = start_participant(session, "demo-four-sources", consent=True)
+        token = start_participant(session, "demo-five-sources", consent=True)
 
 Public API
 ----------

@@ -4,10 +4,10 @@ Examples::
 
     python -m survey init                                  # create/migrate the database
     python -m survey import-study assets/demo_study.yaml
-    python -m survey audit demo-four-sources --audio-dir data/clips
-    python -m survey publish demo-four-sources --audio-dir data/clips [--override "why"]
-    python -m survey export demo-four-sources --format csv --out answers.csv
-    python -m survey stats demo-four-sources [--keep-failed-checks]
+    python -m survey audit demo-five-sources --audio-dir data/clips
+    python -m survey publish demo-five-sources --audio-dir data/clips [--override "why"]
+    python -m survey export demo-five-sources --format csv --out answers.csv
+    python -m survey stats demo-five-sources [--keep-failed-checks]
 
 The database is ``--url``, else ``$DATABASE_URL``, else ``data/survey.sqlite3``.
 """

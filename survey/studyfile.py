@@ -7,7 +7,7 @@ field (``sources[1].clips[0].duration``), because the person fixing the file is 
 
 File format (``assets/demo_study.yaml`` is a complete, commented example)::
 
-    study: demo-four-sources          # slug: letters, digits, '-' and '_'
+    study: demo-five-sources          # slug: letters, digits, '-' and '_'
     title: ...
     consent: ...                      # shown before the first screen
     scale: {min: 1, max: 7}           # default scale of the criteria

@@ -29,7 +29,7 @@ SHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 LABELS = ("pop909", "lstm", "original", "paper", "magenta", "default preset")
-DEMO_SLUG = "demo-three-sources"
+DEMO_SLUG = "demo-five-sources"
 
 
 def free_port() -> int:
@@ -121,8 +121,8 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         for group in range(6):
             pick(page, group, "1")
         page.get_by_role("button", name="Continue").click()
-        for position in range(1, 7):
-            page.get_by_text(f"Clip {position} of 6").wait_for(timeout=60_000)
+        for position in range(1, 11):
+            page.get_by_text(f"Clip {position} of 10").wait_for(timeout=60_000)
             if position == 1:
                 shot(page, "03-clip-locked")
             pages_seen.append(visible_text(page))
@@ -130,7 +130,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
             if position == 1:
                 shot(page, "04-clip-unlocked")
             answer_clip(page)
-            if position == 3:
+            if position == 5:
                 page.get_by_text("please select 2").wait_for(timeout=60_000)
                 shot(page, "05-attention-check")
                 pick(page, 0, "2")
@@ -142,7 +142,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
     factory = open_database(f"sqlite:///{data / 'survey.sqlite3'}")
     with factory.begin() as session:
         answers = answers_frame(session, DEMO_SLUG)
-    assert len(answers) == 6 and answers["finished"].all() and set(answers["rating_complexity"]) == {5}
+    assert len(answers) == 10 and answers["finished"].all() and set(answers["rating_complexity"]) == {5}
     assert answers["heard_fraction"].min() == 1.0
     for label in LABELS:
         hits = [html.lower()[max(0, i - 80) : i + 40] for html in pages_seen if (i := html.lower().find(label)) >= 0]

@@ -56,7 +56,7 @@ def test_the_cli_imports_exports_and_prints_statistics(
     assert len(json.loads((tmp_path / "a.json").read_text())["answers"]) == 32
     assert main(["--url", db_url, "stats", study, "--no-mixed"]) == 0
     out = capsys.readouterr().out
-    assert "imported demo-four-sources (draft, 16 clips)" in out
+    assert "imported demo-five-sources (draft, 20 clips)" in out
     assert "== omnibus ==" in out and "friedman" in out and "== detection ==" in out
     assert main(["--url", db_url, "stats", "missing-study"]) == 1
     assert "No study named 'missing-study'" in capsys.readouterr().err

@@ -9,14 +9,26 @@ from survey.studyfile import load_study_file, parse_study_dict, parse_study_text
 from tests.survey.conftest import ROOT, SMALL_STUDY
 
 
-def test_the_demo_study_has_four_sources_rated_blind_on_four_criteria() -> None:
+def test_the_demo_study_has_five_sources_rated_blind_on_four_criteria() -> None:
     demo = load_study_file(ROOT / "assets" / "demo_study.yaml")
-    assert [s.label for s in demo.sources] == ["POP909 original", "LSTM", "Trained Magenta", "Pretrained Magenta"]
+    assert [s.label for s in demo.sources] == ["POP909 original", "LSTM (seed study)", "LSTM (ours)",
+                                               "Trained Magenta", "Pretrained Magenta"]
     assert [c.key for c in demo.criteria] == ["complexity", "creativity", "emotion", "enjoyment"]
     assert all((c.scale.min, c.scale.max) == (1, 7) for c in demo.criteria)
     assert demo.human_question.enabled and demo.headphone_check
     assert demo.clips_per_participant % len(demo.sources) == 0
-    assert [s.human for s in demo.sources] == [True, False, False, False]
+    assert [s.human for s in demo.sources] == [True, False, False, False, False]
+
+
+def test_every_model_source_of_the_demo_is_a_shipped_model_primed_with_the_same_songs() -> None:
+    demo = load_study_file(ROOT / "assets" / "demo_study.yaml")
+    models = {s.key: {(c.generate or {})["model"] for c in s.clips} for s in demo.sources if not s.human}
+    assert models == {"lstm-paper": {"paper"}, "lstm-default": {"default"}, "magenta-trained": {"magenta-attention"},
+                      "magenta-pretrained": {"magenta-pretrained"}}
+    assert all((ROOT / "assets" / "models" / name / "preset.json").is_file() for names in models.values()
+               for name in names)
+    groups = {s.key: sorted(c.group for c in s.clips) for s in demo.sources}
+    assert len({tuple(g) for g in groups.values()}) == 1
 
 
 def test_criteria_default_to_the_four_of_the_original_study_on_a_1_to_7_scale() -> None:
