@@ -67,7 +67,10 @@ def _render(args: argparse.Namespace) -> None:
         samples, rate = render_midi(args.midi, args.soundfont, RenderSettings())
         samples = normalise(fade(samples, 0, round(0.01 * rate)), rate, limits.lufs, limits.peak_dbfs)
     data = encode_wav(samples, rate) if suffix == ".wav" else encode_mp3(samples, rate)
-    args.out.write_bytes(data)
+    try:
+        args.out.write_bytes(data)
+    except OSError as error:
+        raise AudioFileError(f"Cannot write {args.out}: {error.strerror or error}.") from error
     print(f"wrote {args.out} ({len(samples) / rate:.2f} s, {integrated_loudness(samples, rate):.2f} LUFS)")
 
 

@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a directory where a file was expected, no permission, a full disk
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

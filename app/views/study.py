@@ -206,7 +206,9 @@ def main() -> None:
     factory = database()
     definition = open_study(factory)
     if definition is None:
-        st.info("No study is open at the moment. Please come back later.")
+        wanted = st.query_params.get("study")
+        st.info(f"There is no open study called “{wanted}”. Please check the link you were given."
+                if wanted else "No study is open at the moment. Please come back later.")
         return
     st.title(definition.title)
     token = st.query_params.get("t") or st.session_state.get("participant_token")

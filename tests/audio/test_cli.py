@@ -56,3 +56,9 @@ def test_runs_as_a_module(song, tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     assert soundfile.info(str(out)).frames == 2 * 44100
+
+
+def test_an_output_in_a_missing_folder_is_one_sentence_not_a_traceback(song, tmp_path: Path, capsys):
+    assert main(["render", str(song), str(tmp_path / "missing_dir" / "out.wav"), "--seconds", "2"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: Cannot write") and "No such file or directory" in error

@@ -50,6 +50,13 @@ def test_generate_with_a_corrupt_primer_says_so(tiny_model: ModelBundle, tmp_pat
     assert "primer cannot be used" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_directory_given_as_primer_is_one_sentence(tiny_model: ModelBundle, tmp_path: Path) -> None:
+    result = run_cli("generate", "--model", str(tiny_model.path), "--primer", str(tmp_path), "--out",
+                     str(tmp_path / "x.mid"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Is a directory" in result.stderr
+
+
 def test_absurd_temperature_is_a_clear_error(tiny_model: ModelBundle, tmp_path: Path) -> None:
     result = run_cli("generate", "--model", str(tiny_model.path), "--temperature", "0", "--out",
                      str(tmp_path / "x.mid"))
