@@ -71,7 +71,31 @@ def corpus_ids(corpus: Corpus, vocab: Vocabulary, song_ids: set[str]) -> list[np
     return [table[seq] for sid, seq in zip(corpus.song_ids, corpus.sequences, strict=True) if sid in song_ids]
 
 
-class WindowDataset(keras.utils.PyDataset):
+class ShuffledBatches(keras.utils.PyDataset):
+    """Batches drawn from ``n_items`` items in a fresh random order each epoch; ``max_batches`` cuts epochs."""
+
+    def __init__(self, n_items: int, batch_size: int, max_batches: int | None, seed: int) -> None:
+        super().__init__()
+        self.n_items, self.batch_size, self.max_batches = n_items, batch_size, max_batches
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(n_items)
+
+    @property
+    def full_batches(self) -> int:
+        """Batches in one pass over every item, whatever ``max_batches`` cuts an epoch to."""
+        return math.ceil(self.n_items / self.batch_size)
+
+    def __len__(self) -> int:
+        return min(self.full_batches, self.max_batches) if self.max_batches else self.full_batches
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(self.n_items)
+
+    def picks(self, index: int) -> np.ndarray:
+        return self.order[index * self.batch_size:(index + 1) * self.batch_size]
+
+
+class WindowDataset(ShuffledBatches):
     """Shuffled windows over many songs, one batch per ``__getitem__``.
 
     ``target="last"``: x is (batch, length, 1) ids / vocab size (or (batch, length) ids when not
@@ -89,34 +113,20 @@ class WindowDataset(keras.utils.PyDataset):
         encode: Callable[[np.ndarray, Sequence[str]], tuple[np.ndarray, np.ndarray]] | None = None,
         scaled_input: bool = True, min_context: int = 0,
     ) -> None:
-        super().__init__()
         span = length + 1
         self.starts = [(s, i) for s, seq in enumerate(sequences) for i in range(0, len(seq) - span + 1, stride)]
         if not self.starts:
             raise ValueError(f"No song is longer than {span} tokens; use a shorter sequence length.")
+        super().__init__(len(self.starts), batch_size, max_batches, seed)
         self.sequences, self.vocab, self.length = sequences, vocab, length
-        self.batch_size, self.target, self.transpose = batch_size, target, transpose
-        self.max_batches = max_batches
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(self.starts))
+        self.target, self.transpose = target, transpose
         self.pitch_ids = _pitch_ids(vocab) if transpose else None
         self.encode = encode
         self.scaled_input, self.min_context = scaled_input, min_context
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    @property
-    def full_batches(self) -> int:
-        """Batches in one pass over every window, whatever ``max_batches`` cuts an epoch to."""
-        return math.ceil(len(self.starts) / self.batch_size)
-
-    def __len__(self) -> int:
-        return min(self.full_batches, self.max_batches) if self.max_batches else self.full_batches
-
-    def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(len(self.starts))
-
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        picks = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        picks = self.picks(index)
         if self.target == "encoded":
             pairs = [self._encoded_window(int(p)) for p in picks]
             return (np.stack([x for x, _ in pairs]).astype("float32"), np.stack([y for _, y in pairs]))
@@ -165,27 +175,14 @@ def transpose_ids(window: np.ndarray, pitch_ids: np.ndarray, shift: int) -> np.n
     return out
 
 
-class EncodedDataset(keras.utils.PyDataset):
+class EncodedDataset(ShuffledBatches):
     """Batches of windows encoded beforehand (a MelodyRNN token pack), shuffled each epoch."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, max_batches: int | None = None,
                  seed: int = 0) -> None:
-        super().__init__()
-        self.x, self.y, self.batch_size, self.max_batches = x, y, batch_size, max_batches
-        self.starts = list(range(len(x)))
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(x))
-
-    @property
-    def full_batches(self) -> int:
-        return math.ceil(len(self.x) / self.batch_size)
-
-    def __len__(self) -> int:
-        return min(self.full_batches, self.max_batches) if self.max_batches else self.full_batches
-
-    def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(len(self.x))
+        super().__init__(len(x), batch_size, max_batches, seed)
+        self.x, self.y = x, y
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        picks = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
+        picks = np.sort(self.picks(index))
         return self.x[picks].astype("float32"), self.y[picks].astype("int32")
