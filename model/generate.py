@@ -250,10 +250,11 @@ def _generate_melody_ids(bundle: ModelBundle, model: StepModel, settings: Genera
 
 
 def _transposed(events: list[str], semitones: int) -> list[str]:
-    """Melody events moved back out of C (``NOTE_p`` to ``NOTE_{p+semitones}``); other events unchanged."""
+    """Melody events moved back out of C (``NOTE_p`` to ``NOTE_{p+semitones}``); ``NOTE_OFF``, ``NO_EVENT`` and
+    other families' events unchanged."""
     if semitones == 0:
         return events
-    return [f"NOTE_{int(e[5:]) + semitones}" if e.startswith("NOTE_") else e for e in events]
+    return [f"NOTE_{int(e[5:]) + semitones}" if e[5:].isdigit() and e.startswith("NOTE_") else e for e in events]
 
 
 def generate_midi(

@@ -227,9 +227,10 @@ def _numeric_findings(m: pd.DataFrame, tol: Tolerances) -> list[Finding]:
                 "source_medians": {str(k): round(float(v), 3) for k, v in medians.items()},
                 "outliers": outliers,
             }
-            findings.append(
-                Finding(cue, f"{cue} differs between sources by {spread:.2f} {unit} (limit {limit})", detail)
-            )
+            message = f"{cue} differs between sources by {spread:.2f} {unit} (limit {limit})"
+            if spread <= limit:
+                message = f"{cue} of {', '.join(outliers)} is far from the study's median (limit {2 * limit} {unit})"
+            findings.append(Finding(cue, message, detail))
     sizes = m["file_size_bytes"].astype(float)
     ratio = sizes.groupby(m["source_key"]).median() / sizes.median()
     if (ratio - 1).abs().max() > tol.size_ratio:

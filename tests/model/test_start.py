@@ -73,3 +73,9 @@ def test_a_melody_primer_is_generated_from_in_c_and_comes_back_in_its_own_key(me
     [piece] = generate_midi(melody_model, GenerationSettings(tokens=16, seed=1, bpm=120), primer=primer)
     notes = sorted(piece.instruments[0].notes, key=lambda n: n.start)
     assert [n.pitch for n in notes[:len(d_major)]] == d_major
+
+
+def test_a_transposed_melody_keeps_its_note_offs_and_rests(melody_model: ModelBundle) -> None:
+    primer = primer_from_midi(melody_model, melody_midi([62, 64, 66, 67, 69, 71, 73, 74]))
+    pieces = generate_midi(melody_model, GenerationSettings(tokens=256, seed=4, bpm=120), n_pieces=4, primer=primer)
+    assert all(len(p.instruments[0].notes) > len(primer) // 2 for p in pieces)  # decoded, NOTE_OFF included
