@@ -75,6 +75,14 @@ def consent_screen(factory: sessionmaker[Session], definition: StudyDefinition) 
     st.rerun()
 
 
+# Every point of a scale on one line, also at 390 px: a lone "7" on a second line invites response bias.
+# (A comment, not a docstring: Streamlit would print a bare string of a page module on the page.)
+ONE_LINE_SCALES = """<style>
+div[data-testid="stRadio"] div[role="radiogroup"] {flex-wrap: nowrap; column-gap: 0.8rem;}
+div[data-testid="stRadio"] div[role="radiogroup"] > label {margin-right: 0; padding-right: 0; min-width: 0;}
+</style>"""
+
+
 def scale_choice(label: str, scale: Scale, key: str, disabled: bool) -> int | None:
     """A horizontal 1..N choice with no default, its anchors as a caption (fits a phone at 390 px)."""
     choice = st.radio(label, list(range(scale.min, scale.max + 1)), index=None, horizontal=True, key=key,
@@ -203,6 +211,7 @@ def participant_flow(factory: sessionmaker[Session], definition: StudyDefinition
 def main() -> None:
     """Entry: pick the study, then consent or the participant's current screen."""
     st.set_page_config(page_title="Listening study", page_icon="🎧")  # the lab's name would hint at the sources
+    st.markdown(ONE_LINE_SCALES, unsafe_allow_html=True)
     factory = database()
     definition = open_study(factory)
     if definition is None:

@@ -79,6 +79,13 @@ def pick(page, group: int, option: str) -> None:
     page.locator('[data-testid="stRadio"]').nth(group).get_by_text(option, exact=True).click()
 
 
+def points_on_one_line(page, group: int) -> bool:
+    """True when every option of the ``group``-th radio group sits on the same line of the screen."""
+    options = page.locator('[data-testid="stRadio"]').nth(group).locator('[role="radiogroup"] label').all()
+    tops = {round(box["y"]) for box in (option.bounding_box() for option in options) if box}
+    return len(options) >= 2 and len(tops) == 1
+
+
 def hear_clip(page) -> None:
     """Play the clip to the end, fast (16x), as a participant in a hurry with a very fast ear."""
     page.get_by_text("the questions unlock").wait_for(state="visible", timeout=60_000)
@@ -97,7 +104,7 @@ def answer_clip(page) -> None:
         pick(page, group, "5")
     pick(page, 4, "A human")
     pick(page, 5, "3")
-    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next", disabled=False).click()  # a stale locked copy can linger
 
 
 def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Path]) -> None:
@@ -129,6 +136,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
             hear_clip(page)
             if position == 1:
                 shot(page, "04-clip-unlocked")
+                assert all(points_on_one_line(page, group) for group in range(4)), "a 1-7 scale wraps at 390 px"
             answer_clip(page)
             if position == 5:
                 page.get_by_text("please select 2").wait_for(timeout=60_000)
