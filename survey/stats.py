@@ -170,12 +170,12 @@ def pairwise(answers: pd.DataFrame) -> pd.DataFrame:
     """Every pair of sources, per criterion: Wilcoxon signed-rank (within) or Mann-Whitney U (between).
 
     Columns: criterion, source_a, source_b, test, n, statistic (W or U), p_unc, p_holm (Holm
-    correction over the pairs of one criterion), rank_biserial (positive: ``source_a`` rated higher
+    correction over the pairs of one criterion), p_holm_all (Holm over the whole family: every criterion
+    x every pair, for a claim across criteria), rank_biserial (positive: ``source_a`` rated higher
     for Mann-Whitney; the matched-pairs rank-biserial of a - b for Wilcoxon), note.  Wilcoxon p-values
     are pingouin's: SciPy's test with the continuity correction on; Mann-Whitney U likewise. Within a
     within-subject design only participants who rated every source are paired (see :func:`omnibus`).
     """
-    import pingouin as pg
 
     rows: list[dict[str, Any]] = []
     within = is_within(answers)
@@ -186,14 +186,31 @@ def pairwise(answers: pd.DataFrame) -> pd.DataFrame:
         for a, b in combinations(sorted(answers["source"].unique()), 2):
             pair = _wilcoxon(means, a, b) if means is not None else _mann_whitney(answers, criterion, a, b)
             rows.append({"criterion": criterion, "source_a": a, "source_b": b, **pair})
-        tested = [r for r in rows[start:] if not r["note"]]
-        if tested:
-            _, corrected = pg.multicomp([r["p_unc"] for r in tested], method="holm")
-            for row, p in zip(tested, corrected, strict=True):
-                row["p_holm"] = float(p)
-    columns = ["criterion", "source_a", "source_b", "test", "n", "statistic", "p_unc", "p_holm", "rank_biserial",
-               "note"]
+        _holm(rows[start:], "p_holm")
+    _holm(rows, "p_holm_all")
+    columns = ["criterion", "source_a", "source_b", "test", "n", "statistic", "p_unc", "p_holm", "p_holm_all",
+               "rank_biserial", "note"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def multiplicity_note(pairs: pd.DataFrame) -> str:
+    """One sentence naming both Holm families of a :func:`pairwise` table, for the page and the report."""
+    if "p_holm_all" not in pairs or pairs.empty:
+        return ""
+    per_criterion = int(pairs.groupby("criterion").size().max())
+    return (f"Pairwise p-values are Holm-adjusted within each criterion (p_holm, a family of {per_criterion} "
+            f"pairs) and over every criterion and pair together (p_holm_all, a family of {len(pairs)} tests).")
+
+
+def _holm(rows: list[dict[str, Any]], column: str) -> None:
+    """Holm-adjusted p-values of the tested ``rows`` (one family) into ``column``."""
+    import pingouin as pg
+
+    tested = [r for r in rows if not r["note"]]
+    if tested:
+        _, corrected = pg.multicomp([r["p_unc"] for r in tested], method="holm")
+        for row, p in zip(tested, corrected, strict=True):
+            row[column] = float(p)
 
 
 def _wilcoxon(means: pd.DataFrame, a: str, b: str) -> dict[str, Any]:

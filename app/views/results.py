@@ -21,7 +21,7 @@ from survey.errors import SurveyError
 from survey.export import answers_frame, study_json
 from survey.figures import all_figures, metric_rating_figure
 from survey.report import html_report
-from survey.stats import apply_exclusions, summary_tables
+from survey.stats import apply_exclusions, multiplicity_note, summary_tables
 from survey.study import get_study, list_studies
 
 
@@ -98,6 +98,9 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
         return
     mixed = st.checkbox("Fit mixed-effects models (slower)", False, key="results_mixed")
     tables = tables_for(kept, mixed)
+    if note := multiplicity_note(tables["pairwise"]):
+        notes.append(note)
+        st.caption(note)
     figures = all_figures(kept, tables)
     for name, figure in figures.items():
         st.plotly_chart(figure, key=f"results_fig_{name}")

@@ -209,3 +209,12 @@ def test_a_single_kept_participant_gets_sentences_not_a_crash() -> None:
     assert pairs["note"].str.contains("needs at least 2 participants").all() and pairs["p_holm"].isna().all()
     tables = stats.summary_tables(one, mixed=True)
     assert set(tables) >= {"describe", "omnibus", "pairwise", "mixed_models"}
+
+
+def test_holm_is_offered_over_the_whole_family_of_criteria_and_pairs() -> None:
+    table = stats.pairwise(simulated())
+    family = multipletests(table["p_unc"], method="holm")[1]  # statsmodels, every criterion x pair at once
+    assert table["p_holm_all"].to_numpy() == pytest.approx(family)
+    assert (table["p_holm_all"] >= table["p_holm"] - 1e-12).all()
+    note = stats.multiplicity_note(table)
+    assert "family of 6 pairs" in note and f"family of {len(table)} tests" in note
