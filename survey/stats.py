@@ -63,40 +63,50 @@ def long_ratings(answers: pd.DataFrame) -> pd.DataFrame:
 def describe(
     answers: pd.DataFrame, *, n_resamples: int = 2000, confidence: float = 0.95, seed: int = 0
 ) -> pd.DataFrame:
-    """Per source and criterion: n, mean, median, sd and a bootstrap CI of the mean.
+    """Per source and criterion: n, participants, mean, median, sd and a cluster-bootstrap CI of the mean.
 
-    Columns: source, criterion, n, mean, median, sd, ci_low, ci_high.  The CI is
-    ``scipy.stats.bootstrap`` (BCa, ``n_resamples`` resamples, ``rng=seed``) over answers; NaN if n < 2.
+    Columns: source, criterion, n, participants, mean, median, sd, ci_low, ci_high, ci_method.  One
+    participant gives several answers, which are not independent, so the CI resamples *participants*
+    (each with all their answers: ``scipy.stats.bootstrap`` over paired per-participant sums and counts,
+    BCa, ``n_resamples``, ``rng=seed``); an answer-level bootstrap would be too narrow.  NaN if fewer than
+    two participants.
     """
     rows = []
     for (source, criterion), group in long_ratings(answers).groupby(["source", "criterion"], sort=True):
         values = group["rating"].to_numpy()
-        low = high = np.nan
-        if len(values) >= 2 and np.ptp(values) > 0:
-            ci = sps.bootstrap(
-                (values,),
-                np.mean,
-                n_resamples=n_resamples,
-                confidence_level=confidence,
-                method="BCa",
-                rng=np.random.default_rng(seed),
-            ).confidence_interval
-            low, high = float(ci.low), float(ci.high)
-        elif len(values) >= 2:
-            low = high = float(values[0])
+        low, high = _cluster_ci(group, n_resamples, confidence, seed)
         rows.append(
             {
                 "source": source,
                 "criterion": criterion,
                 "n": len(values),
+                "participants": group["participant"].nunique(),
                 "mean": float(values.mean()),
                 "median": float(np.median(values)),
                 "sd": float(values.std(ddof=1)) if len(values) > 1 else np.nan,
                 "ci_low": low,
                 "ci_high": high,
+                "ci_method": "cluster bootstrap over participants (BCa)",
             }
         )
-    return pd.DataFrame(rows, columns=["source", "criterion", "n", "mean", "median", "sd", "ci_low", "ci_high"])
+    columns = ["source", "criterion", "n", "participants", "mean", "median", "sd", "ci_low", "ci_high", "ci_method"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _cluster_ci(group: pd.DataFrame, n_resamples: int, confidence: float, seed: int) -> tuple[float, float]:
+    """BCa interval of the pooled mean, resampling participants with all of their answers."""
+    per = group.groupby("participant")["rating"].agg(["sum", "count"])
+    if len(per) < 2:
+        return np.nan, np.nan
+    sums, counts = per["sum"].to_numpy(dtype=float), per["count"].to_numpy(dtype=float)
+    means = sums / counts
+    if np.ptp(means) == 0:
+        return float(means[0]), float(means[0])
+    ci = sps.bootstrap(
+        (sums, counts), lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True, vectorized=True,
+        n_resamples=n_resamples, confidence_level=confidence, method="BCa", rng=np.random.default_rng(seed),
+    ).confidence_interval
+    return float(ci.low), float(ci.high)
 
 
 def participant_means(answers: pd.DataFrame, criterion: str) -> pd.DataFrame:
@@ -262,7 +272,10 @@ def agreement(answers: pd.DataFrame) -> pd.DataFrame:
 def human_guesses(answers: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """Per source, the share of "human" guesses, its Wilson CI, and a two-sided binomial test against 0.5.
 
-    Columns: source, human_source, n, n_human, share_human, ci_low, ci_high, p_binom.
+    Columns: source, human_source, n, n_human, share_human, ci_low, ci_high, p_binom, then
+    cluster_ci_low, cluster_ci_high: the share's BCa interval resampling participants with all their
+    guesses. The Wilson interval and binomial test treat every guess as independent; when one person
+    guesses several clips of a source, read the cluster interval.
     """
     rows = []
     guessed = answers.dropna(subset=["guess"])
@@ -280,10 +293,19 @@ def human_guesses(answers: pd.DataFrame, *, confidence: float = 0.95) -> pd.Data
                 "ci_low": ci.low,
                 "ci_high": ci.high,
                 "p_binom": test.pvalue,
+                **dict(zip(("cluster_ci_low", "cluster_ci_high"), _guess_cluster_ci(group, confidence), strict=True)),
             }
         )
-    columns = ["source", "human_source", "n", "n_human", "share_human", "ci_low", "ci_high", "p_binom"]
+    columns = ["source", "human_source", "n", "n_human", "share_human", "ci_low", "ci_high", "p_binom",
+               "cluster_ci_low", "cluster_ci_high"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _guess_cluster_ci(group: pd.DataFrame, confidence: float) -> tuple[float, float]:
+    """The human-guess share's interval over participants (NaN for guesses without participant ids)."""
+    if "participant" not in group:
+        return np.nan, np.nan
+    return _cluster_ci(group.assign(rating=(group["guess"] == "human").astype(float)), 2000, confidence, 0)
 
 
 def detection(answers: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:

@@ -50,15 +50,34 @@ def simulated(n_participants: int = 24, seed: int = 7, within: bool = True) -> p
     return pd.DataFrame(rows)
 
 
-def test_describe_matches_a_scipy_bca_bootstrap_of_the_mean() -> None:
+def test_describe_resamples_participants_not_answers() -> None:
     answers = simulated()
     table = stats.describe(answers, n_resamples=999, seed=3).set_index(["source", "criterion"])
-    values = answers.loc[answers["source"] == "lstm", "rating_enjoyment"].to_numpy(dtype=float)
-    expected = sps.bootstrap((values,), np.mean, n_resamples=999, method="BCa", rng=np.random.default_rng(3))
+    lstm = answers[answers["source"] == "lstm"]
+    values = lstm["rating_enjoyment"].to_numpy(dtype=float)
+    per = lstm.groupby("participant")["rating_enjoyment"].agg(["sum", "count"])
+    expected = sps.bootstrap(  # BCa over participants, each carrying all of their answers
+        (per["sum"].to_numpy(float), per["count"].to_numpy(float)),
+        lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True, vectorized=True,
+        n_resamples=999, method="BCa", rng=np.random.default_rng(3),
+    )
     row = table.loc[("lstm", "enjoyment")]
-    assert (row["n"], row["mean"], row["median"]) == (len(values), pytest.approx(values.mean()), np.median(values))
+    assert (row["n"], row["participants"]) == (len(values), 24)
+    assert (row["mean"], row["median"]) == (pytest.approx(values.mean()), np.median(values))
     assert row["ci_low"] == pytest.approx(expected.confidence_interval.low)
     assert row["ci_high"] == pytest.approx(expected.confidence_interval.high)
+
+
+def test_answers_from_the_same_people_give_a_wider_interval_than_independent_answers() -> None:
+    rng = np.random.default_rng(1)
+    people = np.repeat(np.arange(12), 8)  # 12 participants x 8 answers, strong personal offsets
+    ratings = np.clip(np.rint(4 + rng.normal(0, 1.5, 12)[people] + rng.normal(0, 0.5, len(people))), 1, 7)
+    answers = pd.DataFrame({"participant": people, "clip": np.arange(len(people)), "source": "lstm",
+                            "guess_correct": True, "knows_piece": False, "rating_enjoyment": ratings})
+    row = stats.describe(answers, n_resamples=2000).iloc[0]
+    naive = sps.bootstrap((ratings,), np.mean, n_resamples=2000, method="BCa", rng=np.random.default_rng(0))
+    naive_width = naive.confidence_interval.high - naive.confidence_interval.low
+    assert row["ci_high"] - row["ci_low"] > 1.5 * naive_width
 
 
 def test_within_subject_omnibus_is_friedman_with_kendalls_w() -> None:
@@ -218,3 +237,15 @@ def test_holm_is_offered_over_the_whole_family_of_criteria_and_pairs() -> None:
     assert (table["p_holm_all"] >= table["p_holm"] - 1e-12).all()
     note = stats.multiplicity_note(table)
     assert "family of 6 pairs" in note and f"family of {len(table)} tests" in note
+
+
+def test_human_guess_shares_also_get_an_interval_over_participants() -> None:
+    answers = simulated()
+    row = stats.human_guesses(answers).set_index("source").loc["original"]
+    assert row["cluster_ci_low"] <= row["share_human"] <= row["cluster_ci_high"]
+    guesses = answers[answers["source"] == "original"].assign(human=lambda f: f["guess"] == "human")
+    per = guesses.groupby("participant")["human"].agg(["sum", "count"])
+    expected = sps.bootstrap((per["sum"].to_numpy(float), per["count"].to_numpy(float)),
+                             lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True,
+                             vectorized=True, n_resamples=2000, method="BCa", rng=np.random.default_rng(0))
+    assert row["cluster_ci_low"] == pytest.approx(expected.confidence_interval.low)
