@@ -388,10 +388,13 @@ def mixed_models(answers: pd.DataFrame, *, reference: str | None = None) -> pd.D
     first in alphabetical order).
 
     Columns: criterion, term ("Intercept", or "<source> - <reference>", or "participant var",
-    "clip var", "residual var"), estimate, se, z, p, ci_low, ci_high (95 %), n_obs, converged.
+    "clip var", "residual var"), estimate, se, z, p, ci_low, ci_high (95 %), n_obs, converged, llf,
+    optimizer.  The model is fitted by several optimisers (:data:`OPTIMIZERS`) on rows in a fixed order, and
+    the fit with the highest REML log-likelihood is kept: a single optimiser can stop early at a worse
+    point and still call itself converged.  ``converged`` is True only when the best fit converged and a
+    second optimiser reached the same log-likelihood (within 1e-3), i.e. the optimum is confirmed.
     """
     import statsmodels.formula.api as smf
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     sources = sorted(answers["source"].unique())
     humans = sorted(answers.loc[answers["human_source"].astype(bool), "source"].unique())
@@ -401,6 +404,7 @@ def mixed_models(answers: pd.DataFrame, *, reference: str | None = None) -> pd.D
         data = answers.dropna(subset=[RATING_PREFIX + criterion]).assign(
             rating=lambda d, c=criterion: d[RATING_PREFIX + c].astype(float), one=1
         )
+        data = data.sort_values(["participant", "clip"], kind="stable").reset_index(drop=True)
         model = smf.mixedlm(
             f"rating ~ C(source, Treatment(reference={ref!r}))",
             data,
@@ -408,14 +412,41 @@ def mixed_models(answers: pd.DataFrame, *, reference: str | None = None) -> pd.D
             re_formula="0",
             vc_formula={"participant": "0 + C(participant)", "clip": "0 + C(clip)"},
         )
+        fit, optimizer, confirmed = best_fit(model)
+        rows += [{**row, "converged": bool(fit.converged) and confirmed, "llf": float(fit.llf),
+                  "optimizer": optimizer} for row in _mixed_rows(criterion, fit, ref, len(data))]
+    return pd.DataFrame(
+        rows, columns=["criterion", "term", "estimate", "se", "z", "p", "ci_low", "ci_high", "n_obs", "converged",
+                       "llf", "optimizer"]
+    )
+
+
+OPTIMIZERS = ("lbfgs", "powell", "nm", "bfgs", "cg")
+
+
+def best_fit(model: Any) -> tuple[Any, str, bool]:
+    """Fit ``model`` (REML) with each optimiser; the best log-likelihood wins, and is confirmed when a second
+    optimiser reaches it too. Returns (fit, optimiser name, confirmed)."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    fits = []
+    for optimizer in OPTIMIZERS:
         with warnings.catch_warnings():
             # A variance at the boundary (zero) is a legitimate estimate, reported as such in the table.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = model.fit(reml=True, method=["lbfgs", "powell"])
-        rows += _mixed_rows(criterion, fit, ref, len(data))
-    return pd.DataFrame(
-        rows, columns=["criterion", "term", "estimate", "se", "z", "p", "ci_low", "ci_high", "n_obs", "converged"]
-    )
+            warnings.simplefilter("ignore", RuntimeWarning)
+            try:
+                fit = model.fit(reml=True, method=optimizer)
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+        if np.isfinite(fit.llf):
+            fits.append((float(fit.llf), optimizer, fit))
+    if not fits:
+        raise ValueError("no optimiser could fit the mixed model to these answers")
+    fits.sort(key=lambda item: -item[0])
+    best_llf, optimizer, fit = fits[0]
+    confirmed = sum(abs(llf - best_llf) < 1e-3 for llf, _, _ in fits) >= 2
+    return fit, optimizer, confirmed
 
 
 def _mixed_rows(criterion: str, fit: Any, ref: str, n_obs: int) -> list[dict[str, object]]:

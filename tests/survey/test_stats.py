@@ -249,3 +249,18 @@ def test_human_guess_shares_also_get_an_interval_over_participants() -> None:
                              lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True,
                              vectorized=True, n_resamples=2000, method="BCa", rng=np.random.default_rng(0))
     assert row["cluster_ci_low"] == pytest.approx(expected.confidence_interval.low)
+
+
+def test_the_mixed_model_keeps_the_best_likelihood_of_several_optimisers_whatever_the_row_order() -> None:
+    import statsmodels.formula.api as smf
+
+    answers = simulated(n_participants=30, seed=5).drop(columns="rating_complexity")
+    table = stats.mixed_models(answers)
+    data = answers.assign(rating=answers["rating_enjoyment"].astype(float), one=1)
+    model = smf.mixedlm("rating ~ C(source, Treatment(reference='original'))", data, groups="one", re_formula="0",
+                        vc_formula={"participant": "0 + C(participant)", "clip": "0 + C(clip)"})
+    single = model.fit(reml=True, method=["lbfgs", "powell"]).llf  # the old, single-optimiser fit
+    assert table["llf"].iloc[0] >= single - 1e-6
+    shuffled = stats.mixed_models(answers.sample(frac=1.0, random_state=2))
+    np.testing.assert_allclose(shuffled["estimate"], table["estimate"], rtol=1e-6, atol=1e-8)
+    assert table["optimizer"].iloc[0] in stats.OPTIMIZERS
