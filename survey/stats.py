@@ -421,6 +421,36 @@ def mixed_models(answers: pd.DataFrame, *, reference: str | None = None) -> pd.D
     )
 
 
+def ordinal_models(answers: pd.DataFrame, *, reference: str | None = None) -> pd.DataFrame:
+    """A cumulative link (proportional-odds, logit) model per criterion: rating ~ source.
+
+    1-7 ratings are ordinal; this model treats them so, beside the linear mixed model, which treats them as
+    interval data. statsmodels' ``OrderedModel`` has no random effects, so standard errors are clustered by
+    participant. Columns: criterion, term ("<source> - <reference>", a log-odds shift towards higher
+    ratings), estimate, se, z, p, ci_low, ci_high, n_obs.
+    """
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    sources = sorted(answers["source"].unique())
+    humans = sorted(answers.loc[answers["human_source"].astype(bool), "source"].unique())
+    ref = reference or (humans[0] if humans else sources[0])
+    rows = []
+    for criterion in criteria_columns(answers):
+        data = answers.dropna(subset=[RATING_PREFIX + criterion]).sort_values(["participant", "clip"], kind="stable")
+        exog = pd.get_dummies(data["source"]).drop(columns=ref).astype(float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fit = OrderedModel(data[RATING_PREFIX + criterion].astype(int), exog, distr="logit").fit(
+                method="bfgs", disp=False, maxiter=500, cov_type="cluster",
+                cov_kwds={"groups": pd.factorize(data["participant"])[0]})
+        ci = fit.conf_int()
+        for name in exog.columns:
+            rows.append({"criterion": criterion, "term": f"{name} - {ref}", "estimate": float(fit.params[name]),
+                         "se": float(fit.bse[name]), "z": float(fit.tvalues[name]), "p": float(fit.pvalues[name]),
+                         "ci_low": float(ci.loc[name, 0]), "ci_high": float(ci.loc[name, 1]), "n_obs": len(data)})
+    return pd.DataFrame(rows, columns=["criterion", "term", "estimate", "se", "z", "p", "ci_low", "ci_high", "n_obs"])
+
+
 OPTIMIZERS = ("lbfgs", "powell", "nm", "bfgs", "cg")
 
 
@@ -493,6 +523,7 @@ def summary_tables(answers: pd.DataFrame, *, mixed: bool = True) -> dict[str, pd
     }
     if mixed:
         builders["mixed_models"] = mixed_models
+        builders["ordinal_models"] = ordinal_models
     return {name: _guarded(name, build, answers) for name, build in builders.items()}
 
 

@@ -264,3 +264,16 @@ def test_the_mixed_model_keeps_the_best_likelihood_of_several_optimisers_whateve
     shuffled = stats.mixed_models(answers.sample(frac=1.0, random_state=2))
     np.testing.assert_allclose(shuffled["estimate"], table["estimate"], rtol=1e-6, atol=1e-8)
     assert table["optimizer"].iloc[0] in stats.OPTIMIZERS
+
+
+def test_an_ordinal_model_beside_the_linear_one_agrees_on_the_direction_of_clear_effects() -> None:
+    answers = simulated(n_participants=40, seed=11).drop(columns="rating_enjoyment")
+    ordinal = stats.ordinal_models(answers).set_index("term")
+    assert set(ordinal.index) == {"lstm - original", "pretrained - original", "trained - original"}
+    row = ordinal.loc["trained - original"]
+    assert row["ci_low"] < row["estimate"] < row["ci_high"] < 0
+    assert ordinal.loc["trained - original", "p"] < 0.05  # the simulated effect is -1.8 points
+    linear = stats.mixed_models(answers).set_index("term")
+    for term in ordinal.index:
+        if linear.loc[term, "p"] < 0.05:
+            assert np.sign(ordinal.loc[term, "estimate"]) == np.sign(linear.loc[term, "estimate"])
