@@ -14,7 +14,7 @@ PAGE = str(ROOT / "app" / "views" / "generate.py")
 def page() -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     at.selectbox(key="gen_model").set_value(next(o for o in at.selectbox(key="gen_model").options if "default" in o))
-    at.slider(key="gen_tokens").set_value(64)
+    at.slider(key="gen_bars").set_value(4)
     return at.run()
 
 
@@ -24,6 +24,29 @@ def test_a_piece_is_generated_with_a_pop909_primer_and_offered_for_download(lab:
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 2
+
+
+def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
+    import io
+
+    import soundfile
+
+    from audio import integrated_loudness, peak_dbfs
+
+    at = page()
+    at.button(key="gen_go").click().run()
+    _, _, wav = at.session_state["gen_result"]
+    samples, rate = soundfile.read(io.BytesIO(wav), dtype="float32", always_2d=True)
+    assert abs(integrated_loudness(samples, rate) - (-16.0)) <= 0.5 and peak_dbfs(samples) <= -1.0 + 1e-3
+
+
+def test_a_piece_of_another_model_is_not_shown_after_switching(lab: Path) -> None:
+    at = page()
+    at.button(key="gen_go").click().run()
+    assert len(at.get("plotly_chart")) == 1
+    other = next(o for o in at.selectbox(key="gen_model").options if "default" not in o)
+    at.selectbox(key="gen_model").set_value(other).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 0
 
 
 def test_without_models_the_page_says_how_to_train_one(lab: Path, monkeypatch, tmp_path: Path) -> None:
