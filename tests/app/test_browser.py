@@ -86,6 +86,16 @@ def points_on_one_line(page, group: int) -> bool:
     return len(options) >= 2 and len(tops) == 1
 
 
+def scales_settle_on_one_line(page, seconds: float = 15.0) -> bool:
+    """The four rating scales on one line each, once the page has settled (a rerun can leave stale copies)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(points_on_one_line(page, group) for group in range(4)):
+            return True
+        page.wait_for_timeout(500)
+    return False
+
+
 def hear_clip(page) -> None:
     """Play the clip to the end, fast (16x), as a participant in a hurry with a very fast ear."""
     page.get_by_text("the questions unlock").wait_for(state="visible", timeout=60_000)
@@ -136,7 +146,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
             hear_clip(page)
             if position == 1:
                 shot(page, "04-clip-unlocked")
-                assert all(points_on_one_line(page, group) for group in range(4)), "a 1-7 scale wraps at 390 px"
+                assert scales_settle_on_one_line(page), "a 1-7 scale wraps at 390 px"
             answer_clip(page)
             if position == 5:
                 page.get_by_text("please select 2").wait_for(timeout=60_000)
