@@ -193,7 +193,9 @@ def _warm_start(network: keras.Model, folder: Path, vocab: Vocabulary, log: Log)
     updates = card.get("optimizer_updates") or round(
         len(card.get("history", {}).get("loss", [])) * float(card.get("batches_per_epoch") or 0))
     return {"folder": str(folder), "epochs": card.get("epochs_run"), "optimizer_updates": updates,
-            "best_validation_loss": card.get("best_validation_loss"), "history": card.get("history", {})}
+            "best_validation_loss": card.get("best_validation_loss"), "hardware": card.get("hardware"),
+            "seconds_per_epoch": card.get("seconds_per_epoch"), "stop_reason": card.get("stop_reason"),
+            "continued_from": card.get("continued_from"), "history": card.get("history", {})}
 
 
 def _provenance(preset: Preset, info: dict[str, Any]) -> dict[str, Any]:
