@@ -12,12 +12,23 @@ import plotly.graph_objects as go
 
 from survey.stats import long_ratings
 
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf")
+"""Explicit colours (Plotly's D3 set): a figure drawn by Streamlit keeps no theme colours in the report."""
+
+
+def source_colours(sources: pd.Series | list[str]) -> dict[str, str]:
+    """One fixed colour per source, by the sources' sorted order, so every chart, page and report agree."""
+    names = sorted({str(s) for s in sources})
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
 
 def ratings_figure(described: pd.DataFrame) -> go.Figure:
     """Mean rating per source and criterion with its bootstrap confidence interval (``stats.describe``)."""
     frame = described.assign(up=described["ci_high"] - described["mean"], down=described["mean"] - described["ci_low"])
     fig = px.bar(frame, x="criterion", y="mean", color="source", barmode="group", error_y="up", error_y_minus="down",
-                 labels={"mean": "mean rating (95% CI)"}, title="Ratings per source and criterion")
+                 labels={"mean": "mean rating (95% CI)"}, title="Ratings per source and criterion",
+                 color_discrete_map=source_colours(frame["source"]))
     return fig
 
 
@@ -25,7 +36,7 @@ def distribution_figure(answers: pd.DataFrame) -> go.Figure:
     """Every rating, per source and criterion, as box plots (the distributions behind the means)."""
     ratings = long_ratings(answers)
     return px.box(ratings, x="criterion", y="rating", color="source", points="all",
-                  title="Distribution of ratings")
+                  title="Distribution of ratings", color_discrete_map=source_colours(ratings["source"]))
 
 
 def human_guess_figure(guesses: pd.DataFrame) -> go.Figure:
@@ -33,7 +44,8 @@ def human_guess_figure(guesses: pd.DataFrame) -> go.Figure:
     frame = guesses.assign(up=guesses["ci_high"] - guesses["share_human"],
                            down=guesses["share_human"] - guesses["ci_low"])
     fig = px.bar(frame, x="source", y="share_human", error_y="up", error_y_minus="down", range_y=[0, 1],
-                 labels={"share_human": 'share of "human" guesses (95% CI)'}, title='"Composed by a human?" guesses')
+                 labels={"share_human": 'share of "human" guesses (95% CI)'}, title='"Composed by a human?" guesses',
+                 color="source", color_discrete_map=source_colours(frame["source"]))
     fig.add_hline(y=0.5, line_dash="dot", annotation_text="chance")
     return fig
 

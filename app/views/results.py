@@ -108,7 +108,8 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
         st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
         st.dataframe(table, key=f"results_table_{name}", hide_index=True)
     objective_metrics(kept, metrics)
-    report_slot.download_button("HTML report", html_report(title, notes, figures, tables), f"{slug}-report.html",
+    fresh = all_figures(kept, tables)  # st.plotly_chart leaves theme placeholders in figures it drew
+    report_slot.download_button("HTML report", html_report(title, notes, fresh, tables), f"{slug}-report.html",
                                 "text/html", key="results_report", type="primary")
 
 
