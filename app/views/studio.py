@@ -159,23 +159,30 @@ def manage(factory: sessionmaker[Session]) -> None:
     if not studies:
         st.info("No study yet: create one above.")
         return
-    slug = st.selectbox("Study", list(studies), key="studio_study",
-                        format_func=lambda s: f"{s} ({studies[s]})")
+    # The label is the slug alone: a status in the label went stale after publishing; the status line says it.
+    slug = st.selectbox("Study", list(studies), key="studio_study")
+    status_line = st.empty()
     clips = clips_table(factory, slug)
-    st.write(f"Status: **{studies[slug]}** · {len(clips)} clips, {clips['audio'].notna().sum()} rendered.")
     if studies[slug] == "draft" and st.button("Render missing clips", key="studio_render"):
         render_clips(factory, slug)
         clips = clips_table(factory, slug)
+    status_line.write(f"Status: **{studies[slug]}** · {len(clips)} clips, {clips['audio'].notna().sum()} rendered.")
     preview(clips)
     if studies[slug] == "draft":
         audit_and_publish(factory, slug)
     if studies[slug] == "open":
         st.write("Participant link (copy it with the button on the right):")
         st.code(participant_link(slug), language=None)
-        if st.button("Close the study", key=f"close_{slug}"):
-            with factory.begin() as session:
-                close_study(session, slug)
-            st.rerun()
+        close_with_confirmation(factory, slug)
+
+
+def close_with_confirmation(factory: sessionmaker[Session], slug: str) -> None:
+    """Closing ends a study for every participant, so it takes a ticked confirmation first."""
+    sure = st.checkbox("Yes, close it: nobody can start or continue the study afterwards", key=f"close_sure_{slug}")
+    if st.button("Close the study", key=f"close_{slug}", disabled=not sure):
+        with factory.begin() as session:
+            close_study(session, slug)
+        st.rerun()
 
 
 st.title("Studio")

@@ -53,6 +53,7 @@ def test_the_studio_builds_renders_audits_and_publishes_a_study(factory, pop909_
     assert "created as a draft" in at.success[0].value
     at.button(key="studio_render").click().run()
     assert "2 clips rendered" in at.success[0].value
+    assert any("2 clips, 2 rendered" in m.value for m in at.markdown), "the status line counts the new audio"
     at.button(key="studio_audit").click().run()
     assert at.dataframe, "the audit's measures are shown"
     at.text_input(key="override_built").input("Five-second clips of a test model.")
@@ -61,6 +62,11 @@ def test_the_studio_builds_renders_audits_and_publishes_a_study(factory, pop909_
     with factory.begin() as session:
         assert get_study(session, "built").status == "open"
     assert "/study?study=built" in at.code[0].value
+    assert at.button(key="close_built").disabled, "closing needs the confirmation ticked"
+    at.checkbox(key="close_sure_built").check().run()
+    at.button(key="close_built").click().run()
+    with factory.begin() as session:
+        assert get_study(session, "built").status == "closed"
 
 
 def test_two_researcher_tabs_publishing_the_same_study_get_a_clear_message(factory, small_study) -> None:
