@@ -66,13 +66,13 @@ def downloads(factory: sessionmaker[Session], slug: str, answers: pd.DataFrame) 
     return c.empty()
 
 
-def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> None:
+def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Each clip's MIDI metrics: the mean per source, and their Spearman correlation with the mean ratings."""
     st.subheader("Objective metrics")
     if metrics.empty:
         st.info("No clip has metrics: they are measured from each clip's MIDI when the clips are prepared "
                 "(clips made from uploaded audio have none).")
-        return
+        return {}
     tables = metric_tables(answers, metrics)
     st.markdown("**Mean of each metric per source**")
     st.dataframe(tables["metric_means"], key="results_metric_means", hide_index=True)
@@ -80,18 +80,23 @@ def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> None:
                 "(95% Fisher-z interval; p uncorrected for the many pairs)")
     st.plotly_chart(metric_rating_figure(tables["metric_ratings"]), key="results_fig_metric_ratings")
     st.dataframe(tables["metric_ratings"], key="results_metric_ratings", hide_index=True)
+    return dict(tables)
 
 
 def show(factory: sessionmaker[Session], slug: str) -> None:
     """Downloads first (they never depend on the statistics), then charts and tables of one study."""
     with factory.begin() as session:
-        answers, title = answers_frame(session, slug), get_study(session, slug).title
+        study = get_study(session, slug)
+        answers, title, override = answers_frame(session, slug), study.title, study.audit_override
         metrics = clip_metrics_frame(session, slug)
     if answers.empty:
         st.info("No answers yet. Share the participant link from the Studio.")
         return
     kept, notes = excluded(answers)
     st.caption(notes[0])
+    if override:
+        notes.append(f"Published despite blindness-audit findings, because: {override}")
+        st.warning(notes[-1])
     report_slot = downloads(factory, slug, answers)
     if kept.empty:
         st.warning("Every participant is excluded by the ticked checks.")
@@ -107,9 +112,10 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
     for name, table in tables.items():
         st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
         st.dataframe(table, key=f"results_table_{name}", hide_index=True)
-    objective_metrics(kept, metrics)
+    metric_report = objective_metrics(kept, metrics)
     fresh = all_figures(kept, tables)  # st.plotly_chart leaves theme placeholders in figures it drew
-    report_slot.download_button("HTML report", html_report(title, notes, fresh, tables), f"{slug}-report.html",
+    report = html_report(title, notes, fresh, {**tables, **metric_report})
+    report_slot.download_button("HTML report", report, f"{slug}-report.html",
                                 "text/html", key="results_report", type="primary")
 
 

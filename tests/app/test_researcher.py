@@ -100,7 +100,9 @@ def test_results_show_charts_tables_and_downloads(open_study: str, factory: sess
     participant = started(open_study)
     answer_clip(participant)
     at = logged_in(RESULTS)
-    assert "Every participant is excluded" in at.warning[0].value, "answering 1 to every tone fails the check"
+    assert any("Every participant is excluded" in w.value for w in at.warning), "answering 1 to every tone fails"
+    assert any("Published despite blindness-audit findings, because: 3-second test clips" in w.value
+               for w in at.warning), "the audit override is stated beside the results (and in the report's notes)"
     at.checkbox(key="results_ex_headphone").uncheck().run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 5, "four charts of ratings, one heatmap of metric correlations"
