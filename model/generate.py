@@ -56,6 +56,7 @@ class GenerationSettings:
             (20.0 <= self.bpm <= 300.0, f"bpm must be between 20 and 300, got {self.bpm}."),
             (0 <= self.program <= 127, f"program must be a General MIDI number 0-127, got {self.program}."),
             (self.sampling in ("stateful", "windowed"), f"sampling must be stateful or windowed, got {self.sampling}."),
+            (self.seed is None or self.seed >= 0, f"seed must be a whole number >= 0, got {self.seed}."),
         ]
         for ok, message in checks:
             if not ok:

@@ -83,3 +83,8 @@ def test_generate_from_a_pop909_window(tiny_model: ModelBundle, tmp_path: Path, 
     result = run_cli("generate", "--model", str(tiny_model.path), "--primer-song", "999", "--out", str(out),
                      env={"POP909_DIR": str(pop909_dir)})
     assert result.returncode == 2 and "no song '999'" in result.stderr
+
+
+def test_a_negative_seed_is_named(tiny_model: ModelBundle, tmp_path: Path) -> None:
+    result = run_cli("generate", "--model", str(tiny_model.path), "--seed", "-1", "--out", str(tmp_path / "x.mid"))
+    assert result.returncode == 2 and "seed must be a whole number >= 0, got -1" in result.stderr
