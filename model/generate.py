@@ -266,6 +266,7 @@ def generate_midi(
     The piece keeps what it was started from, a primer or the family's start event (a bar line, middle C):
     the events after it are positioned relative to it, so dropping it shifts or stacks the first bar.
     """
+    settings.validate()
     start = primer if isinstance(primer, Primer) else Primer(
         default_primer(bundle, np.random.default_rng(settings.seed)) if primer is None else np.asarray(primer))
     ids = generate_ids(bundle, settings, n_pieces, start)
