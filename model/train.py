@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,9 @@ from model.artefact import save_bundle
 from model.devices import distribution_scope, hardware
 from model.networks import build_network, build_paper_network, compile_network, is_paper
 from model.ngram import baselines
-from model.pack import TokenisedSongs, tokenise
+from model.pack import Log, TokenisedSongs, tokenise
 from model.presets import Preset
 from model.windows import EncodedDataset, Vocabulary, WindowDataset
-
-Log = Callable[[str], None]
 
 
 @dataclass
