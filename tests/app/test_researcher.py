@@ -97,10 +97,10 @@ def test_results_show_charts_tables_and_downloads(open_study: str, factory: sess
         clips = {c.key: c for c in get_study(session, open_study).clips}
         assert all(c.midi_sha256 and c.settings and c.settings["metrics"]["pitch_range"] > 0 for c in clips.values()), \
             "the POP909 song and the generated piece are measured when prepared"
-    participant = started(open_study)
+    participant = started(open_study, fail_headphones=True)
     answer_clip(participant)
     at = logged_in(RESULTS)
-    assert any("Every participant is excluded" in w.value for w in at.warning), "answering 1 to every tone fails"
+    assert any("Every participant is excluded" in w.value for w in at.warning), "a failed headphone check excludes"
     assert any("Published despite blindness-audit findings, because: 3-second test clips" in w.value
                for w in at.warning), "the audit override is stated beside the results (and in the report's notes)"
     at.checkbox(key="results_ex_headphone").uncheck().run()

@@ -7,20 +7,24 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from survey.export import answers_frame
+from survey.headphone import trials_for
 from tests.app.conftest import ROOT
 
 PAGE = str(ROOT / "app" / "views" / "study.py")
 
 
-def started(slug: str) -> AppTest:
-    """A participant who consented and passed the headphone screen (answers 1 to every trial)."""
+def started(slug: str, fail_headphones: bool = False) -> AppTest:
+    """A participant who consented and went through the headphone screen: answers 1 to every trial, or with
+    ``fail_headphones`` a wrong answer to every trial (answering 1 throughout passes by chance 13 times in 729)."""
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     at.checkbox(key="consent_agree").check()
     at.selectbox(key="consent_experience").set_value("amateur")
     at.button(key="consent_start").click().run()
     assert at.query_params["study"] == [slug] or at.query_params["study"] == slug
-    for i in range(6):
-        at.radio(key=f"headphone_{i}").set_value(1)
+    token = at.query_params["t"]
+    trials = trials_for(token[0] if isinstance(token, list) else token)
+    for i, trial in enumerate(trials):
+        at.radio(key=f"headphone_{i}").set_value(trial.quiet % 3 + 1 if fail_headphones else 1)
     at.button(key="headphone_go").click().run()
     return at
 
