@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; domain errors print one line and exit 1."""
+    """Run one command; a refusal (unknown study, bad file...) prints one line and exits 2, as every CLI here does."""
     args = build_parser().parse_args(argv)
     try:
         factory = open_database(args.url or default_url())
@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _dispatch(args, session)
     except SurveyError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return 2
     return 0
 
 

@@ -58,5 +58,5 @@ def test_the_cli_imports_exports_and_prints_statistics(
     out = capsys.readouterr().out
     assert "imported demo-five-sources (draft, 20 clips)" in out
     assert "== omnibus ==" in out and "friedman" in out and "== detection ==" in out
-    assert main(["--url", db_url, "stats", "missing-study"]) == 1
+    assert main(["--url", db_url, "stats", "missing-study"]) == 2  # a refusal: 2, as in every CLI of the lab
     assert "No study named 'missing-study'" in capsys.readouterr().err
