@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,13 +120,18 @@ def load_corpus(
 ) -> Corpus:
     """The corpus for ``songs``: from the cache when its key matches, else parsed and then cached."""
     folder = cache_dir or cache_root() / "corpus"
-    path = folder / f"{cache_key(songs, representation)}.pkl"
+    return cached_corpus(folder / f"{cache_key(songs, representation)}.pkl",
+                         lambda: parse_corpus(songs, representation, workers))
+
+
+def cached_corpus(path: Path, build: Callable[[], Corpus]) -> Corpus:
+    """The corpus pickled at ``path``, else ``build()``'s, written there atomically (a killed run leaves none)."""
     if path.is_file():
         with path.open("rb") as handle:
             cached: Corpus = pickle.load(handle)
         return cached
-    corpus = parse_corpus(songs, representation, workers)
-    folder.mkdir(parents=True, exist_ok=True)
+    corpus = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as handle:
         pickle.dump(corpus, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import pickle
 import random
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-from model.corpus import Corpus
+from model.corpus import Corpus, cached_corpus
 from model.pop909 import cache_root
 from model.score import STEPS_PER_BEAT, Score
 
@@ -78,18 +77,9 @@ def _first_part_score(tune: object) -> Score | None:
 
 def file_melodies(path: Path) -> list[list[str]]:
     """Training events of every tune in ``path`` (tunes without a usable melody are left out)."""
-    from model.melody import event_name, extract_melodies, squash
+    from model.melody import training_events
 
-    tunes = []
-    for score in tune_scores(path):
-        events: list[int] = []
-        for melody in extract_melodies(score):
-            if events:
-                events += [-1] + [-2] * 15  # note off, then a bar of no event, as between POP909 melodies
-            events += list(squash(melody))
-        if events:
-            tunes.append([event_name(e) for e in events])
-    return tunes
+    return [events for events in map(training_events, tune_scores(path)) if events]
 
 
 def _safe_file_melodies(path: Path) -> list[list[str]]:
@@ -103,19 +93,13 @@ def load_folk_corpus(files: list[Path] | None = None, workers: int = 2) -> Corpu
     """All tunes as a melody :class:`Corpus` (one "song" per tune), parsed once and then cached."""
     files = files if files is not None else corpus_files()
     key = hashlib.sha1(f"{CACHE_VERSION}|{[str(f) for f in files]}".encode()).hexdigest()[:16]
-    path = cache_root() / "corpus" / f"folk-{key}.pkl"
-    if path.is_file():
-        with path.open("rb") as handle:
-            cached: Corpus = pickle.load(handle)
-        return cached
+    return cached_corpus(cache_root() / "corpus" / f"folk-{key}.pkl", lambda: _parse(files, workers))
+
+
+def _parse(files: list[Path], workers: int) -> Corpus:
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         per_file = pool.map(_safe_file_melodies, files, chunksize=1)
-    corpus = _assemble([tune for tunes in per_file for tune in tunes])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.with_suffix(".tmp").open("wb") as handle:
-        pickle.dump(corpus, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    path.with_suffix(".tmp").replace(path)
-    return corpus
+    return _assemble([tune for tunes in per_file for tune in tunes])
 
 
 def _assemble(tunes: list[list[str]]) -> Corpus:

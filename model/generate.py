@@ -206,7 +206,8 @@ def _sample_loop(
         out[:, t] = sample_rows(weights, rng)
         if grammar is not None:
             grammar.advance(out[:, t])
-        probs = model.step(_inputs(bundle, out[:, t]))
+        if settings.sampling == "stateful":  # windowed sampling replays the window instead
+            probs = model.step(_inputs(bundle, out[:, t]))
     return out
 
 

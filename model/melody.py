@@ -155,17 +155,23 @@ def melody_score(midi_bytes: bytes, beats: Path | None = None) -> Score:
     return to_score(midi)
 
 
-def song_melody_events(song: SongFile) -> tuple[list[str], float]:
-    """Training events of one POP909 song: its extracted, squashed melodies joined by a bar of rest."""
-    score = melody_track_score(song)
+def training_events(score: Score) -> list[str]:
+    """A score's training events: its extracted melodies, squashed into range and C, joined by a bar of rest."""
     events: list[int] = []
     for melody in extract_melodies(score):
         if events:
             events += [note_seq.MELODY_NOTE_OFF] + [note_seq.MELODY_NO_EVENT] * (STEPS_PER_BAR - 1)
         events += list(squash(melody))
+    return [event_name(e) for e in events]
+
+
+def song_melody_events(song: SongFile) -> tuple[list[str], float]:
+    """Training events of one POP909 song (:func:`training_events` of its MELODY track)."""
+    score = melody_track_score(song)
+    events = training_events(score)
     if not events:
         raise MelodyError(f"{song.midi}: no melody of {MIN_BARS}+ bars with {MIN_UNIQUE_PITCHES}+ pitches.")
-    return [event_name(e) for e in events], score.seconds_per_beat
+    return events, score.seconds_per_beat
 
 
 @dataclass(frozen=True)
