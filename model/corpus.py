@@ -62,7 +62,7 @@ def _encode_song(job: tuple[SongFile, str]) -> tuple[str, list[str] | str, float
         except (MelodyError, MidiError, OSError, ValueError) as exc:
             return song.song_id, str(exc), 0.0
     try:
-        score = load_score(song.midi, song.beats)
+        score = load_score(song.midi, song.beats, song.chords if representation == "grid-chords" else None)
     except (MidiError, OSError, ValueError) as exc:
         return song.song_id, str(exc), 0.0
     return song.song_id, get_codec(representation).encode(score), score.seconds_per_beat
@@ -74,8 +74,9 @@ def cache_key(songs: list[SongFile], representation: str) -> str:
     for song in songs:
         digest.update(song.song_id.encode())
         digest.update(hashlib.sha1(song.midi.read_bytes()).digest())
-        if song.beats is not None:
-            digest.update(hashlib.sha1(song.beats.read_bytes()).digest())
+        for annotation in (song.beats, song.chords if representation == "grid-chords" else None):
+            if annotation is not None:
+                digest.update(hashlib.sha1(annotation.read_bytes()).digest())
     return digest.hexdigest()[:32]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from model.self_attention import attention_layer
 from model.presets import NetworkConfig, TrainConfig
 
 
@@ -77,8 +78,9 @@ def cudnn_setting() -> str | bool:
     return False if keras.backend.backend() == "jax" else "auto"
 
 
-def build_embedding_network(vocab_size: int, config: NetworkConfig) -> keras.Model:
-    """Ours: Embedding, stacked LSTMs predicting at every step, Dense logits.
+def build_embedding_network(vocab_size: int, config: NetworkConfig, sequence_length: int = 0) -> keras.Model:
+    """Ours: Embedding, stacked LSTMs predicting at every step, optional causal self-attention
+    (:mod:`model.self_attention`, over windows of ``sequence_length``), Dense logits.
 
     The time axis is left open (``None``) so one network trains on windows and runs on any length.
     """
@@ -90,6 +92,9 @@ def build_embedding_network(vocab_size: int, config: NetworkConfig) -> keras.Mod
                               use_cudnn=cudnn_setting(), name=f"lstm_{i + 1}"))
         if config.dropout:
             model.add(layers.Dropout(config.dropout, name=f"dropout_{i + 1}"))
+    if config.self_attention_heads:
+        model.add(attention_layer(config.self_attention_heads, config.lstm_units[-1], sequence_length,
+                                  config.dropout))
     model.add(layers.Dense(vocab_size, name="logits"))
     return model
 
@@ -102,7 +107,7 @@ def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) 
         return build_magenta_network(config)
     if is_paper(config):
         return build_paper_network(vocab_size, config, sequence_length)
-    return build_embedding_network(vocab_size, config)
+    return build_embedding_network(vocab_size, config, sequence_length)
 
 
 def compile_network(model: keras.Model, network: NetworkConfig, train: TrainConfig) -> None:

@@ -55,11 +55,12 @@ def find_dir(path: str | Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class SongFile:
-    """One POP909 song on disk: its id (``"001"``), MIDI path and optional beat annotation."""
+    """One POP909 song on disk: its id (``"001"``), MIDI path and optional beat and chord annotations."""
 
     song_id: str
     midi: Path
     beats: Path | None
+    chords: Path | None = None
 
 
 def list_songs(root: Path) -> list[SongFile]:
@@ -68,8 +69,9 @@ def list_songs(root: Path) -> list[SongFile]:
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         midi = folder / f"{folder.name}.mid"
         if midi.is_file():
-            beats = folder / "beat_midi.txt"
-            songs.append(SongFile(folder.name, midi, beats if beats.is_file() else None))
+            beats, chords = folder / "beat_midi.txt", folder / "chord_midi.txt"
+            songs.append(SongFile(folder.name, midi, beats if beats.is_file() else None,
+                                  chords if chords.is_file() else None))
     return songs
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
+from model.chords import Chord, chord_changes, read_chord_file
 from model.smf import read_smf
 
 STEPS_PER_BEAT = 4
@@ -34,6 +35,7 @@ class Score:
     onsets, durations : int arrays in 16th-note steps; bar ``b`` starts at step ``16 * b``.
     pitches, velocities : int arrays (MIDI numbers).
     seconds_per_beat : median beat length in seconds, to restore the tempo when rendering.
+    chords : (step, chord) at each chord change, from POP909's chord annotations or a decoded piece.
     """
 
     onsets: np.ndarray
@@ -41,6 +43,7 @@ class Score:
     pitches: np.ndarray
     velocities: np.ndarray
     seconds_per_beat: float
+    chords: tuple[tuple[int, Chord], ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.onsets)
@@ -55,15 +58,17 @@ class Score:
         """Notes starting in bars ``start`` .. ``start + count - 1``, moved so that ``start`` becomes bar 0."""
         first, stop = start * STEPS_PER_BAR, (start + count) * STEPS_PER_BAR
         keep = (self.onsets >= first) & (self.onsets < stop)
+        sounding = [(0, c) for s, c in self.chords if s <= first][-1:]
+        inside = [(s - first, c) for s, c in self.chords if first < s < stop]
         return Score(self.onsets[keep] - first, self.durations[keep], self.pitches[keep], self.velocities[keep],
-                     self.seconds_per_beat)
+                     self.seconds_per_beat, tuple(sounding + inside))
 
     def transposed(self, semitones: int) -> Score:
         """Shift every pitch; notes pushed outside MIDI 0-127 are dropped rather than wrapped."""
         pitches = self.pitches + semitones
         keep = (pitches >= 0) & (pitches <= 127)
         return Score(self.onsets[keep], self.durations[keep], pitches[keep], self.velocities[keep],
-                     self.seconds_per_beat)
+                     self.seconds_per_beat, tuple((s, c.transposed(semitones)) for s, c in self.chords))
 
 
 def load_midi(source: str | Path | bytes) -> pretty_midi.PrettyMIDI:
@@ -97,9 +102,10 @@ def midi_beats(midi: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray]:
 
 
 def to_score(
-    midi: pretty_midi.PrettyMIDI, beats: np.ndarray | None = None, downbeats: np.ndarray | None = None
+    midi: pretty_midi.PrettyMIDI, beats: np.ndarray | None = None, downbeats: np.ndarray | None = None,
+    chords: list[tuple[float, float, Chord]] | None = None,
 ) -> Score:
-    """Quantise every non-drum note of ``midi`` onto the 16th grid defined by ``beats``."""
+    """Quantise every non-drum note of ``midi`` (and chord annotations, when given) onto the 16th grid of ``beats``."""
     notes = [n for inst in midi.instruments if not inst.is_drum for n in inst.notes]
     if not notes:
         raise MidiError("The MIDI file has no notes.")
@@ -114,12 +120,17 @@ def to_score(
     end_steps = np.round(_beat_position(ends, beats) * STEPS_PER_BEAT).astype(np.int64)
     origin = _bar_origin(downbeats, int(start_steps.min()))
     order = np.lexsort((np.array([n.pitch for n in notes]), start_steps))
+    changes: tuple[tuple[int, Chord], ...] = ()
+    if chords:
+        chord_steps = np.round(_beat_position(np.array([c[0] for c in chords]), beats) * STEPS_PER_BEAT)
+        changes = chord_changes(np.maximum(chord_steps.astype(np.int64) - origin, 0), [c[2] for c in chords])
     return Score(
         onsets=(start_steps - origin)[order],
         durations=np.maximum(end_steps - start_steps, 1)[order],
         pitches=np.array([n.pitch for n in notes], dtype=np.int64)[order],
         velocities=np.array([n.velocity for n in notes], dtype=np.int64)[order],
         seconds_per_beat=float(np.median(np.diff(beats))),
+        chords=changes,
     )
 
 
@@ -141,13 +152,14 @@ def _bar_origin(downbeats: np.ndarray, first_onset: int) -> int:
     return origin
 
 
-def load_score(midi_path: str | Path | bytes, beat_path: Path | None = None) -> Score:
-    """Parse a MIDI file (with POP909 beat annotations when given) into a :class:`Score`."""
+def load_score(midi_path: str | Path | bytes, beat_path: Path | None = None, chord_path: Path | None = None) -> Score:
+    """Parse a MIDI file (with POP909 beat and chord annotations when given) into a :class:`Score`."""
     midi = load_midi(midi_path)
+    chords = read_chord_file(chord_path) if chord_path is not None else None
     if beat_path is not None:
         beats, downbeats = read_beat_file(beat_path)
-        return to_score(midi, beats, downbeats)
-    return to_score(midi)
+        return to_score(midi, beats, downbeats, chords)
+    return to_score(midi, chords=chords)
 
 
 def score_to_midi(score: Score, seconds_per_beat: float | None = None, program: int = 0) -> pretty_midi.PrettyMIDI:

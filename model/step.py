@@ -7,8 +7,10 @@ plain NumPy, which for a batch of a few sequences beats a framework call by far 
 and needs neither TensorFlow nor JAX at generation time.
 
 Supported layers: Embedding, LSTM (Keras gate order i, f, c, o; sigmoid/tanh), Dense, Activation,
-BatchNormalization (inference statistics), Dropout (identity at inference), and MelodyRNN's attention
-layer (:class:`model.magenta_nets.AttentionLstmCell`), whose state also carries its last outputs.
+BatchNormalization (inference statistics), Dropout (identity at inference), MelodyRNN's attention
+layer (:class:`model.magenta_nets.AttentionLstmCell`), whose state also carries its last outputs, and
+the default family's causal self-attention (:class:`model.self_attention.CausalSelfAttention`), whose state
+is a cache of keys and values.
 """
 
 from __future__ import annotations
@@ -114,7 +116,42 @@ class AttentionWeights:
         return output, (h, c, attns, history, keys)
 
 
-Recurrent = LstmWeights | AttentionWeights
+@dataclass
+class SelfAttentionWeights:
+    """:class:`model.self_attention.CausalSelfAttention` one step at a time: the new position's query reads the
+    cached keys and values of the last ``window`` positions (itself included), as in training, where a
+    position sees at most its window. State: keys and values (batch, window, heads, key_dim) and how many
+    positions are filled; the cache is a ring, since attention does not depend on the order of its keys."""
+
+    query: tuple[np.ndarray, np.ndarray]
+    key: tuple[np.ndarray, np.ndarray]
+    value: tuple[np.ndarray, np.ndarray]
+    output: tuple[np.ndarray, np.ndarray]
+    gamma: np.ndarray
+    beta: np.ndarray
+    epsilon: float
+    window: int
+
+    def zero_state(self, batch: int) -> tuple[np.ndarray, ...]:
+        heads, dim = self.query[1].shape
+        cache = np.zeros((batch, self.window, heads, dim), np.float32)
+        return cache, cache.copy(), np.zeros(1, np.int64)
+
+    def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        keys, values, filled = state
+        slot, count = int(filled[0]) % self.window, min(int(filled[0]) + 1, self.window)
+        q = np.einsum("bd,dhk->bhk", x, self.query[0]) + self.query[1]
+        keys[:, slot] = np.einsum("bd,dhk->bhk", x, self.key[0]) + self.key[1]
+        values[:, slot] = np.einsum("bd,dhk->bhk", x, self.value[0]) + self.value[1]
+        scores = np.einsum("bhk,bthk->bht", q, keys[:, :count]) / np.sqrt(q.shape[-1])
+        read = np.einsum("bht,bthk->bhk", _softmax(scores), values[:, :count])
+        y = x + np.einsum("bhk,hkd->bd", read, self.output[0]) + self.output[1]
+        mean, var = y.mean(axis=-1, keepdims=True), y.var(axis=-1, keepdims=True)
+        y = (y - mean) / np.sqrt(var + self.epsilon) * self.gamma + self.beta
+        return y.astype(np.float32), (keys, values, filled + 1)
+
+
+Recurrent = LstmWeights | AttentionWeights | SelfAttentionWeights
 
 
 class StepModel:
@@ -186,6 +223,10 @@ def _stages_for(layer: keras.layers.Layer) -> list[tuple[str, object]]:
         ik, ib, k, r, b, aw, av, qk, qb, ok, ob = weights
         return [("lstm", AttentionWeights(ik, ib, LstmWeights(k, r, b), aw, av, qk, qb, ok, ob,
                                           layer.cell.attention_length))]
+    if type(layer).__name__ == "CausalSelfAttention":
+        qk, qb, kk, kb, vk, vb, ok, ob, gamma, beta = weights
+        return [("lstm", SelfAttentionWeights((qk, qb), (kk, kb), (vk, vb), (ok, ob), gamma, beta,
+                                              float(layer.norm.epsilon), int(layer.window)))]
     if isinstance(layer, keras.layers.Dense):
         kernel, bias = weights
         act = ACTIVATIONS[_activation_name(layer)]

@@ -12,6 +12,10 @@ second, turning event ids into training windows):
     Ours (REMI-like, Huang & Yang 2020): ``BAR`` opens every 4/4 bar, ``POS_k`` (k = 0..15) marks a
     16th-note position inside it, then each note at that position is ``P_pitch D_steps`` with the
     duration in 16ths (1..32). Rhythm, duration and metre survive the round trip.
+``grid-chords``
+    The default family: ``grid`` plus a chord event ``CH_root:quality`` (:mod:`model.chords`) right after the
+    position of every chord change, and a velocity bin ``V_b`` between each note's pitch and duration, so a
+    piece can be conditioned on a progression and has dynamics: ``BAR POS_0 CH_C:maj P_60 V_5 D_4 ...``.
 ``melody``
     Magenta MelodyRNN's monophonic melody events, one per 16th step, through note-seq
     (:class:`model.melody.MelodyCodec`).
@@ -27,6 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
+from model.chords import Chord, chord_vocabulary, from_token
 from model.score import STEPS_PER_BAR, Score
 
 MUSIC21_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
@@ -34,6 +39,8 @@ PAPER_STEP = 2
 PAPER_DURATION = 4
 MAX_DURATION = 32
 DEFAULT_VELOCITY = 80
+VELOCITY_BINS = 8
+"""Velocity bins of 16 MIDI steps each (``V_0`` = 1-15 ... ``V_7`` = 112-127), decoded to their centres."""
 
 
 class TokenError(ValueError):
@@ -164,17 +171,86 @@ class GridCodec:
                 + [f"D_{d}" for d in range(1, MAX_DURATION + 1)])
 
 
-def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_per_beat: float) -> Score:
+def velocity_bin(velocity: int) -> int:
+    return min(max(int(velocity), 0) // (128 // VELOCITY_BINS), VELOCITY_BINS - 1)
+
+
+def bin_velocity(bin_index: int) -> int:
+    return int(bin_index) * (128 // VELOCITY_BINS) + 128 // VELOCITY_BINS // 2
+
+
+@dataclass(frozen=True)
+class ChordGridCodec:
+    """Bar / position / chord / pitch / velocity / duration events on the 16th-note grid."""
+
+    name: str = "grid-chords"
+
+    def encode(self, score: Score) -> list[str]:
+        events: list[str] = []
+        changes = dict(score.chords)
+        note_steps = [int(s) for s in score.onsets]
+        steps = sorted(set(note_steps) | set(changes))
+        notes_at: dict[int, list[int]] = {}
+        for index, step in enumerate(note_steps):
+            notes_at.setdefault(step, []).append(index)
+        last_bar = -1
+        for step in steps:
+            bar, position = divmod(step, STEPS_PER_BAR)
+            events += ["BAR"] * (bar - last_bar)
+            last_bar = bar
+            events.append(f"POS_{position}")
+            if step in changes:
+                events.append(changes[step].token)
+            for i in notes_at.get(step, []):
+                events += [f"P_{int(score.pitches[i])}", f"V_{velocity_bin(int(score.velocities[i]))}",
+                           f"D_{min(int(score.durations[i]), MAX_DURATION)}"]
+        return events
+
+    def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
+        """Tolerant decoding, as :meth:`GridCodec.decode`; a note without a velocity gets the default one."""
+        onsets, durations, pitches, velocities = [], [], [], []
+        chords: list[tuple[int, Chord]] = []
+        bar, position, pitch, velocity = -1, 0, None, DEFAULT_VELOCITY
+        for event in events:
+            kind, _, value = event.partition("_")
+            if kind == "BAR":
+                bar, position, pitch = bar + 1, 0, None
+            elif kind == "POS":
+                position, pitch = int(value), None
+            elif kind == "CH":
+                chords.append((max(bar, 0) * STEPS_PER_BAR + position, from_token(event)))
+            elif kind == "P":
+                pitch, velocity = int(value), DEFAULT_VELOCITY
+            elif kind == "V":
+                velocity = bin_velocity(int(value))
+            elif kind == "D" and pitch is not None:
+                onsets.append(max(bar, 0) * STEPS_PER_BAR + position)
+                durations.append(int(value))
+                pitches.append(pitch)
+                velocities.append(velocity)
+                pitch = None
+        return _score(onsets, durations, pitches, seconds_per_beat, velocities, tuple(chords))
+
+    @staticmethod
+    def all_events() -> list[str]:
+        """The full vocabulary: the grid's events, every chord and every velocity bin."""
+        return GridCodec.all_events() + chord_vocabulary() + [f"V_{b}" for b in range(VELOCITY_BINS)]
+
+
+def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_per_beat: float,
+           velocities: list[int] | None = None, chords: tuple[tuple[int, Chord], ...] = ()) -> Score:
     return Score(
         onsets=np.asarray(onsets, dtype=np.int64),
         durations=np.asarray(durations, dtype=np.int64),
         pitches=np.asarray(pitches, dtype=np.int64),
-        velocities=np.full(len(onsets), DEFAULT_VELOCITY, dtype=np.int64),
+        velocities=(np.full(len(onsets), DEFAULT_VELOCITY, dtype=np.int64) if velocities is None
+                    else np.asarray(velocities, dtype=np.int64)),
         seconds_per_beat=seconds_per_beat,
+        chords=chords,
     )
 
 
-CODECS: dict[str, EventCodec] = {"paper": PaperCodec(), "grid": GridCodec()}
+CODECS: dict[str, EventCodec] = {"paper": PaperCodec(), "grid": GridCodec(), "grid-chords": ChordGridCodec()}
 
 
 def get_codec(representation: str) -> EventCodec:

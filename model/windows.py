@@ -20,7 +20,8 @@ import keras
 import numpy as np
 
 from model.corpus import Corpus
-from model.tokens import GridCodec
+from model.chords import from_token
+from model.tokens import ChordGridCodec, GridCodec
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def build_vocabulary(corpus: Corpus) -> Vocabulary:
         return Vocabulary(tuple(vocabulary_events()))
     if corpus.representation == "grid":
         return Vocabulary(tuple(GridCodec.all_events()))
+    if corpus.representation == "grid-chords":
+        return Vocabulary(tuple(ChordGridCodec.all_events()))
     return Vocabulary(tuple(sorted(set(corpus.event_names))))
 
 
@@ -120,7 +123,7 @@ class WindowDataset(ShuffledBatches):
         super().__init__(len(self.starts), batch_size, max_batches, seed)
         self.sequences, self.vocab, self.length = sequences, vocab, length
         self.target, self.transpose = target, transpose
-        self.pitch_ids = _pitch_ids(vocab) if transpose else None
+        self.shift_tables = {k: shift_table(vocab, k) for k in transpose}
         self.encode = encode
         self.scaled_input, self.min_context = scaled_input, min_context
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -152,27 +155,30 @@ class WindowDataset(ShuffledBatches):
 
     def _window(self, song: int, start: int) -> np.ndarray:
         window = self.sequences[song][start:start + self.length + 1].astype(np.int64)
-        if self.pitch_ids is not None:
-            window = transpose_ids(window, self.pitch_ids, int(self.rng.choice((0, *self.transpose))))
+        if self.transpose:
+            window = transpose_ids(window, self.shift_tables, int(self.rng.choice((0, *self.transpose))))
         return window
 
 
-def _pitch_ids(vocab: Vocabulary) -> np.ndarray:
-    """Id of ``P_p`` for p = 0..127 (grid vocabularies keep them contiguous)."""
-    return vocab.encode([f"P_{p}" for p in range(128)])
+def shift_table(vocab: Vocabulary, semitones: int) -> np.ndarray:
+    """Id of each event moved by ``semitones``: ``P_p`` to ``P_{p+s}``, ``CH_root:q`` to the root moved by s;
+    -1 where the pitch would leave 0-127; every other event maps to itself."""
+    index = {event: i for i, event in enumerate(vocab.events)}
+    table = np.arange(len(vocab), dtype=np.int64)
+    for i, event in enumerate(vocab.events):
+        if event.startswith("P_"):
+            table[i] = index.get(f"P_{int(event[2:]) + semitones}", -1)
+        elif event.startswith("CH_"):
+            table[i] = index[from_token(event).transposed(semitones).token]
+    return table
 
 
-def transpose_ids(window: np.ndarray, pitch_ids: np.ndarray, shift: int) -> np.ndarray:
-    """Shift every pitch event by ``shift`` semitones; windows that would leave 0-127 stay as they are."""
+def transpose_ids(window: np.ndarray, tables: dict[int, np.ndarray], shift: int) -> np.ndarray:
+    """Shift every pitch (and chord) event by ``shift`` semitones; windows that would leave 0-127 stay as they are."""
     if shift == 0:
         return window
-    is_pitch = (window >= pitch_ids[0]) & (window <= pitch_ids[-1])
-    moved = window[is_pitch] + shift
-    if moved.size and (moved.min() < pitch_ids[0] or moved.max() > pitch_ids[-1]):
-        return window
-    out = window.copy()
-    out[is_pitch] = moved
-    return out
+    moved = tables[shift][window]
+    return window if (moved < 0).any() else moved
 
 
 class EncodedDataset(ShuffledBatches):
