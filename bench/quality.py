@@ -9,7 +9,11 @@ annotated beat grid) of as many POP909 songs, full texture and MELODY track alon
 * ``paper`` twice: stateful sampling (ours, state carried past the 100-token training windows) and the
   seed's windowed sampling, so a drift out of distribution past 100 tokens would show;
 * the model's validation cross-entropy (its card) beside two count-based baselines over the same
-  tokens and song split (:mod:`model.ngram`): the unigram and an interpolated 3-gram.
+  tokens and song split (:mod:`model.ngram`): the unigram and an interpolated 3-gram;
+* velocity spread (standard deviation of note velocities within a piece);
+* for chord-conditioned models, as many pieces again written over the chord progressions of held-out
+  (validation) songs' bars 8-40, beside those songs' own excerpts: the share of notes struck on a chord
+  change that are tones of that chord.
 
 Run: ``python bench/quality.py [--models assets/models/*] [--pieces 20]``.
 """
@@ -32,14 +36,17 @@ import pretty_midi
 
 from model import metrics, pop909
 from model.artefact import load_bundle
+from model.chords import Progression
 from model.generate import GenerationSettings, Sampling, generate_midi, tokens_for_bars
 from model.melody import melody_score
 from model.ngram import baselines
 from model.pack import tokenise
+from model.presets import get_preset
 from model.score import load_score, score_to_midi
 
 BARS = 32
-COLUMNS = ("scale", "entropy", "8th grid", "4-bar sim", "dur JS", "IOI JS", "val CE", "unigram", "3-gram")
+COLUMNS = ("scale", "entropy", "8th grid", "4-bar sim", "dur JS", "IOI JS", "vel std", "chord tn", "val CE",
+           "unigram", "3-gram")
 
 
 @dataclass
@@ -48,19 +55,28 @@ class Row:
     entropy: float
     grid: float
     phrase: float
+    velocity: float
+    chord_tones: float
     durations: np.ndarray
     iois: np.ndarray
 
 
-def measure(pieces: Sequence[pretty_midi.PrettyMIDI]) -> Row:
+def _velocity_spread(piece: pretty_midi.PrettyMIDI) -> float:
+    return float(np.std([n.velocity for i in piece.instruments for n in i.notes]))
+
+
+def measure(pieces: Sequence[pretty_midi.PrettyMIDI], progressions: Sequence[Progression] | None = None) -> Row:
     """Means over pieces, and pooled (note-count weighted) histograms."""
     per_piece = np.array([[metrics.scale_consistency(p), metrics.pitch_class_entropy(p),
-                           metrics.eighth_grid_share(p), metrics.phrase_self_similarity(p)] for p in pieces])
+                           metrics.eighth_grid_share(p), metrics.phrase_self_similarity(p), _velocity_spread(p)]
+                          for p in pieces])
+    chord = float(np.nanmean([metrics.chord_tone_share(p, g) for p, g in zip(pieces, progressions, strict=True)])
+             if progressions else float("nan"))
     weights = [sum(len(i.notes) for i in p.instruments) for p in pieces]
     durations = np.nansum([metrics.duration_histogram(p) * w for p, w in zip(pieces, weights, strict=True)], axis=0)
     iois = np.nansum([metrics.ioi_histogram(p) * w for p, w in zip(pieces, weights, strict=True)], axis=0)
-    scale, entropy, grid, phrase = np.nanmean(per_piece, axis=0)
-    return Row(scale, entropy, grid, phrase, durations / durations.sum(), iois / iois.sum())
+    scale, entropy, grid, phrase, velocity = np.nanmean(per_piece, axis=0)
+    return Row(scale, entropy, grid, phrase, velocity, chord, durations / durations.sum(), iois / iois.sum())
 
 
 def pop909_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[pretty_midi.PrettyMIDI]]:
@@ -71,6 +87,26 @@ def pop909_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[pret
         full.append(score_to_midi(load_score(song.midi, song.beats).bars(8, BARS)))
         melody.append(score_to_midi(melody_score(song.midi.read_bytes(), song.beats).bars(8, BARS)))
     return full, melody
+
+
+def held_out_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[Progression]]:
+    """Bars 8-40 of ``count`` validation songs of the default preset's split, with their chord progressions."""
+    d = get_preset("default").data
+    songs = pop909.select_songs(pop909.list_songs(pop909.find_dir()), d.songs, d.selection_seed)
+    _, validation = pop909.split_songs(songs, d.validation_share, d.selection_seed)
+    pieces, progressions = [], []
+    for song in pop909.select_songs(validation, count, seed=0):
+        excerpt = load_score(song.midi, song.beats, song.chords).bars(8, BARS)
+        pieces.append(score_to_midi(excerpt))
+        progressions.append(Progression(excerpt.chords, BARS))
+    return pieces, progressions
+
+
+def conditioned_pieces(path: Path, progressions: Sequence[Progression]) -> list[pretty_midi.PrettyMIDI]:
+    """One piece over each progression (seed = its index), as a study clip of ``chords: song`` would be made."""
+    bundle = load_bundle(path)
+    return [generate_midi(bundle, GenerationSettings(temperature=1.0, seed=i, bpm=90.0), 1, progression=g)[0]
+            for i, g in enumerate(progressions)]
 
 
 def model_pieces(path: Path, count: int, sampling: Sampling = "stateful") -> list[pretty_midi.PrettyMIDI]:
@@ -91,8 +127,9 @@ def cross_entropies(path: Path) -> tuple[float, float, float]:
 
 def print_row(name: str, row: Row, ref: Row, losses: tuple[float, float, float] | None = None) -> None:
     cells = [row.scale, row.entropy, row.grid, row.phrase, metrics.histogram_distance(row.durations, ref.durations),
-             metrics.histogram_distance(row.iois, ref.iois), *(losses or (float("nan"),) * 3)]
-    print(f"{name:<22}" + "".join(f"{c:>10.3f}" for c in cells))
+             metrics.histogram_distance(row.iois, ref.iois), row.velocity, row.chord_tones,
+             *(losses or (float("nan"),) * 3)]
+    print(f"{name:<30}" + "".join(f"{c:>10.3f}" for c in cells))
 
 
 def main() -> None:
@@ -102,15 +139,20 @@ def main() -> None:
     parser.add_argument("--pieces", type=int, default=20)
     args = parser.parse_args()
     full, melody = pop909_excerpts(args.pieces)
+    held_out, progressions = held_out_excerpts(args.pieces)
     ref = measure(full)
     print(f"{args.pieces} pieces of about {BARS} bars per model; POP909: bars 8-{8 + BARS} of {args.pieces} songs")
-    print(f"{'source':<22}" + "".join(f"{c:>10}" for c in COLUMNS))
+    print(f"{'source':<30}" + "".join(f"{c:>10}" for c in COLUMNS))
     print_row("POP909", ref, ref)
     print_row("POP909 melody", measure(melody), ref)
+    print_row("POP909 held-out", measure(held_out, progressions), ref)
     verdicts = []
     for path in args.models:
         losses = cross_entropies(path)
         print_row(path.name, measure(model_pieces(path, args.pieces)), ref, losses)
+        if load_bundle(path).preset.data.representation == "grid-chords":
+            print_row(f"{path.name} (held-out chords)", measure(conditioned_pieces(path, progressions), progressions),
+                      ref, losses)
         if path.name == "paper":  # the seed's strict sampling beside our stateful default, same weights
             print_row("paper (windowed)", measure(model_pieces(path, args.pieces, "windowed")), ref, losses)
         verdicts.append(_verdict(path, losses))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from model.chords import Progression
     from model.pop909 import SongFile
     from model.presets import Preset
 
@@ -136,6 +137,12 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--primer-song", help="POP909 song id (e.g. 001) whose bars start the piece")
     p.add_argument("--primer-bar", type=int, default=8, help="first bar of the POP909 primer window")
     p.add_argument("--primer-bars", type=int, default=4, help="length of the POP909 primer window in bars")
+    p.add_argument("--chords", help='progression to write over, e.g. "C G Am F" (one chord per bar), '
+                   '"C | G | Am F" or "C G Am F x4" (chord-conditioned models)')
+    p.add_argument("--chords-song", help="POP909 song id whose annotated chords to write over")
+    p.add_argument("--chords-bar", type=int, default=8, help="first bar of the song's progression")
+    p.add_argument("--bars", type=int, help="length in bars: the progression is cut or repeated to it "
+                   "(default: the progression's own length; 16 for --chords-song)")
     p.add_argument("--bpm", type=float, default=d.bpm)
     p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
     p.add_argument("--sampling", choices=("stateful", "windowed"), default=d.sampling,
@@ -155,13 +162,28 @@ def _generate(args: argparse.Namespace) -> int:
     primer = primer_from_midi(bundle, args.primer.read_bytes()) if args.primer else None
     if args.primer_song:
         primer = primer_from_song(bundle, _song(args.primer_song), args.primer_bar, args.primer_bars)
-    pieces = generate_midi(bundle, settings, n_pieces=args.pieces, primer=primer)
+    pieces = generate_midi(bundle, settings, n_pieces=args.pieces, primer=primer, progression=_progression(args))
     for i, midi in enumerate(pieces):
         out = args.out if len(pieces) == 1 else args.out.with_name(f"{args.out.stem}_{i + 1}{args.out.suffix}")
         out.parent.mkdir(parents=True, exist_ok=True)
         midi.write(str(out))
         print(f"wrote {out} ({sum(len(i.notes) for i in midi.instruments)} notes, {midi.get_end_time():.1f} s)")
     return 0
+
+
+def _progression(args: argparse.Namespace) -> Progression | None:
+    """The progression of ``--chords`` or ``--chords-song``, fitted to ``--bars``; None without either."""
+    from model.chords import parse_progression
+    from model.generate import progression_from_song
+
+    if args.chords and args.chords_song:
+        raise ValueError("Give either --chords or --chords-song, not both.")
+    if args.chords_song:
+        return progression_from_song(_song(args.chords_song), args.chords_bar, args.bars or 16)
+    if args.chords:
+        progression = parse_progression(args.chords)
+        return progression.fitted(args.bars) if args.bars else progression
+    return None
 
 
 def _song(song_id: str) -> SongFile:

@@ -139,6 +139,18 @@ class Progression:
             current = chord
         return current
 
+    def fitted(self, bars: int, steps_per_bar: int = 16) -> Progression:
+        """The progression cut, or repeated from its start, to exactly ``bars`` bars."""
+        if not 1 <= bars <= MAX_BARS:
+            raise ChordError(f"bars must be between 1 and {MAX_BARS}, got {bars}.")
+        period = self.bars * steps_per_bar
+        changes: list[tuple[int, Chord]] = []
+        for offset in range(0, bars * steps_per_bar, period):
+            for step, chord in self.changes:
+                if offset + step < bars * steps_per_bar and (not changes or changes[-1][1] != chord):
+                    changes.append((offset + step, chord))
+        return Progression(tuple(changes), bars)
+
     def text(self) -> str:
         """The progression written back as text, one bar between bars lines (for cards and pages)."""
         by_bar: dict[int, list[str]] = {}

@@ -7,6 +7,7 @@ reproducible.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ import numpy as np
 import pretty_midi
 
 from model.artefact import ModelBundle
+from model.chord_grammar import ChordGridGrammar
+from model.chords import Progression
 from model.grammar import GridGrammar
 from model.pop909 import SongFile
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
@@ -24,9 +27,13 @@ from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
 MAX_TOKENS = 20_000
-EVENTS_PER_BAR = {"grid": 48, "paper": 8, "melody": 16}
+Grammar = GridGrammar | ChordGridGrammar
+EVENTS_PER_BAR = {"grid": 48, "grid-chords": 96, "paper": 8, "melody": 16}
 """Events that fill about one 4/4 bar: the seed's encoding places one per eighth note, Magenta's melody
-one per sixteenth; grid pieces average about 40 (POP909), so 48 errs on the long side."""
+one per sixteenth; grid pieces average about 40 (POP909), so 48 errs on the long side; with chords and
+velocities about 80."""
+CHORD_TOKENS_PER_BAR = 200
+"""Token budget per bar of a given progression: generation ends with the progression's last bar, well before."""
 MAX_PIECES = 64
 Sampling = Literal["stateful", "windowed"]
 """``stateful`` carries the LSTM state, one step per token; ``windowed`` re-runs the last window (the
@@ -111,6 +118,21 @@ def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, ba
     return _primer_ids(bundle, score.bars(start_bar, bars), max_events=4096)
 
 
+def progression_from_song(song: SongFile, start_bar: int = 8, bars: int = 16) -> Progression:
+    """The annotated chords of ``bars`` bars of a POP909 song from ``start_bar`` (``chord_midi.txt``)."""
+    if start_bar < 0 or not 1 <= bars <= 256:
+        raise ValueError(f"start bar must be >= 0 and bars between 1 and 256, got {start_bar} and {bars}.")
+    if song.chords is None:
+        raise ValueError(f"POP909 song {song.song_id} has no chord annotation (chord_midi.txt).")
+    try:
+        excerpt = load_score(song.midi, song.beats, song.chords).bars(start_bar, bars)
+    except MidiError as exc:
+        raise ValueError(f"The song's chords cannot be read: {exc}") from exc
+    if not excerpt.chords:
+        raise ValueError(f"POP909 song {song.song_id} has no chords in bars {start_bar}-{start_bar + bars}.")
+    return Progression(excerpt.chords, bars)
+
+
 @dataclass(frozen=True)
 class Primer:
     """Event ids that start a piece, and how far they were transposed to get there.
@@ -153,7 +175,7 @@ def default_primer(bundle: ModelBundle, rng: np.random.Generator) -> np.ndarray:
         from model.melody import DEFAULT_PRIMER_PITCH
 
         return bundle.vocab.encode([f"NOTE_{DEFAULT_PRIMER_PITCH}"])
-    if bundle.preset.data.representation == "grid":
+    if bundle.preset.data.representation in ("grid", "grid-chords"):
         return bundle.vocab.encode(["BAR"])
     return np.array([int(rng.integers(len(bundle.vocab)))])
 
@@ -166,9 +188,14 @@ def _inputs(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
 
 
 def generate_ids(
-    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None
+    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None,
+    progression: Progression | None = None,
 ) -> np.ndarray:
-    """Sample ``settings.tokens`` new ids for each of ``n_pieces`` sequences: shape (n_pieces, tokens)."""
+    """Sample ``settings.tokens`` new ids for each of ``n_pieces`` sequences: shape (n_pieces, tokens).
+
+    With a ``progression`` (chord-conditioned models only) the chords are imposed at their changes and
+    sampling ends with the progression's last bar, so fewer tokens may come back.
+    """
     settings.validate()
     if not 1 <= n_pieces <= MAX_PIECES:
         raise ValueError(f"pieces must be between 1 and {MAX_PIECES}, got {n_pieces}.")
@@ -176,15 +203,31 @@ def generate_ids(
     primer = default_primer(bundle, rng) if primer is None else np.asarray(list(primer), dtype=np.int64)
     model = step_model(bundle)
     model.reset(n_pieces)
-    grammar = GridGrammar(bundle.vocab, n_pieces) if bundle.preset.data.representation == "grid" else None
+    grammar = _grammar(bundle, n_pieces, progression)
     with single_threaded_blas():
         if bundle.preset.network.architecture.startswith("magenta-"):
             return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
         return _sample_loop(bundle, settings, model, grammar, primer, rng, n_pieces)
 
 
+def takes_chords(bundle: ModelBundle) -> bool:
+    """Whether the model writes over a given chord progression (the ``grid-chords`` family)."""
+    return bundle.preset.data.representation == "grid-chords"
+
+
+def _grammar(bundle: ModelBundle, n_pieces: int, progression: Progression | None) -> Grammar | None:
+    """The sampling grammar of the model's family; a progression needs the chord-conditioned family."""
+    representation = bundle.preset.data.representation
+    if progression is not None and not takes_chords(bundle):
+        raise ValueError(f"This model ({bundle.name}) does not take chords; choose a chord-conditioned model "
+                         "such as default.")
+    if representation == "grid-chords":
+        return ChordGridGrammar(bundle.vocab, n_pieces, progression)
+    return GridGrammar(bundle.vocab, n_pieces) if representation == "grid" else None
+
+
 def _sample_loop(
-    bundle: ModelBundle, settings: GenerationSettings, model: StepModel, grammar: GridGrammar | None,
+    bundle: ModelBundle, settings: GenerationSettings, model: StepModel, grammar: Grammar | None,
     primer: np.ndarray, rng: np.random.Generator, n_pieces: int,
 ) -> np.ndarray:
     """Feed the primer, then draw one token per step for every sequence of the batch."""
@@ -205,7 +248,10 @@ def _sample_loop(
         weights = filter_top_p(filter_top_k(weights, settings.top_k), settings.top_p)
         out[:, t] = sample_rows(weights, rng)
         if grammar is not None:
+            out[:, t] = grammar.resolve(out[:, t], grammar.forced())
             grammar.advance(out[:, t])
+            if grammar.done:
+                return out[:, :t + 1]
         if settings.sampling == "stateful":  # windowed sampling replays the window instead
             probs = model.step(_inputs(bundle, out[:, t]))
     return out
@@ -260,17 +306,21 @@ def _transposed(events: list[str], semitones: int) -> list[str]:
 
 
 def generate_midi(
-    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None
+    bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None,
+    progression: Progression | None = None,
 ) -> list[pretty_midi.PrettyMIDI]:
     """Generate pieces and write them as MIDI at ``settings.bpm`` with ``settings.program``.
 
     The piece keeps what it was started from, a primer or the family's start event (a bar line, middle C):
-    the events after it are positioned relative to it, so dropping it shifts or stacks the first bar.
+    the events after it are positioned relative to it, so dropping it shifts or stacks the first bar. A
+    ``progression`` is written over (chord-conditioned models), and the piece lasts exactly its bars.
     """
     settings.validate()
     start = primer if isinstance(primer, Primer) else Primer(
         default_primer(bundle, np.random.default_rng(settings.seed)) if primer is None else np.asarray(primer))
-    ids = generate_ids(bundle, settings, n_pieces, start)
+    if progression is not None:
+        settings = dataclasses.replace(settings, tokens=min(MAX_TOKENS, progression.bars * CHORD_TOKENS_PER_BAR))
+    ids = generate_ids(bundle, settings, n_pieces, start, progression)
     codec = get_codec(bundle.preset.data.representation)
     pieces = []
     for row in ids:

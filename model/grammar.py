@@ -55,3 +55,14 @@ class GridGrammar:
                 self.position[row] = -1
             elif kind == "POS":
                 self.position[row] = self.values[int(token)]
+
+    def forced(self) -> np.ndarray:
+        """Nothing is imposed on a grid piece: -1 for every sequence (see :mod:`model.chord_grammar`)."""
+        return np.full(len(self.kind), -1, dtype=np.int64)
+
+    def resolve(self, ids: np.ndarray, forced: np.ndarray) -> np.ndarray:
+        return ids
+
+    @property
+    def done(self) -> bool:
+        return False

@@ -8,8 +8,8 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from model.self_attention import attention_layer
 from model.presets import NetworkConfig, TrainConfig
+from model.self_attention import attention_layer
 
 
 @keras.saving.register_keras_serializable(package="lstm_music_lab")

@@ -267,8 +267,8 @@ MAGENTA_PRETRAINED = dataclasses.replace(
     data=dataclasses.replace(MAGENTA_ATTENTION.data, source="music21-folk"),
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, PAPER_ONEHOT, DEFAULT, GRID, TINY, MAGENTA_BASIC, MAGENTA_LOOKBACK,
-                                                  MAGENTA_ATTENTION, MAGENTA_PRETRAINED)}
+PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, PAPER_ONEHOT, DEFAULT, GRID, TINY, MAGENTA_BASIC,
+                                                  MAGENTA_LOOKBACK, MAGENTA_ATTENTION, MAGENTA_PRETRAINED)}
 
 
 def get_preset(name: str) -> Preset:

@@ -19,8 +19,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from model.corpus import Corpus
 from model.chords import from_token
+from model.corpus import Corpus
 from model.tokens import ChordGridCodec, GridCodec
 
 
@@ -35,6 +35,12 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.events)
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Event name to id."""
+        table: dict[str, int] = self._index  # type: ignore[attr-defined]
+        return table
 
     def encode(self, events: Sequence[str]) -> np.ndarray:
         """Ids of ``events``; events the vocabulary lacks are dropped (a primer may hold unseen chords)."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
 
 from model.networks import build_embedding_network, build_paper_network
 from model.presets import DEFAULT, PAPER, get_preset
+from model.step import StepModel
 
 
 def lstm_params(inputs: int, units: int) -> int:
@@ -51,9 +54,34 @@ def test_the_paper_preset_trains_as_the_seed_did() -> None:
 
 
 def test_our_network_embeds_ids_and_predicts_every_next_token() -> None:
-    net = build_embedding_network(177, DEFAULT.network)
+    net = build_embedding_network(177, DEFAULT.network, DEFAULT.data.sequence_length)
     assert isinstance(net.layers[0], keras.layers.Embedding)
     assert net.output_shape == (None, None, 177)
+
+
+def test_the_default_network_attends_causally_over_its_lstm_outputs() -> None:
+    net = build_embedding_network(40, DEFAULT.network, 16)
+    assert [type(layer).__name__ for layer in net.layers][-2:] == ["CausalSelfAttention", "Dense"]
+    ids = np.random.default_rng(0).integers(0, 40, (2, 16))
+    changed = ids.copy()
+    changed[:, 10:] = (ids[:, 10:] + 1) % 40
+    before, after = np.asarray(net(ids)), np.asarray(net(changed))
+    assert np.allclose(before[:, :10], after[:, :10], atol=1e-5)  # no position reads a later one
+    assert not np.allclose(before[:, 10:], after[:, 10:])
+
+
+def test_the_numpy_step_model_replays_self_attention_exactly() -> None:
+    config = dataclasses.replace(DEFAULT.network, lstm_units=(24, 24), embedding_dim=8, dropout=0.0)
+    net = build_embedding_network(30, config, 12)
+    rng = np.random.default_rng(0)
+    for weight in net.weights:
+        weight.assign(rng.normal(0, 0.3, weight.shape).astype("float32"))
+    ids = rng.integers(0, 30, (3, 12))
+    expected = np.asarray(keras.ops.softmax(net(ids)))
+    step = StepModel.from_keras(net)
+    step.reset(3)
+    got = np.stack([step.step(ids[:, t]) for t in range(12)], axis=1)
+    assert np.abs(expected - got).max() < 1e-5
 
 
 def test_unknown_presets_and_settings_are_refused_with_the_choices() -> None:

@@ -1,0 +1,132 @@
+"""Well-formed ``grid-chords`` sequences, and a chord progression imposed on them while sampling.
+
+A piece reads ``BAR (POS_k CH_c? (P_p V_v D_d)*)* ...``, positions rising inside a bar. Masks keep sampled
+sequences in that shape. Given a :class:`~model.chords.Progression`, chord events are never sampled: at
+each chord change the sampler is made to write the change's position and chord itself (when the network
+moves time to or past the change, its move is replaced by the change's position, then the chord follows),
+so the network hears the progression exactly where the conditioning puts it and writes the notes over it.
+Once the progression's last bar is over, the piece is finished and only bar lines follow (they decode to
+nothing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.chords import Progression
+from model.score import STEPS_PER_BAR
+from model.windows import Vocabulary
+
+PIANO_LOW, PIANO_HIGH = 21, 108
+
+
+class ChordGridGrammar:
+    """Per-sequence state (last event kind, bar, position, pending chord change) and what may come next."""
+
+    def __init__(self, vocab: Vocabulary, batch: int, progression: Progression | None = None) -> None:
+        kinds = np.array([e.partition("_")[0] for e in vocab.events])
+        values = np.array([int(v) if (v := e.partition("_")[2]).isdigit() else -1 for e in vocab.events])
+        self.vocab, self.kinds, self.values = vocab, kinds, values
+        chord = (kinds == "CH") & (progression is None)
+        pitch = (kinds == "P") & (values >= PIANO_LOW) & (values <= PIANO_HIGH)
+        later = [(kinds == "POS") & (values > k) for k in range(-1, STEPS_PER_BAR)]
+        self.allowed = {
+            "BAR": (kinds == "BAR") | (kinds == "POS"),
+            "P": kinds == "V",
+            "V": kinds == "D",
+        }
+        self.after_position = [pitch | chord for _ in later]
+        self.after_note = [pitch | (kinds == "BAR") | later[k + 1] for k in range(STEPS_PER_BAR)]
+        self.progression = progression
+        self.kind = ["BAR"] * batch
+        self.bar = np.full(batch, -1)
+        self.position = np.full(batch, -1)
+        self.change = np.zeros(batch, dtype=np.int64)
+        self.queue: list[list[int]] = [[] for _ in range(batch)]
+        self.finished = np.zeros(batch, dtype=bool)
+
+    def mask(self) -> np.ndarray:
+        """Allowed next ids, shape (batch, vocab)."""
+        rows = []
+        for kind, position in zip(self.kind, self.position, strict=True):
+            if kind in self.allowed:
+                rows.append(self.allowed[kind])
+            elif kind == "POS":
+                rows.append(self.after_position[position])
+            else:  # after a chord or a duration: another note, a later position or a bar line
+                rows.append(self.after_note[max(int(position), 0)])
+        return np.stack(rows)
+
+    def forced(self) -> np.ndarray:
+        """The id each sequence must take next (a queued chord change, or a bar line once finished), else -1."""
+        out = np.full(len(self.kind), -1, dtype=np.int64)
+        for row, queue in enumerate(self.queue):
+            if queue:
+                out[row] = queue.pop(0)
+            elif self.finished[row]:
+                out[row] = self.vocab.index["BAR"]
+        return out
+
+    def resolve(self, ids: np.ndarray, forced: np.ndarray) -> np.ndarray:
+        """Sampled ids with time moves that would skip a pending chord change replaced (see the module)."""
+        out = np.where(forced >= 0, forced, ids)
+        if self.progression is None:
+            return out
+        for row in np.flatnonzero(forced < 0):
+            out[row] = self._steer(int(row), int(out[row]))
+        return out
+
+    def _steer(self, row: int, token: int) -> int:
+        assert self.progression is not None
+        kind, changes = self.kinds[token], self.progression.changes
+        if kind not in ("BAR", "POS") or self.change[row] >= len(changes):
+            return token
+        bar_start = max(int(self.bar[row]), 0) * STEPS_PER_BAR
+        step, chord = changes[self.change[row]]
+        arrives = bar_start + (int(self.values[token]) if kind == "POS" else STEPS_PER_BAR)
+        if kind == "BAR" and self.bar[row] >= 0 and step == arrives:  # the change opens the next bar
+            self.queue[row] += [self.vocab.index["POS_0"], self.vocab.index[chord.token]]
+            return token
+        if step > arrives or (kind == "BAR" and self.bar[row] < 0):
+            return token
+        self.queue[row].append(self.vocab.index[chord.token])
+        return int(self.vocab.index[f"POS_{step - bar_start}"])
+
+    def advance(self, ids: np.ndarray) -> None:
+        """Move every sequence's state past the ids just fed."""
+        for row, token in enumerate(ids):
+            kind = str(self.kinds[int(token)])
+            self.kind[row] = kind
+            if kind == "BAR":
+                self.bar[row] += 1
+                self.position[row] = -1
+                if self.progression is not None and self.bar[row] >= self.progression.bars:
+                    self.finished[row] = True
+                self._opening_change(row)
+                self._skip_passed(row)
+            elif kind == "POS":
+                self.position[row] = self.values[int(token)]
+                self._skip_passed(row)
+            elif kind == "CH":
+                self.change[row] += 1
+
+    def _skip_passed(self, row: int) -> None:
+        """Changes already behind the sequence's time (a primer that moved past them) are not imposed."""
+        if self.progression is None:
+            return
+        now = max(int(self.bar[row]), 0) * STEPS_PER_BAR + max(int(self.position[row]), 0)
+        changes = self.progression.changes
+        while self.change[row] < len(changes) and changes[self.change[row]][0] < now:
+            self.change[row] += 1
+
+    def _opening_change(self, row: int) -> None:
+        """The first bar line of a piece: a change at step 0 is queued at once (there is no bar before it)."""
+        if self.progression is None or self.bar[row] != 0 or self.change[row] or self.queue[row]:
+            return
+        step, chord = self.progression.changes[0]
+        if step == 0:
+            self.queue[row] += [self.vocab.index["POS_0"], self.vocab.index[chord.token]]
+
+    @property
+    def done(self) -> bool:
+        return bool(self.finished.all()) and not any(self.queue)
