@@ -24,14 +24,25 @@ from audio import ExcerptSettings, RenderError, encode_clip, survey_clip
 from audio.midi import midi_bytes
 from audio.upload import audio_excerpt
 from model.artefact import ModelBundle
-from model.generate import GenerationSettings, generate_midi, primer_from_midi, tokens_for_bars
-from model.pop909 import DatasetNotFoundError, find_dir
+from model.chords import Progression
+from model.generate import (
+    GenerationSettings,
+    Primer,
+    generate_midi,
+    primer_from_midi,
+    primer_from_song,
+    progression_from_song,
+    tokens_for_bars,
+)
+from model.pop909 import DatasetNotFoundError, find_dir, find_song
 from model.score import score_to_midi
 from model.tokens import get_codec
 from survey.prepare import ClipUnavailable, RenderedClip
 from survey.study import ClipToRender
 
 PRIMER_EVENTS = 64
+PRIMER_BARS = 2
+"""Bars of the song that prime a chord-conditioned model (``chords: song``), about the 64 events above."""
 """Events of the POP909 primer song fed to the model before sampling (about two bars)."""
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,8 +86,10 @@ def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel)
     """Generate the piece a ``generate`` spec asks for; its excerpt as MP3, and the piece's MIDI (primer included)."""
     gen = spec["generate"]
     bundle = load(str(find_model(str(gen["model"]), roots)))
-    primer = None
-    if gen.get("primer"):
+    primer, progression = None, None
+    if gen.get("chords") == "song":
+        primer, progression = song_primer_and_chords(bundle, str(gen.get("primer", "")), int(gen.get("bars", 16)))
+    elif gen.get("primer"):
         song = midi_path(f"pop909:{gen['primer']}/{gen['primer']}.mid", Path())
         primer = primer_from_midi(bundle, song.read_bytes(), max_events=PRIMER_EVENTS)
     settings = GenerationSettings(
@@ -84,9 +97,23 @@ def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel)
         temperature=float(gen.get("temperature", 1.0)), top_k=int(gen.get("top_k", 0)),
         top_p=float(gen.get("top_p", 1.0)),
     )
-    midi = midi_bytes(generate_midi(bundle, settings, primer=primer)[0])
+    midi = midi_bytes(generate_midi(bundle, settings, primer=primer, progression=progression)[0])
     start = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
     return RenderedClip(survey_clip(midi, settings=excerpt_settings(spec, start=start)).data, "mp3", midi)
+
+
+def song_primer_and_chords(bundle: ModelBundle, song_id: str, bars: int) -> tuple[Primer, Progression]:
+    """``chords: song``: the primer song's first bars (with their chords) and its annotated progression
+    after them, on the song's own beat grid, so model and original share the harmony and only the
+    composition differs."""
+    if not song_id:
+        raise ClipUnavailable("'chords: song' needs a 'primer' song whose chords to use.")
+    try:
+        song = find_song(song_id)
+        primer = primer_from_song(bundle, song, 0, PRIMER_BARS)
+        return primer, progression_from_song(song, 0, PRIMER_BARS + bars)
+    except (ValueError, DatasetNotFoundError) as exc:
+        raise ClipUnavailable(str(exc)) from exc
 
 
 def primer_seconds(bundle: ModelBundle, primer: Any, bpm: float) -> float:

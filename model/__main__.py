@@ -187,12 +187,9 @@ def _progression(args: argparse.Namespace) -> Progression | None:
 
 
 def _song(song_id: str) -> SongFile:
-    from model.pop909 import find_dir, list_songs
+    from model.pop909 import find_song
 
-    songs = {s.song_id: s for s in list_songs(find_dir())}
-    if song_id.zfill(3) not in songs:
-        raise ValueError(f"POP909 has no song {song_id!r}; ids run from 001 to 909.")
-    return songs[song_id.zfill(3)]
+    return find_song(song_id)
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:

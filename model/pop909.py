@@ -75,6 +75,14 @@ def list_songs(root: Path) -> list[SongFile]:
     return songs
 
 
+def find_song(song_id: str, root: Path | None = None) -> SongFile:
+    """One song by id (``"1"`` and ``"001"`` alike), or one sentence saying which ids exist."""
+    songs = {s.song_id: s for s in list_songs(find_dir(root))}
+    if song_id.zfill(3) not in songs:
+        raise ValueError(f"POP909 has no song {song_id!r}; ids run from 001 to 909.")
+    return songs[song_id.zfill(3)]
+
+
 def select_songs(songs: list[SongFile], count: int | None, seed: int) -> list[SongFile]:
     """The seed study's random subset: ``count`` songs drawn with a fixed seed (all when None)."""
     if count is None or count >= len(songs):
