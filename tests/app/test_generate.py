@@ -35,16 +35,41 @@ def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
 
     at = page()
     at.button(key="gen_go").click().run()
-    _, _, wav = at.session_state["gen_result"]
+    _, _, wav, _ = at.session_state["gen_result"]
     samples, rate = soundfile.read(io.BytesIO(wav), dtype="float32", always_2d=True)
     assert abs(integrated_loudness(samples, rate) - (-16.0)) <= 0.5 and peak_dbfs(samples) <= -1.0 + 1e-3
+
+
+def test_the_default_model_writes_over_the_progression_typed_in_the_box(lab: Path) -> None:
+    at = page()
+    at.text_input(key="gen_chords").set_value("Dm G C Am")
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert at.caption[0].value.endswith("over Dm | G | C | Am")
+
+
+def test_a_mistyped_chord_gets_one_sentence_and_keeps_the_settings(lab: Path) -> None:
+    at = page()
+    at.text_input(key="gen_chords").set_value("C H Am F")
+    at.button(key="gen_go").click().run()
+    assert not at.exception
+    assert "'H' is not a chord name" in at.error[0].value and "F#m" in at.error[0].value
+    assert at.text_input(key="gen_chords").value == "C H Am F" and at.slider(key="gen_bars").value == 4
+
+
+def test_a_pop909_songs_chords_can_be_picked_instead(lab: Path) -> None:
+    at = page()
+    at.selectbox(key="gen_chords_song").set_value("002")
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert " over " in at.caption[0].value
 
 
 def test_a_piece_of_another_model_is_not_shown_after_switching(lab: Path) -> None:
     at = page()
     at.button(key="gen_go").click().run()
     assert len(at.get("plotly_chart")) == 1
-    other = next(o for o in at.selectbox(key="gen_model").options if "default" not in o)
+    other = next(o for o in at.selectbox(key="gen_model").options if "default" not in o and "grid" not in o)
     at.selectbox(key="gen_model").set_value(other).run()
     assert not at.exception and len(at.get("plotly_chart")) == 0
 
