@@ -34,8 +34,8 @@ from model.generate import (
     progression_from_song,
     tokens_for_bars,
 )
-from model.pop909 import DatasetNotFoundError, find_dir, find_song
-from model.score import score_to_midi
+from model.pop909 import DatasetNotFoundError, SongFile, find_dir, find_song
+from model.score import STEPS_PER_BAR, load_score, score_to_midi
 from model.tokens import get_codec
 from survey.prepare import ClipUnavailable, RenderedClip
 from survey.study import ClipToRender
@@ -110,10 +110,16 @@ def song_primer_and_chords(bundle: ModelBundle, song_id: str, bars: int) -> tupl
         raise ClipUnavailable("'chords: song' needs a 'primer' song whose chords to use.")
     try:
         song = find_song(song_id)
-        primer = primer_from_song(bundle, song, 0, PRIMER_BARS)
-        return primer, progression_from_song(song, 0, PRIMER_BARS + bars)
+        start = first_bar_with_notes(song)
+        primer = primer_from_song(bundle, song, start, PRIMER_BARS)
+        return primer, progression_from_song(song, start, PRIMER_BARS + bars)
     except (ValueError, DatasetNotFoundError) as exc:
         raise ClipUnavailable(str(exc)) from exc
+
+
+def first_bar_with_notes(song: SongFile) -> int:
+    """The bar where a song's music starts (some POP909 songs open with empty bars before a pickup)."""
+    return int(load_score(song.midi, song.beats).onsets.min()) // STEPS_PER_BAR
 
 
 def primer_seconds(bundle: ModelBundle, primer: Any, bpm: float) -> float:

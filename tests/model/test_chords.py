@@ -1,4 +1,4 @@
-"""Chord progressions: the text users type, POP909's labels, the grid-chords events, and chords imposed while sampling."""
+"""Chord progressions: the text users type, POP909 labels, grid-chords events, chords imposed while sampling."""
 
 from __future__ import annotations
 
