@@ -18,7 +18,7 @@ def test_the_primer_starts_where_the_song_has_notes_and_the_chords_follow_it(son
     bundle = load_bundle(ROOT / "assets" / "models" / "default")
     primer, progression = song_primer_and_chords(bundle, song, 16)
     primed = get_codec("grid-chords").decode(bundle.vocab.decode(list(primer)))
-    assert primed.n_notes > 0  # song 001 opens with empty bars: a primer from bar 0 would hold no notes
+    assert primed.n_notes > 0  # song 004 opens with two empty bars: a primer from bar 0 held no notes
     assert progression.bars == 2 + 16 and progression.changes
 
 
