@@ -146,23 +146,11 @@ class GridCodec:
         return events
 
     def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
-        """Tolerant decoding: malformed runs (a pitch without duration, a position before BAR) are skipped."""
-        onsets, durations, pitches = [], [], []
-        bar, position, pitch = -1, 0, None
-        for event in events:
-            kind, _, value = event.partition("_")
-            if kind == "BAR":
-                bar, position, pitch = bar + 1, 0, None
-            elif kind == "POS":
-                position, pitch = int(value), None
-            elif kind == "P":
-                pitch = int(value)
-            elif kind == "D" and pitch is not None:
-                onsets.append(max(bar, 0) * STEPS_PER_BAR + position)
-                durations.append(int(value))
-                pitches.append(pitch)
-                pitch = None
-        return _score(onsets, durations, pitches, seconds_per_beat)
+        """Tolerant decoding: malformed runs (a pitch without duration, a position before BAR) are skipped.
+
+        Grid events are a subset of ``grid-chords`` events (no chords, no velocities), so one decoder serves both.
+        """
+        return ChordGridCodec().decode(events, seconds_per_beat)
 
     @staticmethod
     def all_events() -> list[str]:
@@ -207,7 +195,8 @@ class ChordGridCodec:
         return events
 
     def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
-        """Tolerant decoding, as :meth:`GridCodec.decode`; a note without a velocity gets the default one."""
+        """Tolerant decoding: malformed runs (a pitch without duration, a position before BAR) are skipped; a note
+        without a velocity gets the default one."""
         onsets, durations, pitches, velocities = [], [], [], []
         chords: list[tuple[int, Chord]] = []
         bar, position, pitch, velocity = -1, 0, None, DEFAULT_VELOCITY
