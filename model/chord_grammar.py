@@ -14,29 +14,26 @@ from __future__ import annotations
 import numpy as np
 
 from model.chords import Progression
+from model.grammar import PIANO_HIGH, PIANO_LOW, event_table
 from model.score import STEPS_PER_BAR
 from model.windows import Vocabulary
-
-PIANO_LOW, PIANO_HIGH = 21, 108
 
 
 class ChordGridGrammar:
     """Per-sequence state (last event kind, bar, position, pending chord change) and what may come next."""
 
     def __init__(self, vocab: Vocabulary, batch: int, progression: Progression | None = None) -> None:
-        kinds = np.array([e.partition("_")[0] for e in vocab.events])
-        values = np.array([int(v) if (v := e.partition("_")[2]).isdigit() else -1 for e in vocab.events])
+        kinds, values = event_table(vocab)
         self.vocab, self.kinds, self.values = vocab, kinds, values
         chord = (kinds == "CH") & (progression is None)
         pitch = (kinds == "P") & (values >= PIANO_LOW) & (values <= PIANO_HIGH)
-        later = [(kinds == "POS") & (values > k) for k in range(-1, STEPS_PER_BAR)]
         self.allowed = {
             "BAR": (kinds == "BAR") | (kinds == "POS"),
+            "POS": pitch | chord,
             "P": kinds == "V",
             "V": kinds == "D",
         }
-        self.after_position = [pitch | chord for _ in later]
-        self.after_note = [pitch | (kinds == "BAR") | later[k + 1] for k in range(STEPS_PER_BAR)]
+        self.after_note = [pitch | (kinds == "BAR") | ((kinds == "POS") & (values > k)) for k in range(STEPS_PER_BAR)]
         self.progression = progression
         self.kind = ["BAR"] * batch
         self.bar = np.full(batch, -1)
@@ -51,8 +48,6 @@ class ChordGridGrammar:
         for kind, position in zip(self.kind, self.position, strict=True):
             if kind in self.allowed:
                 rows.append(self.allowed[kind])
-            elif kind == "POS":
-                rows.append(self.after_position[position])
             else:  # after a chord or a duration: another note, a later position or a bar line
                 rows.append(self.after_note[max(int(position), 0)])
         return np.stack(rows)
@@ -102,30 +97,22 @@ class ChordGridGrammar:
                 self.position[row] = -1
                 if self.progression is not None and self.bar[row] >= self.progression.bars:
                     self.finished[row] = True
-                self._opening_change(row)
-                self._skip_passed(row)
+                self._skip_passed(row, inclusive=False)
             elif kind == "POS":
                 self.position[row] = self.values[int(token)]
-                self._skip_passed(row)
-            elif kind == "CH":
-                self.change[row] += 1
+                self._skip_passed(row, inclusive=False)
+            elif kind in ("CH", "P"):  # a chord, or a note (a chord must come first), at a change's time settles it
+                self._skip_passed(row, inclusive=True)
 
-    def _skip_passed(self, row: int) -> None:
-        """Changes already behind the sequence's time (a primer that moved past them) are not imposed."""
+    def _skip_passed(self, row: int, inclusive: bool) -> None:
+        """Changes behind the sequence's time (and, ``inclusive``, at it) are settled: a primer that moved past
+        them, or wrote a chord or a note at their time, leaves nothing to impose there."""
         if self.progression is None:
             return
-        now = max(int(self.bar[row]), 0) * STEPS_PER_BAR + max(int(self.position[row]), 0)
+        now = max(int(self.bar[row]), 0) * STEPS_PER_BAR + max(int(self.position[row]), 0) + int(inclusive)
         changes = self.progression.changes
         while self.change[row] < len(changes) and changes[self.change[row]][0] < now:
             self.change[row] += 1
-
-    def _opening_change(self, row: int) -> None:
-        """The first bar line of a piece: a change at step 0 is queued at once (there is no bar before it)."""
-        if self.progression is None or self.bar[row] != 0 or self.change[row] or self.queue[row]:
-            return
-        step, chord = self.progression.changes[0]
-        if step == 0:
-            self.queue[row] += [self.vocab.index["POS_0"], self.vocab.index[chord.token]]
 
     @property
     def done(self) -> bool:

@@ -15,13 +15,19 @@ from model.windows import Vocabulary
 PIANO_LOW, PIANO_HIGH = 21, 108
 
 
+def event_table(vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """Each event's kind (``"P"`` of ``P_60``) and number (60; -1 for events without one, as ``BAR`` or chords)."""
+    kinds = np.array([e.partition("_")[0] for e in vocab.events])
+    values = np.array([int(v) if (v := e.partition("_")[2]).isdigit() else -1 for e in vocab.events])
+    return kinds, values
+
+
 class GridGrammar:
     """Per-sequence state (last event kind, position in bar) and the mask it allows next."""
 
     def __init__(self, vocab: Vocabulary, batch: int) -> None:
         size = len(vocab)
-        kinds = np.array([e.partition("_")[0] for e in vocab.events])
-        values = np.array([int(e.partition("_")[2]) if "_" in e else -1 for e in vocab.events])
+        kinds, values = event_table(vocab)
         self.kinds, self.values = kinds, values
         pitch = (kinds == "P") & (values >= PIANO_LOW) & (values <= PIANO_HIGH)
         self.after_bar = (kinds == "BAR") | (kinds == "POS")

@@ -88,27 +88,53 @@ def test_transposing_a_window_moves_pitches_and_chord_roots_together() -> None:
     assert moved == ["CH_D:maj", "P_62", "CH_C:min7", "V_3"]
 
 
+def sample_at_random(vocab: Vocabulary, grammar: ChordGridGrammar, primer: list[str], rows: int) -> list[list[str]]:
+    """Feed ``primer`` to every row, then pick uniformly among the allowed events until the grammar is done."""
+    rng = np.random.default_rng(0)
+    pieces = [list(primer) for _ in range(rows)]
+    for token in vocab.encode(primer):
+        grammar.advance(np.full(rows, token))
+    for _ in range(3000):
+        sampled = np.array([rng.choice(np.flatnonzero(m)) for m in grammar.mask()])
+        ids = grammar.resolve(sampled, grammar.forced())
+        grammar.advance(ids)
+        for piece, event in zip(pieces, vocab.decode(ids), strict=True):
+            piece.append(event)
+        if grammar.done:
+            return pieces
+    raise AssertionError("the progression never ended")
+
+
+def positions_rise_within_bars(events: list[str]) -> bool:
+    last = -1
+    for event in events:
+        if event == "BAR":
+            last = -1
+        elif event.startswith("POS_"):
+            if int(event[4:]) <= last:
+                return False
+            last = int(event[4:])
+    return True
+
+
 def test_chords_are_imposed_at_their_changes_whatever_the_sampler_picks() -> None:
     vocab = Vocabulary(tuple(ChordGridCodec.all_events()))
     progression = parse_progression("C | G Am | F x2")
-    grammar = ChordGridGrammar(vocab, 4, progression)
-    rng = np.random.default_rng(0)
-    rows: list[list[int]] = [[vocab.index["BAR"]] for _ in range(4)]
-    grammar.advance(np.array([r[0] for r in rows]))
-    for _ in range(2000):
-        mask = grammar.mask()
-        sampled = np.array([rng.choice(np.flatnonzero(m)) for m in mask])
-        ids = grammar.resolve(sampled, grammar.forced())
-        grammar.advance(ids)
-        for row, token in zip(rows, ids, strict=True):
-            row.append(int(token))
-        if grammar.done:
-            break
-    assert grammar.done
-    for row in rows:
-        decoded = get_codec("grid-chords").decode(vocab.decode(row))
-        assert decoded.chords == progression.changes
+    for events in sample_at_random(vocab, ChordGridGrammar(vocab, 4, progression), ["BAR"], 4):
+        decoded = get_codec("grid-chords").decode(events)
+        assert decoded.chords == progression.changes and positions_rise_within_bars(events)
         assert decoded.n_notes == 0 or decoded.onsets.max() < progression.bars * 16
+
+
+def test_after_a_primer_the_progression_goes_on_from_where_the_primer_ends() -> None:
+    vocab = Vocabulary(tuple(ChordGridCodec.all_events()))
+    primer = ["BAR", "POS_0", "CH_F:maj", "P_60", "V_4", "D_4", "POS_8", "P_62", "V_4", "D_4",
+              "BAR", "POS_0", "P_64", "V_4", "D_4"]
+    progression = parse_progression("C G Am F")
+    for events in sample_at_random(vocab, ChordGridGrammar(vocab, 4, progression), primer, 4):
+        decoded = get_codec("grid-chords").decode(events)
+        assert positions_rise_within_bars(events)  # no change left over from the primer's bars is forced later
+        assert decoded.chords == ((0, F), (32, A_MIN), (48, F))  # the primer's chord stands, then the given ones
 
 
 def test_the_default_model_writes_its_notes_over_the_given_chords() -> None:
