@@ -29,13 +29,12 @@ from model.generate import (
     GenerationSettings,
     Primer,
     generate_midi,
+    primed_over_song,
     primer_from_midi,
-    primer_from_song,
-    progression_from_song,
     tokens_for_bars,
 )
-from model.pop909 import DatasetNotFoundError, SongFile, find_dir, find_song
-from model.score import STEPS_PER_BAR, load_score, score_to_midi
+from model.pop909 import DatasetNotFoundError, find_dir, find_song
+from model.score import score_to_midi
 from model.tokens import get_codec
 from survey.prepare import ClipUnavailable, RenderedClip
 from survey.study import ClipToRender
@@ -103,23 +102,14 @@ def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel)
 
 
 def song_primer_and_chords(bundle: ModelBundle, song_id: str, bars: int) -> tuple[Primer, Progression]:
-    """``chords: song``: the primer song's first bars (with their chords) and its annotated progression
-    after them, on the song's own beat grid, so model and original share the harmony and only the
-    composition differs."""
+    """``chords: song``: the primer song's opening bars and its annotated chords under the piece
+    (:func:`model.generate.primed_over_song`); every failure is ``ClipUnavailable``."""
     if not song_id:
         raise ClipUnavailable("'chords: song' needs a 'primer' song whose chords to use.")
     try:
-        song = find_song(song_id)
-        start = first_bar_with_notes(song)
-        primer = primer_from_song(bundle, song, start, PRIMER_BARS)
-        return primer, progression_from_song(song, start, PRIMER_BARS + bars)
+        return primed_over_song(bundle, find_song(song_id), bars, PRIMER_BARS)
     except (ValueError, DatasetNotFoundError) as exc:
         raise ClipUnavailable(str(exc)) from exc
-
-
-def first_bar_with_notes(song: SongFile) -> int:
-    """The bar where a song's music starts (some POP909 songs open with empty bars before a pickup)."""
-    return int(load_score(song.midi, song.beats).onsets.min()) // STEPS_PER_BAR
 
 
 def primer_seconds(bundle: ModelBundle, primer: Any, bpm: float) -> float:

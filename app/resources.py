@@ -13,7 +13,7 @@ from app.clips import make_clip_audio
 from model.artefact import ModelBundle, list_models, load_bundle
 from model.chords import Progression
 from model.generate import progression_from_song, step_model
-from model.pop909 import DatasetNotFoundError, find_dir, list_songs
+from model.pop909 import DatasetNotFoundError, find_dir, find_song, list_songs
 from survey.db import default_url, open_database
 from survey.prepare import Render
 
@@ -88,7 +88,7 @@ def pop909_songs() -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=32)
 def pop909_progression(song: str, bars: int) -> Progression:
     """The annotated chords of ``bars`` bars of one POP909 song from bar 8 (the Generate page's song picker)."""
-    return progression_from_song(next(s for s in list_songs(find_dir()) if s.song_id == song), 8, bars)
+    return progression_from_song(find_song(song), 8, bars)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -22,7 +22,7 @@ from model.chords import Progression
 from model.grammar import GridGrammar
 from model.pop909 import SongFile
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
-from model.score import MidiError, Score, load_score, score_to_midi
+from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi
 from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
@@ -105,14 +105,15 @@ def _melody_score(midi: bytes, beats: Path | None = None) -> Score:
 
 
 def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, bars: int = 4) -> Primer:
-    """A window of a POP909 song as primer: ``bars`` bars from ``start_bar``, on its annotated beat grid."""
+    """A window of a POP909 song as primer: ``bars`` bars from ``start_bar``, on its annotated beat grid
+    (with its annotated chords for a chord-conditioned model, whose training windows always held them)."""
     if start_bar < 0 or not 1 <= bars <= 64:
         raise ValueError(f"start bar must be >= 0 and bars between 1 and 64, got {start_bar} and {bars}.")
     try:
         if _is_melody(bundle):
             score = _melody_score(song.midi.read_bytes(), song.beats)
         else:
-            score = load_score(song.midi, song.beats)
+            score = load_score(song.midi, song.beats, song.chords if takes_chords(bundle) else None)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
     return _primer_ids(bundle, score.bars(start_bar, bars), max_events=4096)
@@ -122,12 +123,34 @@ def progression_from_song(song: SongFile, start_bar: int = 8, bars: int = 16) ->
     """The annotated chords of ``bars`` bars of a POP909 song from ``start_bar`` (``chord_midi.txt``)."""
     if start_bar < 0 or not 1 <= bars <= 256:
         raise ValueError(f"start bar must be >= 0 and bars between 1 and 256, got {start_bar} and {bars}.")
+    return _song_progression(song, _chord_score(song), start_bar, bars)
+
+
+def primed_over_song(
+    bundle: ModelBundle, song: SongFile, bars: int, primer_bars: int = 2
+) -> tuple[Primer, Progression]:
+    """A song's first ``primer_bars`` bars with notes (chords included) as primer, and its annotated progression
+    from there for ``primer_bars + bars`` bars: a piece that shares the song's harmony, only its composition
+    differing. Some POP909 songs open with empty bars (004 with two), so the primer starts where notes do."""
+    _require_chords(bundle)
+    score = _chord_score(song)
+    start = int(score.onsets.min()) // STEPS_PER_BAR
+    primer = _primer_ids(bundle, score.bars(start, primer_bars), max_events=4096)
+    return primer, _song_progression(song, score, start, primer_bars + bars)
+
+
+def _chord_score(song: SongFile) -> Score:
+    """The song with its chord annotation, or one sentence saying why it cannot be had."""
     if song.chords is None:
         raise ValueError(f"POP909 song {song.song_id} has no chord annotation (chord_midi.txt).")
     try:
-        excerpt = load_score(song.midi, song.beats, song.chords).bars(start_bar, bars)
+        return load_score(song.midi, song.beats, song.chords)
     except MidiError as exc:
         raise ValueError(f"The song's chords cannot be read: {exc}") from exc
+
+
+def _song_progression(song: SongFile, score: Score, start_bar: int, bars: int) -> Progression:
+    excerpt = score.bars(start_bar, bars)
     if not excerpt.chords:
         raise ValueError(f"POP909 song {song.song_id} has no chords in bars {start_bar}-{start_bar + bars}.")
     return Progression(excerpt.chords, bars)
@@ -215,12 +238,17 @@ def takes_chords(bundle: ModelBundle) -> bool:
     return bundle.preset.data.representation == "grid-chords"
 
 
+def _require_chords(bundle: ModelBundle) -> None:
+    if not takes_chords(bundle):
+        raise ValueError(f"This model ({bundle.name}) does not take chords; choose a chord-conditioned model "
+                         "such as default.")
+
+
 def _grammar(bundle: ModelBundle, n_pieces: int, progression: Progression | None) -> Grammar | None:
     """The sampling grammar of the model's family; a progression needs the chord-conditioned family."""
     representation = bundle.preset.data.representation
-    if progression is not None and not takes_chords(bundle):
-        raise ValueError(f"This model ({bundle.name}) does not take chords; choose a chord-conditioned model "
-                         "such as default.")
+    if progression is not None:
+        _require_chords(bundle)
     if representation == "grid-chords":
         return ChordGridGrammar(bundle.vocab, n_pieces, progression)
     return GridGrammar(bundle.vocab, n_pieces) if representation == "grid" else None
