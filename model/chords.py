@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 QUALITIES = ("maj", "min", "dim", "aug", "sus2", "sus4", "7", "maj7", "min7")
 NO_CHORD = "N"
@@ -131,25 +130,14 @@ class Progression:
     changes: tuple[tuple[int, Chord], ...]
     bars: int
 
-    def chord_at(self, step: int) -> Chord:
-        current = Chord(None)
-        for start, chord in self.changes:
-            if start > step:
-                break
-            current = chord
-        return current
-
     def fitted(self, bars: int, steps_per_bar: int = 16) -> Progression:
         """The progression cut, or repeated from its start, to exactly ``bars`` bars."""
         if not 1 <= bars <= MAX_BARS:
             raise ChordError(f"bars must be between 1 and {MAX_BARS}, got {bars}.")
-        period = self.bars * steps_per_bar
-        changes: list[tuple[int, Chord]] = []
-        for offset in range(0, bars * steps_per_bar, period):
-            for step, chord in self.changes:
-                if offset + step < bars * steps_per_bar and (not changes or changes[-1][1] != chord):
-                    changes.append((offset + step, chord))
-        return Progression(tuple(changes), bars)
+        end, period = bars * steps_per_bar, self.bars * steps_per_bar
+        repeated = [(offset + step, chord) for offset in range(0, end, period) for step, chord in self.changes
+                    if offset + step < end]
+        return Progression(chord_changes(repeated), bars)
 
     def text(self) -> str:
         """The progression written back as text, one bar between bars lines (for cards and pages)."""
@@ -176,14 +164,9 @@ def parse_progression(text: str, steps_per_bar: int = 16) -> Progression:
     bars = [bar for bar in bars if bar]
     if len(bars) * repeat > MAX_BARS:
         raise ChordError(f"The progression is {len(bars) * repeat} bars long; at most {MAX_BARS} are allowed.")
-    changes: list[tuple[int, Chord]] = []
-    for index, bar in enumerate(bars * repeat):
-        for k, symbol in enumerate(bar):
-            step = index * steps_per_bar + (k * steps_per_bar) // len(bar)
-            chord = parse_symbol(symbol)
-            if not changes or changes[-1][1] != chord:
-                changes.append((step, chord))
-    return Progression(tuple(changes), len(bars) * repeat)
+    written = [(index * steps_per_bar + (k * steps_per_bar) // len(bar), parse_symbol(symbol))
+               for index, bar in enumerate(bars * repeat) for k, symbol in enumerate(bar)]
+    return Progression(chord_changes(written), len(bars) * repeat)
 
 
 def _split_repeat(text: str) -> tuple[str, int]:
@@ -206,10 +189,11 @@ def read_chord_file(path: Path) -> list[tuple[float, float, Chord]]:
     return rows
 
 
-def chord_changes(steps: np.ndarray, chords: list[Chord]) -> tuple[tuple[int, Chord], ...]:
-    """(step, chord) at every change, from per-segment start steps: repeats of one chord merge into one."""
+def chord_changes(segments: Iterable[tuple[int, Chord]]) -> tuple[tuple[int, Chord], ...]:
+    """(step, chord) at every change, from (start step, chord) segments in time order: a chord repeated by the
+    next segment continues, and of two segments starting on one step the later wins."""
     changes: list[tuple[int, Chord]] = []
-    for step, chord in zip(steps.tolist(), chords, strict=True):
+    for step, chord in segments:
         if changes and changes[-1][0] == step:
             changes[-1] = (step, chord)
         elif not changes or changes[-1][1] != chord:

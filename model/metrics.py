@@ -259,6 +259,11 @@ def empty_beat_rate(piece: Piece, beats: npt.ArrayLike | None = None) -> float:
     return float(1.0 - sounding.mean())
 
 
+def onset_steps(notes: Notes, grid: npt.NDArray[np.float64]) -> npt.NDArray[np.int_]:
+    """Each note's onset as a sixteenth-note step on the beat grid (step 0 is the grid's first beat)."""
+    return np.round(to_beats(notes[:, 0], grid) * STEPS_PER_BEAT).astype(int)
+
+
 def bar_starts(
     beats: npt.NDArray[np.float64], downbeats: npt.ArrayLike | None, until_beats: float
 ) -> npt.NDArray[np.float64]:
@@ -289,7 +294,7 @@ def bar_onset_rolls(
     """
     notes = notes_of(piece)
     grid = beat_grid(piece, beats)
-    onset = np.round(to_beats(notes[:, 0], grid) * STEPS_PER_BEAT).astype(int)
+    onset = onset_steps(notes, grid)
     until = onset.max(initial=0) / STEPS_PER_BEAT
     starts = np.round(bar_starts(grid, downbeats, until) * STEPS_PER_BEAT).astype(int)
     width = int(np.diff(starts).max()) if len(starts) > 1 else BEATS_PER_BAR * STEPS_PER_BEAT
@@ -401,7 +406,7 @@ def eighth_grid_share(piece: Piece, beats: npt.ArrayLike | None = None) -> float
     notes = notes_of(piece)
     if len(notes) == 0:
         return math.nan
-    steps = np.round(to_beats(notes[:, 0], beat_grid(piece, beats)) * STEPS_PER_BEAT).astype(int)
+    steps = onset_steps(notes, beat_grid(piece, beats))
     return float(np.mean(steps % (STEPS_PER_BEAT // 2) == 0))
 
 
@@ -409,11 +414,12 @@ def chord_tone_share(piece: Piece, progression: Progression, beats: npt.ArrayLik
     """Share of the notes starting on a chord change whose pitch class belongs to that chord (0 to 1).
 
     ``progression`` gives the changes on the 16th grid from the piece's start (bar 0 at beat 0 of ``beats``).
-    The notes struck with a new chord are the ones that state it; POP909 scores about 0.8 on its own
-    progressions. Changes to "no chord" are left out; NaN if no note starts on a change.
+    The notes struck with a new chord are the ones that state it; 20 held-out POP909 excerpts score 0.906 on
+    their own progressions (``bench/quality.py``). Changes to "no chord" are left out; NaN if no note starts
+    on a change.
     """
     notes = notes_of(piece)
-    steps = np.round(to_beats(notes[:, 0], beat_grid(piece, beats)) * STEPS_PER_BEAT).astype(int)
+    steps = onset_steps(notes, beat_grid(piece, beats))
     hits = total = 0
     for step, chord in progression.changes:
         tones = chord.tones()

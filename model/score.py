@@ -123,7 +123,8 @@ def to_score(
     changes: tuple[tuple[int, Chord], ...] = ()
     if chords:
         chord_steps = np.round(_beat_position(np.array([c[0] for c in chords]), beats) * STEPS_PER_BEAT)
-        changes = chord_changes(np.maximum(chord_steps.astype(np.int64) - origin, 0), [c[2] for c in chords])
+        steps = np.maximum(chord_steps.astype(np.int64) - origin, 0).tolist()
+        changes = chord_changes(zip(steps, [c[2] for c in chords], strict=True))
     return Score(
         onsets=(start_steps - origin)[order],
         durations=np.maximum(end_steps - start_steps, 1)[order],
