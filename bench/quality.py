@@ -35,9 +35,9 @@ import numpy as np
 import pretty_midi
 
 from model import metrics, pop909
-from model.artefact import load_bundle
+from model.artefact import ModelBundle, load_bundle
 from model.chords import Progression
-from model.generate import GenerationSettings, Sampling, generate_midi, tokens_for_bars
+from model.generate import GenerationSettings, Sampling, generate_midi, takes_chords, tokens_for_bars
 from model.melody import melody_score
 from model.ngram import baselines
 from model.pack import tokenise
@@ -102,23 +102,20 @@ def held_out_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[Pr
     return pieces, progressions
 
 
-def conditioned_pieces(path: Path, progressions: Sequence[Progression]) -> list[pretty_midi.PrettyMIDI]:
+def conditioned_pieces(bundle: ModelBundle, progressions: Sequence[Progression]) -> list[pretty_midi.PrettyMIDI]:
     """One piece over each progression (seed = its index), as a study clip of ``chords: song`` would be made."""
-    bundle = load_bundle(path)
     return [generate_midi(bundle, GenerationSettings(temperature=1.0, seed=i, bpm=90.0), 1, progression=g)[0]
             for i, g in enumerate(progressions)]
 
 
-def model_pieces(path: Path, count: int, sampling: Sampling = "stateful") -> list[pretty_midi.PrettyMIDI]:
-    bundle = load_bundle(path)
+def model_pieces(bundle: ModelBundle, count: int, sampling: Sampling = "stateful") -> list[pretty_midi.PrettyMIDI]:
     settings = GenerationSettings(tokens=tokens_for_bars(bundle, BARS), temperature=1.0, seed=1, bpm=90.0,
                                   sampling=sampling)
     return generate_midi(bundle, settings, n_pieces=count)
 
 
-def cross_entropies(path: Path) -> tuple[float, float, float]:
+def cross_entropies(bundle: ModelBundle) -> tuple[float, float, float]:
     """(model, unigram, 3-gram) validation cross-entropy in nats per token, on the model's own song split."""
-    bundle = load_bundle(path)
     songs = tokenise(bundle.preset, log=lambda _: None)
     base = baselines(songs.train, songs.validation, len(songs.vocab))
     model = bundle.card.get("best_validation_loss")
@@ -148,13 +145,14 @@ def main() -> None:
     print_row("POP909 held-out", measure(held_out, progressions), ref)
     verdicts = []
     for path in args.models:
-        losses = cross_entropies(path)
-        print_row(path.name, measure(model_pieces(path, args.pieces)), ref, losses)
-        if load_bundle(path).preset.data.representation == "grid-chords":
-            print_row(f"{path.name} (held-out chords)", measure(conditioned_pieces(path, progressions), progressions),
+        bundle = load_bundle(path)  # built once: every row of this model samples from the same network
+        losses = cross_entropies(bundle)
+        print_row(path.name, measure(model_pieces(bundle, args.pieces)), ref, losses)
+        if takes_chords(bundle):
+            print_row(f"{path.name} (held-out chords)", measure(conditioned_pieces(bundle, progressions), progressions),
                       ref, losses)
         if path.name == "paper":  # the seed's strict sampling beside our stateful default, same weights
-            print_row("paper (windowed)", measure(model_pieces(path, args.pieces, "windowed")), ref, losses)
+            print_row("paper (windowed)", measure(model_pieces(bundle, args.pieces, "windowed")), ref, losses)
         verdicts.append(_verdict(path, losses))
     print("\n".join(verdicts))
 
