@@ -9,6 +9,8 @@ A clip spec (``survey.study.ClipToRender.spec``) names its music in one of three
   ``primer``; the excerpt starts after the primer, so no human-written bar is heard;
 * ``generate: {upload: "<sha>.wav"}``: audio made elsewhere (e.g. Magenta outputs), uploaded in the Studio.
 
+The study's presentation policy (``spec["presentation"]``, ``audio.presentation``) is applied to every clip's
+MIDI before rendering, alike for every source; the excerpt's start moves with the piece's change of tempo.
 Every clip becomes an MP3 of the same length, loudness and peak (``audio.survey_clip`` / ``audio_excerpt``),
 cached under ``$LAB_CACHE_DIR``; clips made from MIDI also return the whole piece's MIDI, which the
 preparation stores and measures.
@@ -21,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from audio import ExcerptSettings, RenderError, encode_clip, survey_clip
-from audio.midi import midi_bytes
+from audio.midi import load_midi, midi_bytes
+from audio.presentation import Presented, TempoPolicy, piece_bpm, policy_from_dict, present
 from audio.upload import audio_excerpt
 from model.artefact import ModelBundle
 from model.chords import Progression
@@ -81,8 +84,29 @@ def find_model(name: str, roots: Sequence[Path]) -> Path:
     raise ClipUnavailable(f"Model '{name}' is not trained yet (no folder {name}/ in {where}).")
 
 
-def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel) -> RenderedClip:
-    """Generate the piece a ``generate`` spec asks for; its excerpt as MP3, and the piece's MIDI (primer included)."""
+def presented(midi: bytes, clip: ClipToRender) -> Presented:
+    """The clip's MIDI under its study's presentation policy (the group song's tempo read from POP909)."""
+    policy = policy_from_dict(clip.spec.get("presentation", {}))
+    group_bpm = None
+    if policy.tempo is TempoPolicy.GROUP and clip.group:
+        try:
+            group_bpm = piece_bpm(load_midi(find_song(clip.group).midi))
+        except (ValueError, DatasetNotFoundError) as exc:
+            raise ClipUnavailable(f"The tempo of group song {clip.group} is needed: {exc}") from exc
+    return present(midi, policy, group_bpm, seed_text=clip.clip_key)
+
+
+def rendered_midi_clip(clip: ClipToRender, midi: bytes, start: float | None) -> RenderedClip:
+    """The presented piece's excerpt from ``start`` (seconds of the piece as written) and its presented MIDI."""
+    shown = presented(midi, clip)
+    begin = None if start is None else start * shown.time_scale
+    audio = survey_clip(shown.midi, settings=excerpt_settings(clip.spec, start=begin)).data
+    return RenderedClip(audio, "mp3", shown.midi, begin or 0.0)
+
+
+def generated_clip(clip: ClipToRender, roots: Sequence[Path], load: LoadModel) -> RenderedClip:
+    """Generate the piece a ``generate`` spec asks for; its presented excerpt as MP3 and MIDI (primer included)."""
+    spec = clip.spec
     gen = spec["generate"]
     bundle = load(str(find_model(str(gen["model"]), roots)))
     primer, progression = None, None
@@ -98,7 +122,7 @@ def generated_clip(spec: dict[str, Any], roots: Sequence[Path], load: LoadModel)
     )
     midi = midi_bytes(generate_midi(bundle, settings, primer=primer, progression=progression)[0])
     start = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
-    return RenderedClip(survey_clip(midi, settings=excerpt_settings(spec, start=start)).data, "mp3", midi)
+    return rendered_midi_clip(clip, midi, start)
 
 
 def song_primer_and_chords(bundle: ModelBundle, song_id: str, bars: int) -> tuple[Primer, Progression]:
@@ -125,11 +149,13 @@ def make_clip_audio(clip: ClipToRender, roots: Sequence[Path], uploads: Path, lo
     try:
         if "midi" in spec:
             midi = midi_path(spec["midi"], uploads).read_bytes()
-            return RenderedClip(survey_clip(midi, settings=excerpt_settings(spec)).data, "mp3", midi)
+            start = float(spec.get("excerpt", {}).get("start", 0.0)) or None
+            return rendered_midi_clip(clip, midi, start)
         if "upload" in spec["generate"]:
             path = uploads / Path(str(spec["generate"]["upload"])).name
             excerpt = audio_excerpt(path.read_bytes(), excerpt_settings(spec))
-            return RenderedClip(encode_clip(excerpt.samples, excerpt.sample_rate, "mp3").data, "mp3")
-        return generated_clip(spec, roots, load)
+            start = float(spec.get("excerpt", {}).get("start", 0.0))
+            return RenderedClip(encode_clip(excerpt.samples, excerpt.sample_rate, "mp3").data, "mp3", start=start)
+        return generated_clip(clip, roots, load)
     except (RenderError, ValueError, OSError) as exc:
         raise ClipUnavailable(f"Clip {clip.clip_key} could not be made: {exc}") from exc

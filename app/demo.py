@@ -24,9 +24,10 @@ from survey.studyfile import load_study_file
 
 DEMO_STUDY = ROOT / "assets" / "demo_study.yaml"
 DEMO_OVERRIDE = (
-    "Demo study, published with known presentation cues: the two Magenta sources write single melodies while "
-    "the other sources are full piano textures, so at equal loudness their peak level (about 2 dB lower) and "
-    "their endings can differ. A study meant for publication should match the presentation of every source."
+    "Demo study: tempo (each group song's), velocity (80) and instrument (piano) are matched across sources, but "
+    "texture is not: the two Magenta sources write single melodies while the other sources are full piano "
+    "textures, so polyphony, register span, note density and peak level tell them apart (see the surface-cue "
+    "audit). A study meant for publication should also match texture (presentation: content: melody)."
 )
 """Recorded with the demo when the audit finds cues (``LAB_DEMO_AUDIT_OVERRIDE`` replaces it): the Studio and
 the HTML report show it, so nobody mistakes the demo's design for a matched one."""

@@ -108,6 +108,12 @@ def _audit_or_publish(args: argparse.Namespace, session: Session) -> None:
     report = audit_study(session, args.study, _read_audio(args.audio_dir))
     for finding in report.findings:
         print(f"- {finding.cue}: {finding.message}\n    {json.dumps(finding.detail)}")
+    if report.surface is not None and not report.surface.clips.empty:
+        verdict = report.surface.classifier
+        print("\nsurface cues per source (means over the heard excerpts):")
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(report.surface.per_source().to_string())
+        print(verdict.sentence() if verdict else "too few clips per source for a cross-validated classifier")
     print("audit passed" if report.passed else f"audit found {len(report.findings)} cue(s)")
     if args.command == "publish":
         study = publish_study(session, args.study, report, override=args.override)

@@ -30,6 +30,8 @@ import pandas as pd
 import pyloudnorm
 import soundfile as sf
 
+from survey.cues import SurfaceAudit
+
 SILENCE_DBFS = -60.0  # below this level a 10 ms frame counts as silence
 FRAME_S = 0.01
 
@@ -71,6 +73,7 @@ class AuditReport:
 
     findings: tuple[Finding, ...]
     measures: pd.DataFrame
+    surface: SurfaceAudit | None = None
 
     @property
     def passed(self) -> bool:
@@ -83,6 +86,7 @@ class AuditReport:
             "passed": self.passed,
             "findings": [asdict(f) for f in self.findings],
             "measures": self.measures.astype(object).where(self.measures.notna(), None).to_dict("records"),
+            **({} if self.surface is None else {"surface": self.surface.to_dict()}),
         }
 
 

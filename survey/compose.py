@@ -20,6 +20,10 @@ DEFAULT_CONSENT = (
 )
 
 
+MATCHED_PRESENTATION: dict[str, Any] = {"tempo": "group", "velocity": 80, "content": "full", "instrument": 0}
+"""The Studio's default presentation: every source at its group song's tempo, one velocity, one piano."""
+
+
 @dataclass(frozen=True)
 class SourcePlan:
     """One source of a new study: a key, a label (never shown to participants) and its clip references.
@@ -47,6 +51,7 @@ class StudyPlan:
     attention_check: bool = True
     consent: str = DEFAULT_CONSENT
     extra: dict[str, Any] = field(default_factory=dict)
+    presentation: dict[str, Any] = field(default_factory=lambda: dict(MATCHED_PRESENTATION))
 
 
 def pop909_source(songs: Sequence[str], start: float = 10.0) -> SourcePlan:
@@ -76,6 +81,7 @@ def plan_to_dict(plan: StudyPlan) -> dict[str, Any]:
         "clips_per_participant": plan.clips_per_source * len(plan.sources),
         "excerpt": {"start": 0.0, "duration": plan.seconds, "fade": 0.5},
         "headphone_check": plan.headphone_check,
+        "presentation": dict(plan.presentation),
     }
     if plan.attention_check:
         data["attention_checks"] = [{"key": "attention-1", "after": max(1, data["clips_per_participant"] // 2),

@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import soundfile as sf
 from sqlalchemy.orm import Session, sessionmaker
 
+from audio.errors import RenderError
 from model.metrics import MidiReadError
 from survey.clipmetrics import METRICS_KEY, scalar_metrics
+from survey.cues import CUES_KEY, clip_cues
 from survey.errors import StudyNotFound
 from survey.schema import Clip
 from survey.study import (
@@ -49,12 +52,14 @@ class ClipUnavailable(Exception):
 class RenderedClip:
     """What ``render`` makes of a clip: its audio, the audio's file extension, and the source piece's MIDI.
 
-    ``midi`` is the whole piece the excerpt was cut from (None for clips made from uploaded audio).
+    ``midi`` is the whole piece the excerpt was cut from (None for clips made from uploaded audio), as presented
+    (``audio.presentation``); ``start`` is where in it the excerpt begins, in seconds.
     """
 
     audio: bytes
     extension: str
     midi: bytes | None = None
+    start: float = 0.0
 
 
 Render = Callable[[ClipToRender], RenderedClip]
@@ -115,7 +120,7 @@ def prepare_clips(
             report.pending[clip.clip_key] = str(exc)
             continue
         sha, path = store_audio(store, rendered.audio, rendered.extension)
-        settings, midi_sha = clip_settings(clip, rendered.midi), None
+        settings, midi_sha = clip_settings(clip, rendered), None
         if rendered.midi is not None:
             midi_sha, _ = store_audio(store, rendered.midi, "mid")
         with factory.begin() as session:
@@ -127,12 +132,18 @@ def prepare_clips(
     return report
 
 
-def clip_settings(clip: ClipToRender, midi: bytes | None) -> dict[str, Any]:
-    """The settings registered with a clip: its spec and, when it has MIDI, the piece's scalar metrics."""
-    settings: dict[str, Any] = {"spec": clip.spec}
-    if midi is not None:
+def clip_settings(clip: ClipToRender, rendered: RenderedClip) -> dict[str, Any]:
+    """The settings registered with a clip: its spec, where its excerpt starts, its surface cues
+    (``survey.cues``) and, when it has MIDI, the piece's scalar metrics."""
+    settings: dict[str, Any] = {"spec": clip.spec, "excerpt_start": round(rendered.start, 4)}
+    duration = float(clip.spec.get("excerpt", {}).get("duration", 20.0))
+    try:
+        settings[CUES_KEY] = clip_cues(rendered.midi, rendered.audio, rendered.start, duration)
+    except (RenderError, sf.LibsndfileError, ValueError) as exc:
+        settings["cues_error"] = str(exc)
+    if rendered.midi is not None:
         try:
-            settings[METRICS_KEY] = scalar_metrics(midi)
+            settings[METRICS_KEY] = scalar_metrics(rendered.midi)
         except MidiReadError as exc:
             settings["metrics_error"] = str(exc)
     return settings

@@ -14,13 +14,15 @@ import json
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.audit import AuditClip, AuditReport, Tolerances, audit_clips
+from audio.presentation import policy_from_dict, policy_summary
+from survey.audit import AuditClip, AuditReport, Finding, Tolerances, audit_clips
+from survey.cues import CUES_KEY, surface_audit
 from survey.errors import (
     AuditFailed,
     ClipsNotRendered,
@@ -75,6 +77,8 @@ def import_study(session: Session, definition: StudyDefinition) -> Study:
                 "duration": clip_def.excerpt.duration,
                 "fade": clip_def.excerpt.fade,
             }
+            if not definition.presentation.changes_nothing:
+                spec["presentation"] = definition.presentation.to_dict()
             session.add(
                 Clip(
                     study=study,
@@ -168,7 +172,15 @@ def audit_study(
     if missing:
         raise ClipsNotRendered(missing)
     clips = [AuditClip(c.key, c.source.key, read_audio(c), c.audio_sha256) for c in study.clips]
-    return audit_clips(clips, tolerances)
+    report = audit_clips(clips, tolerances)
+    stored = {c.key: (c.source.key, (c.settings or {})[CUES_KEY]) for c in study.clips
+              if CUES_KEY in (c.settings or {})}
+    surface = surface_audit(stored)
+    findings = report.findings
+    if surface.gives_away and surface.classifier is not None:
+        findings = (*findings, Finding("surface cues", surface.classifier.sentence(),
+                                       {"top_cue": surface.classifier.top_cue}))
+    return replace(report, findings=findings, surface=surface)
 
 
 def publish_study(session: Session, slug: str, audit: AuditReport, override: str | None = None) -> Study:
@@ -199,3 +211,15 @@ def close_study(session: Session, slug: str) -> Study:
         study.status, study.closed_at = "closed", utcnow()
         session.flush()
     return study
+
+
+def design_notes(study: Study) -> list[str]:
+    """What the report says of how clips were presented and what the surface-cue audit found."""
+    recorded = (study.definition or {}).get("presentation")
+    policy = policy_from_dict(recorded) if recorded else None
+    notes = [f"Presentation, applied alike to every source: {policy_summary(policy)}." if policy else
+             "Presentation: every piece as written (tempo, dynamics, texture and instruments not matched)."]
+    verdict = ((study.audit or {}).get("surface") or {}).get("classifier")
+    if verdict:
+        notes.append(f"Surface-cue audit: {verdict['sentence']}")
+    return notes

@@ -15,6 +15,11 @@ File format (``assets/demo_study.yaml`` is a complete, commented example)::
       - {key: complexity, prompt: ..., anchors: {1: Very simple, 7: Very complex}}
     human_question: {enabled: true, prompt: ..., confidence: {min: 1, max: 5}}
     excerpt: {start: 0.0, duration: 20.0, fade: 0.5}    # defaults for every clip, in seconds
+    presentation:                     # optional; applied alike to every source (audio.presentation)
+      tempo: group                    # own | group (the clip's group song) | a BPM for all, e.g. 96
+      velocity: 80                    # as-written | humanised | one velocity 1-127 for all
+      content: full                   # full | melody (MELODY track, else the top line)
+      instrument: 0                   # as-written | one General MIDI program 0-127 for all
     clips_per_participant: 8          # a multiple of the number of sources
     headphone_check: true
     attention_checks:
@@ -43,6 +48,7 @@ from typing import Any
 
 import yaml
 
+from audio.presentation import PresentationPolicy, policy_from_dict
 from survey.errors import StudyFileError
 
 Path_ = tuple[str | int, ...]
@@ -139,6 +145,7 @@ class StudyDefinition:
     attention_checks: tuple[AttentionCheck, ...] = ()
     headphone_check: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    presentation: PresentationPolicy = PresentationPolicy()  # noqa: RUF009 - frozen, so a shared default is safe
 
     def to_dict(self) -> dict[str, Any]:
         """The definition as plain data in the file's own shape (JSON-safe)."""
@@ -197,6 +204,7 @@ def parse_study_dict(data: Any, source: str = "study", lines: Mapping[Path_, int
         attention_checks=_attention_checks(ctx, top.get("attention_checks", []), per, scale),
         headphone_check=_bool(ctx, top.get("headphone_check", True), ("headphone_check",)),
         extra=dict(_mapping(ctx, top.get("extra", {}), ("extra",))),
+        presentation=_presentation(ctx, top.get("presentation", {})),
     )
 
 
@@ -213,6 +221,7 @@ _TOP_KEYS = (
     "attention_checks",
     "headphone_check",
     "extra",
+    "presentation",
 )
 
 
@@ -388,6 +397,32 @@ def _excerpt(ctx: _Ctx, value: Any, path: Path_, default: Excerpt) -> Excerpt:
     return excerpt
 
 
+PRESENTATION_FORMS = {
+    "tempo": "'own', 'group' or a BPM between 30 and 300",
+    "velocity": "'as-written', 'humanised' or one velocity between 1 and 127",
+    "content": "'full' or 'melody'",
+    "instrument": "'as-written' or a General MIDI program between 0 and 127",
+}
+
+
+def _presentation(ctx: _Ctx, value: Any) -> PresentationPolicy:
+    """The study-wide presentation policy; each field's error names the forms it accepts."""
+    path: Path_ = ("presentation",)
+    data = _mapping(ctx, value, path)
+    _only(ctx, data, path, tuple(PRESENTATION_FORMS))
+    for key, forms in PRESENTATION_FORMS.items():
+        try:
+            policy_from_dict({key: data[key]}) if key in data else None
+        except (ValueError, TypeError):
+            raise ctx.fail((*path, key), f"must be {forms}") from None
+    ranges = {"tempo": (30, 300), "velocity": (1, 127), "instrument": (0, 127)}
+    for key, (low, high) in ranges.items():
+        number = data.get(key)
+        if isinstance(number, int | float) and not isinstance(number, bool) and not low <= number <= high:
+            raise ctx.fail((*path, key), f"must be {PRESENTATION_FORMS[key]}")
+    return policy_from_dict(data)
+
+
 def _sources(ctx: _Ctx, top: Mapping[str, Any], excerpt: Excerpt) -> tuple[SourceDef, ...]:
     out = []
     for i, item in enumerate(_list(ctx, _required(ctx, top, (), "sources"), ("sources",))):
@@ -506,4 +541,6 @@ def _definition_to_dict(d: StudyDefinition) -> dict[str, Any]:
         ],
         "headphone_check": d.headphone_check,
         "extra": d.extra,
+        # only when set, so the stored form (and digest) of studies written before the policy existed is unchanged
+        **({} if d.presentation.changes_nothing else {"presentation": d.presentation.to_dict()}),
     }

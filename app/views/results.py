@@ -22,7 +22,7 @@ from survey.export import answers_frame, study_json
 from survey.figures import all_figures, metric_rating_figure
 from survey.report import html_report
 from survey.stats import apply_exclusions, multiplicity_note, summary_tables
-from survey.study import get_study, list_studies
+from survey.study import design_notes, get_study, list_studies
 
 
 @st.cache_data(show_spinner="Computing statistics…", max_entries=16)
@@ -88,12 +88,16 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
     with factory.begin() as session:
         study = get_study(session, slug)
         answers, title, override = answers_frame(session, slug), study.title, study.audit_override
+        design = design_notes(study)
         metrics = clip_metrics_frame(session, slug)
     if answers.empty:
         st.info("No answers yet. Share the participant link from the Studio.")
         return
     kept, notes = excluded(answers)
     st.caption(notes[0])
+    for note in design:
+        notes.append(note)
+        st.caption(note)
     if override:
         notes.append(f"Published despite blindness-audit findings, because: {override}")
         st.warning(notes[-1])

@@ -18,7 +18,9 @@ from app.auth import require_researcher
 from app.resources import available_models, clip_renderer, clip_store, database, pop909_songs, uploads_dir
 from audio import RenderError
 from audio.midi import load_midi
+from audio.presentation import ContentPolicy, PresentationPolicy, TempoPolicy, VelocityPolicy
 from audio.upload import read_audio
+from survey.audit import AuditReport
 from survey.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
 from survey.errors import SurveyError
 from survey.prepare import prepare_clips, read_clip_audio, store_audio
@@ -57,6 +59,7 @@ def new_study_form() -> StudyPlan | None:
         label = st.text_input("Label of the uploaded music", "Uploaded", key="studio_upload_label")
         per_source = st.number_input("Clips per source and participant", 1, 20, 2, key="studio_per_source")
         seconds = st.number_input("Excerpt length (seconds)", 5.0, 60.0, 20.0, key="studio_seconds")
+        presentation = presentation_choices()
         sent = st.form_submit_button("Create study", type="primary", key="studio_create")
     if not sent:
         return None
@@ -71,7 +74,33 @@ def new_study_form() -> StudyPlan | None:
             return None
     if uploads:
         sources.append(SourcePlan("uploaded", label or "Uploaded", tuple(uploads)))
-    return StudyPlan(slug.strip(), title.strip(), tuple(sources), int(per_source), float(seconds))
+    return StudyPlan(slug.strip(), title.strip(), tuple(sources), int(per_source), float(seconds),
+                     presentation=presentation)
+
+
+TEMPI = {TempoPolicy.GROUP: "Tempo of the clip's POP909 song", TempoPolicy.OWN: "Each piece's own tempo",
+         TempoPolicy.FIXED: "One BPM for all"}
+VELOCITIES = {VelocityPolicy.FIXED: "One velocity for all", VelocityPolicy.HUMANISED: "Humanised around each "
+              "piece's mean", VelocityPolicy.AS_WRITTEN: "As written"}
+CONTENTS = {ContentPolicy.FULL: "Full texture", ContentPolicy.MELODY: "Melody only (MELODY track, else the top line)"}
+
+
+def presentation_choices() -> dict[str, Any]:
+    """The presentation policy applied alike to every source (``audio.presentation``); matched by default."""
+    st.markdown("**Presentation, the same for every source** (so sources differ only in composition)")
+    left, right = st.columns(2)
+    tempo = left.selectbox("Tempo", list(TEMPI), format_func=TEMPI.__getitem__, key="studio_tempo")
+    bpm = left.number_input("BPM (for one BPM for all)", 30, 300, 90, key="studio_bpm")
+    velocity = right.selectbox("Velocity", list(VELOCITIES), format_func=VELOCITIES.__getitem__,
+                               key="studio_velocity")
+    value = right.number_input("Velocity (for one velocity for all)", 1, 127, 80, key="studio_velocity_value")
+    content = left.selectbox("Content", list(CONTENTS), format_func=CONTENTS.__getitem__, key="studio_content")
+    piano = right.checkbox("One instrument for all: acoustic grand piano", True, key="studio_one_piano")
+    policy = PresentationPolicy(
+        tempo=tempo, bpm=float(bpm) if tempo is TempoPolicy.FIXED else None, velocity=velocity,
+        velocity_value=int(value) if velocity is VelocityPolicy.FIXED else None, content=content,
+        program=0 if piano else None)
+    return policy.to_dict()
 
 
 def create_study(factory: sessionmaker[Session], plan: StudyPlan) -> None:
@@ -134,6 +163,7 @@ def audit_and_publish(factory: sessionmaker[Session], slug: str) -> None:
     for finding in audit.findings:
         st.warning(f"{finding.cue}: {finding.message}")
     st.dataframe(audit.measures, key=f"audit_table_{slug}")
+    surface_cues(audit, slug)
     override = st.text_input("Publish anyway because… (needed only if the audit flagged something)",
                              key=f"override_{slug}")
     if st.button("Publish", type="primary", key=f"publish_{slug}"):
@@ -144,6 +174,19 @@ def audit_and_publish(factory: sessionmaker[Session], slug: str) -> None:
             st.error(str(exc))
             return
         st.rerun()
+
+
+def surface_cues(audit: AuditReport, slug: str) -> None:
+    """The cues that are not composition, per source, and whether a classifier names the sources from them."""
+    if audit.surface is None or audit.surface.clips.empty:
+        return
+    st.markdown("**Surface cues** (measured on the excerpts participants hear)")
+    verdict = audit.surface.classifier
+    if verdict is None:
+        st.caption("Too few clips per source for a cross-validated classifier.")
+    else:
+        (st.warning if verdict.gives_away else st.success)(verdict.sentence())
+    st.dataframe(audit.surface.per_source(), key=f"cue_table_{slug}")
 
 
 def participant_link(slug: str) -> str:

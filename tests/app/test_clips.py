@@ -1,4 +1,4 @@
-"""Study clips generated over their primer song's chords (``generate: {chords: song}``)."""
+"""Study clips: generated over their primer song's chords (``generate: {chords: song}``), presented alike."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from app.clips import song_primer_and_chords
+from app.clips import make_clip_audio, song_primer_and_chords
+from audio.midi import load_midi
+from audio.presentation import piece_bpm
 from model.artefact import load_bundle
 from model.tokens import get_codec
 from survey.prepare import ClipUnavailable
+from survey.study import ClipToRender
 from tests.app.conftest import ROOT
 
 
@@ -28,3 +31,21 @@ def test_chords_of_no_song_are_refused_in_one_sentence(pop909_dir: Path) -> None
         song_primer_and_chords(bundle, "", 16)
     with pytest.raises(ClipUnavailable, match="no song"):
         song_primer_and_chords(bundle, "999", 16)
+
+
+def test_an_original_and_a_generated_clip_are_presented_alike(pop909_dir: Path, tmp_path: Path) -> None:
+    policy = {"tempo": "group", "velocity": 80, "content": "full", "instrument": 0}
+    excerpt = {"start": 10.0, "duration": 4.0, "fade": 0.5}
+    original = ClipToRender("o", "original", {"midi": "pop909:002/002.mid", "excerpt": excerpt,
+                                              "presentation": policy}, "002")
+    generated = ClipToRender("g", "lstm", {"generate": {"model": "grid", "primer": "002", "seed": 1, "bars": 4},
+                                           "excerpt": excerpt, "presentation": policy}, "002")
+    song_bpm = piece_bpm(load_midi(pop909_dir / "002" / "002.mid"))
+    for clip in (original, generated):
+        rendered = make_clip_audio(clip, [ROOT / "assets" / "models"], tmp_path, load_bundle)
+        assert rendered.midi is not None
+        piece = load_midi(rendered.midi)
+        assert piece_bpm(piece) == pytest.approx(song_bpm, rel=1e-4), "the group song's tempo"
+        assert {n.velocity for i in piece.instruments for n in i.notes} == {80}
+        assert {i.program for i in piece.instruments} == {0}
+    assert make_clip_audio(original, [], tmp_path, load_bundle).start == pytest.approx(10.0, rel=1e-4)

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+from pathlib import Path
 
+import pretty_midi
 import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from audio.presentation import policy_from_dict
 from survey.errors import AuditFailed, ClipsNotRendered, StudyExists, StudyNotDraft, StudyNotFound, UnknownClip
 from survey.migrations import upgrade_to_head
+from survey.prepare import RenderedClip, prepare_clips
 from survey.schema import Clip, Study
 from survey.study import (
+    ClipToRender,
     audit_study,
     clips_to_render,
     close_study,
+    design_notes,
     get_study,
     import_study,
     publish_study,
@@ -107,3 +114,52 @@ def test_a_failed_audit_blocks_publishing_unless_an_override_is_recorded(
             register_clip(session, "small", "l1", audio_sha256="cd" * 32)
         assert close_study(session, "small").status == "closed"
         assert session.scalar(select(func.count()).select_from(Clip).where(Clip.audio_sha256.is_(None))) == 0
+
+
+def test_a_study_whose_sources_differ_only_in_tempo_is_refused_without_an_override(
+    Session: sessionmaker[Session], definition: StudyDefinition, tmp_path: Path
+) -> None:
+    tempo = {"original": 70.0, "lstm": 90.0, "trained": 110.0, "pretrained": 130.0}
+    audio = wav(seconds=1.0)
+
+    def render(clip: ClipToRender) -> RenderedClip:  # the same chords in every source, at the source's tempo
+        chord = (55 + int(clip.clip_key[1:]), 64, 67)
+        return RenderedClip(audio, "wav", chords_midi(tempo[clip.source_key], chord), start=0.0)
+
+    with Session.begin() as session:
+        import_study(session, definition)
+    assert prepare_clips(Session, "small", render, tmp_path / "clips").complete
+    with Session.begin() as session:
+        report = audit_study(session, "small", lambda c: audio)
+        assert [f.cue for f in report.findings] == ["surface cues"], "the files themselves are identical"
+        assert report.surface is not None and report.surface.classifier is not None
+        verdict = report.surface.classifier
+        assert (verdict.top_cue, verdict.top_cue_accuracy, verdict.chance) == ("tempo_bpm", 1.0, 0.25)
+        assert verdict.accuracy > verdict.chance + 0.25
+        with pytest.raises(AuditFailed, match="surface cues"):
+            publish_study(session, "small", report)
+        study = publish_study(session, "small", report, override="Tempo is the variable under study here.")
+        assert study.audit is not None and study.audit["surface"]["classifier"]["top_cue"] == "tempo_bpm"
+        assert len(study.audit["surface"]["clips"]) == 16
+
+
+def chords_midi(bpm: float, chord: tuple[int, ...], beats: int = 40) -> bytes:
+    """A block chord on every beat at ``bpm``."""
+    song = pretty_midi.PrettyMIDI(initial_tempo=bpm)
+    piano = pretty_midi.Instrument(program=0)
+    piano.notes = [pretty_midi.Note(80, p, b * 60 / bpm, (b + 1) * 60 / bpm) for b in range(beats) for p in chord]
+    song.instruments.append(piano)
+    buffer = io.BytesIO()
+    song.write(buffer)
+    return buffer.getvalue()
+
+
+def test_the_report_states_the_presentation_and_the_cue_verdict(
+    Session: sessionmaker[Session], definition: StudyDefinition
+) -> None:
+    matched = dataclasses.replace(definition, presentation=policy_from_dict({"tempo": "group", "velocity": 80}))
+    with Session.begin() as session:
+        study = import_study(session, matched)
+        assert design_notes(study) == ["Presentation, applied alike to every source: tempo of the group song; "
+                                       "velocity 80 for all; full texture; instruments as written."]
+        assert all(c.spec["presentation"]["velocity"] == 80 for c in study.clips), "every clip records the policy"

@@ -85,3 +85,32 @@ def test_a_key_given_twice_is_an_error() -> None:
     with pytest.raises(StudyFileError, match="appears twice") as caught:
         parse_study_text("study: x\nstudy: y\n")
     assert caught.value.line == 2
+
+
+def test_the_demo_presents_every_source_alike() -> None:
+    demo = load_study_file(ROOT / "assets" / "demo_study.yaml")
+    assert demo.presentation.to_dict() == {"tempo": "group", "velocity": 80, "content": "full", "instrument": 0}
+
+
+def test_a_presentation_block_is_read_and_kept_in_the_stored_form() -> None:
+    text = SMALL_STUDY + "presentation: {tempo: 96, velocity: humanised, content: melody}\n"
+    definition = parse_study_text(text)
+    assert definition.presentation.to_dict() == {"tempo": 96.0, "velocity": "humanised", "content": "melody",
+                                                 "instrument": "as-written"}
+    assert parse_study_dict(definition.to_dict()) == definition
+    assert "presentation" not in parse_study_text(SMALL_STUDY).to_dict(), "studies without one keep their form"
+
+
+@pytest.mark.parametrize(("block", "field", "forms"), [
+    ("{tempo: fast}", "presentation.tempo", "'own', 'group' or a BPM"),
+    ("{tempo: 500}", "presentation.tempo", "between 30 and 300"),
+    ("{velocity: loud}", "presentation.velocity", "'as-written', 'humanised' or one velocity"),
+    ("{velocity: 0}", "presentation.velocity", "between 1 and 127"),
+    ("{content: drums}", "presentation.content", "'full' or 'melody'"),
+    ("{instrument: piano}", "presentation.instrument", "General MIDI program"),
+    ("{speed: 2}", "presentation.speed", "speed"),
+])
+def test_a_bad_presentation_names_the_forms_it_accepts(block: str, field: str, forms: str) -> None:
+    with pytest.raises(StudyFileError) as caught:
+        parse_study_text(SMALL_STUDY + f"presentation: {block}\n")
+    assert caught.value.field == field and forms in str(caught.value)
