@@ -2,12 +2,18 @@
 
 On the first start of a server the demo study's clips are prepared (``app.demo``), so every page has
 something real to show; ``LAB_DEMO=0`` skips that.
+
+The participant route is sealed: ``/study`` gets a neutral title and icon before anything renders, and no
+navigation (no sidebar, no menu, no link to another page). ``LAB_PAGES=study`` serves the Study page alone, for a
+server that faces participants. Icons are local files: Streamlit fetches ``:material/...`` favicons from Google.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -17,19 +23,42 @@ import streamlit as st  # noqa: E402
 
 from app.demo import prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402
 
-st.set_page_config(page_title="LSTM Music Lab", page_icon=":material/piano:", layout="wide")
-
+ICONS = ROOT / "assets" / "icons"
 PAGES = ROOT / "app" / "views"
-pages = {
+STUDY_PAGE = "study"
+
+
+def participant_only() -> bool:
+    """True on a server for participants (``LAB_PAGES=study``): the Study page is the only page."""
+    return os.environ.get("LAB_PAGES", "").strip().lower() == STUDY_PAGE
+
+
+def on_study_route() -> bool:
+    """True when the browser asked for the Study page (the participant's link)."""
+    path = urlparse(st.context.url or "").path.rstrip("/")
+    return participant_only() or path.rsplit("/", 1)[-1] == STUDY_PAGE
+
+
+participant = on_study_route()
+if participant:
+    st.set_page_config(page_title="Listening study", page_icon=str(ICONS / "study.png"), layout="centered",
+                       initial_sidebar_state="collapsed", menu_items={})
+else:
+    st.set_page_config(page_title="LSTM Music Lab", page_icon=str(ICONS / "lab.png"), layout="wide")
+
+study = st.Page(PAGES / "study.py", title="Study", icon=":material/headphones:", url_path=STUDY_PAGE,
+                default=participant_only())
+pages = {"Listen": [study]} if participant_only() else {
     "Make music": [st.Page(PAGES / "generate.py", title="Generate", icon=":material/piano:", default=True)],
-    "Listen": [st.Page(PAGES / "study.py", title="Study", icon=":material/headphones:", url_path="study")],
+    "Listen": [study],
     "Research": [
         st.Page(PAGES / "studio.py", title="Studio", icon=":material/construction:", url_path="studio"),
         st.Page(PAGES / "results.py", title="Results", icon=":material/bar_chart:", url_path="results"),
     ],
 }
-page = st.navigation(pages)
+page = st.navigation(pages, position="hidden" if participant else "sidebar")
 demo = prepare_demo()
 wait_for_demo(demo)
-show_demo_notes(demo)
+if not participant:
+    show_demo_notes(demo)
 page.run()

@@ -30,6 +30,7 @@ QUIET_DB = -6.0
 LEVEL_DBFS = -12.0
 N_TRIALS = 6
 PASS_AT = 5
+DITHER = 2.0 / 32768  # two 16-bit steps, about -84 dBFS peak and -89 dBFS RMS: inaudible under the -12 dBFS tones
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,18 @@ class HeadphoneTrial:
         """The stereo stimulus, shape (samples, 2), float32 in [-1, 1]."""
         return trial_audio(self.quiet, self.antiphase)
 
-    def wav(self) -> bytes:
-        """The stimulus as a 16-bit WAV file."""
+    def wav(self, nonce: str = "") -> bytes:
+        """The stimulus as a 16-bit WAV file; a ``nonce`` adds dither of its own (below -90 dBFS).
+
+        Two trials with the same answer would otherwise be the same file, so a participant could match files
+        (or their URLs) instead of listening; with a nonce per participant and trial every file differs.
+        """
+        samples = self.audio()
+        if nonce:
+            rng = np.random.default_rng(int.from_bytes(hashlib.sha256(nonce.encode()).digest()[:8], "big"))
+            samples = samples + rng.uniform(-DITHER, DITHER, samples.shape).astype(np.float32)
         buffer = io.BytesIO()
-        sf.write(buffer, self.audio(), SAMPLE_RATE, format="WAV", subtype="PCM_16")
+        sf.write(buffer, samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
         return buffer.getvalue()
 
 

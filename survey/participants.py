@@ -179,7 +179,7 @@ def next_clip(session: Session, token: str) -> Screen | None:
         return None
     kind, item = pending[0]
     if kind == "headphone":
-        trials = tuple(t.wav() for t in trials_for(participant.token))
+        trials = tuple(t.wav(nonce=f"{participant.token}:{i}") for i, t in enumerate(trials_for(participant.token)))
         return HeadphoneScreen(trials=trials, sample_rate=SAMPLE_RATE)
     if isinstance(item, AttentionCheck):
         return AttentionScreen(key=item.key, prompt=item.prompt, scale=item.scale)

@@ -7,6 +7,7 @@ clips are shown by position, played from ``data:`` URLs, and identified by their
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,9 @@ from survey.study import list_studies, study_definition
 from survey.studyfile import Scale, StudyDefinition
 
 NO_ANSWER = "Prefer not to say"
+# A neutral local favicon (app.main sets the same one before anything renders); a comment, as a bare string
+# in a page module would be printed on the page.
+STUDY_ICON = Path(__file__).resolve().parents[2] / "assets" / "icons" / "study.png"
 
 
 def open_study(factory: sessionmaker[Session]) -> StudyDefinition | None:
@@ -98,8 +102,8 @@ def headphone_screen(factory: sessionmaker[Session], token: str, screen: Headpho
     st.write("Please put on headphones. Each sound plays three tones: which one is the quietest?")
     with st.form("headphone_form"):
         answers = []
-        for i, wav in enumerate(screen.trials):
-            st.audio(wav, format="audio/wav")
+        for i, wav in enumerate(screen.trials):  # data: URLs, each file its own (survey.headphone dithers them)
+            st.audio(f"data:audio/wav;base64,{base64.b64encode(wav).decode()}", format="audio/wav")
             answers.append(st.radio(f"Sound {i + 1}: quietest tone", [1, 2, 3], index=None, horizontal=True,
                                     key=f"headphone_{i}"))
         sent = st.form_submit_button("Continue", type="primary", key="headphone_go")
@@ -210,7 +214,8 @@ def participant_flow(factory: sessionmaker[Session], definition: StudyDefinition
 
 def main() -> None:
     """Entry: pick the study, then consent or the participant's current screen."""
-    st.set_page_config(page_title="Listening study", page_icon="🎧")  # the lab's name would hint at the sources
+    # Also when a researcher opens the page from the menu: the lab's name would hint at the sources.
+    st.set_page_config(page_title="Listening study", page_icon=str(STUDY_ICON))
     st.markdown(ONE_LINE_SCALES, unsafe_allow_html=True)
     factory = database()
     definition = open_study(factory)

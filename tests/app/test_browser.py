@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -41,12 +42,25 @@ def free_port() -> int:
 @pytest.fixture
 def server(tmp_path: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path) -> Iterator[tuple[str, Path]]:
     """The app on a free port with its own data folder; yields (base URL, data folder)."""
-    port, data = free_port(), tmp_path / "data"
-    env = {**os.environ, "LAB_DATA_DIR": str(data), "LAB_CACHE_DIR": str(cache_dir), "LAB_MODELS_DIR": str(models_dir),
-           "POP909_DIR": str(pop909_dir), "LAB_PASSWORD": "browser-test", "LAB_DEMO": "1"}
-    env.pop("DATABASE_URL", None)
+    env = {"LAB_DEMO": "1"}
     if models_dir != ROOT / "assets" / "models":
         env["LAB_DEMO_AUDIT_OVERRIDE"] = "Browser test with a stand-in tiny model instead of the shipped ones."
+    yield from run_app(tmp_path / "data", models_dir, cache_dir, pop909_dir, env)
+
+
+@pytest.fixture
+def sealed_server(tmp_path: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path) -> Iterator[tuple[str, Path]]:
+    """The app for participants only (``LAB_PAGES=study``), without the demo."""
+    yield from run_app(tmp_path / "data", models_dir, cache_dir, pop909_dir, {"LAB_DEMO": "0", "LAB_PAGES": "study"})
+
+
+def run_app(data: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path,
+            extra: dict[str, str]) -> Iterator[tuple[str, Path]]:
+    """``streamlit run app/main.py`` on a free port until the generator is closed."""
+    port = free_port()
+    env = {**os.environ, "LAB_DATA_DIR": str(data), "LAB_CACHE_DIR": str(cache_dir), "LAB_MODELS_DIR": str(models_dir),
+           "POP909_DIR": str(pop909_dir), "LAB_PASSWORD": "browser-test", **extra}
+    env.pop("DATABASE_URL", None)
     command = [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -131,6 +145,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         page.get_by_text("I have read the above").wait_for(timeout=240_000)
         shot(page, "01-consent")
         pages_seen.append(visible_text(page))
+        assert_sealed(page)
         page.get_by_text("I have read the above").click()
         page.get_by_role("button", name="Start").click()
         page.get_by_text("Sound check").wait_for(timeout=60_000)
@@ -156,6 +171,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         page.get_by_text("Thank you").wait_for(timeout=60_000)
         shot(page, "06-thank-you")
         pages_seen.append(visible_text(page))
+        assert_sealed(page)
         browser.close()
     factory = open_database(f"sqlite:///{data / 'survey.sqlite3'}")
     with factory.begin() as session:
@@ -166,3 +182,32 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         hits = [html.lower()[max(0, i - 80) : i + 40] for html in pages_seen if (i := html.lower().find(label)) >= 0]
         assert not hits, f"'{label}' appears in the page: {hits[:1]}"
         assert not any(label in url.lower() for url in requested), f"'{label}' appears in a requested URL"
+    local = ("data", "blob")  # made in the page itself: a data: URL carries its bytes, a blob: URL names its own
+    elsewhere = {url[:80] for url in requested if urlparse(url).scheme not in local
+                 and urlparse(url).netloc != urlparse(base).netloc}
+    assert not elsewhere, f"the participant's browser asked other hosts: {elsewhere}"
+
+
+def assert_sealed(page) -> None:
+    """No navigation on the participant's page: no sidebar, no menu, no link to another page; a neutral title."""
+    assert page.title() == "Listening study"
+    assert page.locator('[data-testid="stSidebar"], [data-testid="stSidebarNav"]').count() == 0
+    links = page.locator("a[href]").evaluate_all("els => els.map(e => e.href)")
+    elsewhere = [link for link in links if urlparse(link).path.rstrip("/") not in ("/study", "")]
+    assert not elsewhere, f"links away from the study: {elsewhere}"
+
+
+def test_a_participant_server_serves_the_study_page_alone(sealed_server: tuple[str, Path]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _ = sealed_server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        for path in ("/studio", "/results", "/generate"):
+            page.goto(f"{base}{path}", timeout=60_000)
+            page.get_by_text("No study is open at the moment").wait_for(timeout=120_000)
+            assert_sealed(page)
+            assert "password" not in page.content().lower(), f"{path} reached a researcher page"
+        shot(page, "08-participant-server")
+        browser.close()

@@ -43,3 +43,13 @@ def test_five_of_six_pass_and_choosing_the_antiphase_tone_fails() -> None:
     assert score(trials, right) == (6, True)
     assert score(trials, [*right[:PASS_AT], trials[-1].antiphase]) == (5, True)
     assert score(trials, [t.antiphase for t in trials]) == (0, False)
+
+
+def test_trials_with_the_same_answer_are_different_files_that_sound_the_same() -> None:
+    trial = HeadphoneTrial(quiet=2, antiphase=3)
+    first, second = trial.wav(nonce="token:0"), trial.wav(nonce="token:4")
+    assert first != second, "matching files must not reveal matching answers"
+    assert trial.wav(nonce="token:0") == first, "a resumed participant gets the same file"
+    a, _ = sf.read(io.BytesIO(first))
+    b, _ = sf.read(io.BytesIO(trial.wav()))
+    assert np.max(np.abs(a - b)) < 10 ** (-80 / 20), "the dither stays below -80 dBFS"
