@@ -14,13 +14,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.errors import AnswerConflict, InvalidAnswer, NotYourTurn, UnknownClip
 from survey.participants import Progress, participant_by_token, progress, require_open, steps
-from survey.schema import Answer, Assignment, Clip, Rating
+from survey.schema import Answer, Assignment, Clip, Rating, utcnow
 from survey.study import study_definition
 from survey.studyfile import Scale, StudyDefinition
 
@@ -129,9 +130,23 @@ def submit_answer(session: Session, token: str, clip_id: str, answer: AnswerIn) 
     if kind != "clip" or item is not assignment:
         raise NotYourTurn("the headphone check" if kind == "headphone" else f"the {kind} screen")
     row = _answer_row(participant.id, assignment.clip_id, answer)
+    row.served_for_s = served_for(assignment)
     session.add(row)
     session.flush()
     return SubmitResult(stored=True, progress=progress(session, token), answer_id=row.id)
+
+
+def served_for(assignment: Assignment) -> float | None:
+    """Seconds since the clip was first served, by the server's clock (None if it never was, e.g. an API call).
+
+    The player's ``heard_fraction`` is the browser's word; this is the server's: an answer that arrives sooner
+    than the clip lasts cannot follow a full listen (``answered_early`` in the export, excluded by default).
+    """
+    if assignment.served_at is None:
+        return None
+    served = assignment.served_at
+    served = served if served.tzinfo is not None else served.replace(tzinfo=UTC)  # SQLite drops the zone
+    return round((utcnow() - served).total_seconds(), 3)
 
 
 def _answer_row(participant_id: int, clip_id: int, answer: AnswerIn) -> Answer:

@@ -94,7 +94,12 @@ _COLUMNS = [
     "time_spent_s",
     "comment",
     "submitted_at",
+    "served_for_s",
+    "answered_early",
 ]
+
+EARLY_TOLERANCE_S = 0.5
+"""Clock slack: an answer counts as early when it came more than this before the clip could have ended."""
 
 
 def _row(
@@ -125,8 +130,21 @@ def _row(
         "time_spent_s": answer.time_spent_s,
         "comment": answer.comment,
         "submitted_at": answer.submitted_at.isoformat(),
+        "served_for_s": answer.served_for_s,
+        "answered_early": answered_early(answer.served_for_s, clip),
         "_answer_id": answer.id,
     }
+
+
+def answered_early(served_for_s: float | None, clip: Clip) -> bool | None:
+    """True when the answer came sooner after serving than the clip lasts: it cannot follow a full listen.
+
+    None when the serving time is unknown (answers stored before it was recorded, or sent without a screen).
+    """
+    if served_for_s is None:
+        return None
+    duration = float((clip.spec.get("excerpt") or {}).get("duration", 0.0))
+    return served_for_s < duration - EARLY_TOLERANCE_S
 
 
 def _ratings(session: Session, study_id: int) -> dict[int, dict[str, int]]:

@@ -184,6 +184,9 @@ def next_clip(session: Session, token: str) -> Screen | None:
     if isinstance(item, AttentionCheck):
         return AttentionScreen(key=item.key, prompt=item.prompt, scale=item.scale)
     assert isinstance(item, Assignment)
+    if item.served_at is None:  # the must-listen clock starts when the clip is first sent (survey.answers)
+        item.served_at = utcnow()
+        session.flush()
     clip = item.clip
     return ClipScreen(
         clip_id=clip.public_id,

@@ -130,6 +130,7 @@ class Assignment(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
+    served_at: Mapped[datetime | None]  # when the clip's screen was first sent: the server's must-listen clock
 
     participant: Mapped[Participant] = relationship(back_populates="assignments")
     clip: Mapped[Clip] = relationship()
@@ -149,6 +150,7 @@ class Answer(Base):
     knows_piece: Mapped[bool]
     heard_fraction: Mapped[float]
     time_spent_s: Mapped[float]
+    served_for_s: Mapped[float | None]  # seconds from serving the clip to this answer, by the server's clock
     comment: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -30,13 +30,17 @@ from survey.export import RATING_PREFIX, criteria_columns
 
 
 def apply_exclusions(
-    answers: pd.DataFrame, *, headphone: bool = True, attention: bool = True, unfinished: bool = False
+    answers: pd.DataFrame, *, headphone: bool = True, attention: bool = True, unfinished: bool = False,
+    early: bool = True,
 ) -> pd.DataFrame:
-    """Drop answers of participants who failed the headphone check / an attention check / did not finish.
+    """Drop answers of participants who failed the headphone check / an attention check / did not finish, and
+    (``early``) single answers that reached the server sooner than their clip lasts.
 
-    A missing check result (the study had none) never excludes anyone.
+    A missing check result (the study had none, or the serving time was not recorded) never excludes anyone.
     """
     keep = pd.Series(True, index=answers.index)
+    if early and "answered_early" in answers:
+        keep &= answers["answered_early"].ne(True)
     if headphone:
         keep &= answers["headphone_passed"].ne(False)
     if attention:

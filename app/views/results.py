@@ -44,14 +44,19 @@ def choose_study(factory: sessionmaker[Session]) -> str | None:
 
 def excluded(answers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Apply the exclusions ticked on the page; returns the kept answers and a sentence per exclusion."""
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     headphone = a.checkbox("Exclude failed headphone checks", True, key="results_ex_headphone")
     attention = b.checkbox("Exclude failed attention checks", True, key="results_ex_attention")
     unfinished = c.checkbox("Exclude unfinished participants", False, key="results_ex_unfinished")
-    kept = apply_exclusions(answers, headphone=headphone, attention=attention, unfinished=unfinished)
+    early = d.checkbox("Exclude answers sent before the clip could end", True, key="results_ex_early")
+    kept = apply_exclusions(answers, headphone=headphone, attention=attention, unfinished=unfinished, early=early)
     total, left = answers["participant"].nunique(), kept["participant"].nunique()
     notes = [f"{left} of {total} participants kept ({total - left} excluded: headphone check {headphone}, "
              f"attention check {attention}, unfinished {unfinished}); {len(kept)} answers analysed."]
+    hurried = int(answers["answered_early"].eq(True).sum())
+    if hurried:
+        notes.append(f"{hurried} answers reached the server sooner after their clip was served than the clip lasts "
+                     f"(so it cannot have been heard in full); they are {'excluded' if early else 'kept'}.")
     return kept, notes
 
 
@@ -94,7 +99,8 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
         st.info("No answers yet. Share the participant link from the Studio.")
         return
     kept, notes = excluded(answers)
-    st.caption(notes[0])
+    for note in notes:
+        st.caption(note)
     for note in design:
         notes.append(note)
         st.caption(note)

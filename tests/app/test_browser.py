@@ -178,6 +178,8 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         answers = answers_frame(session, DEMO_SLUG)
     assert len(answers) == 10 and answers["finished"].all() and set(answers["rating_complexity"]) == {5}
     assert answers["heard_fraction"].min() == 1.0
+    assert answers["served_for_s"].notna().all(), "the server timed every clip from when it served it"
+    assert answers["answered_early"].any(), "played at 16x, answers arrive before a 20 s clip could end: flagged"
     for label in LABELS:
         hits = [html.lower()[max(0, i - 80) : i + 40] for html in pages_seen if (i := html.lower().find(label)) >= 0]
         assert not hits, f"'{label}' appears in the page: {hits[:1]}"

@@ -118,3 +118,16 @@ def test_results_show_charts_tables_and_downloads(open_study: str, factory: sess
 def test_results_without_answers_say_so(open_study: str) -> None:
     at = logged_in(RESULTS)
     assert "No answers yet" in at.info[0].value
+
+
+def test_results_exclude_answers_sent_before_the_clip_could_end_and_say_so(open_study: str) -> None:
+    participant = started(open_study)
+    answer_clip(participant, listen=False)  # questions unlocked by a fast-forwarded player: no time passed
+    at = logged_in(RESULTS)
+    assert any("1 answers reached the server sooner" in c.value and "excluded" in c.value for c in at.caption)
+    assert any("Every participant is excluded" in w.value for w in at.warning)
+    at.checkbox(key="results_ex_headphone").uncheck().run()  # answering 1 to every trial fails the check
+    assert any("Every participant is excluded" in w.value for w in at.warning), "the early answer still is"
+    at.checkbox(key="results_ex_early").uncheck().run()
+    assert not at.exception and len(at.get("plotly_chart")) > 0
+    assert any("they are kept" in c.value for c in at.caption)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from app.resources import database
 from survey.export import answers_frame
 from survey.headphone import trials_for
 from tests.app.conftest import ROOT
+from tests.survey.conftest import heard_in_full
 
 PAGE = str(ROOT / "app" / "views" / "study.py")
 
@@ -33,11 +35,18 @@ def player_key(at: AppTest) -> str:
     return next(k for k in at.session_state._state._state.filtered_state if k.startswith("player_"))
 
 
-def answer_clip(at: AppTest) -> None:
-    """Hear the clip to the end (what the player component reports), answer everything, press Next."""
+def answer_clip(at: AppTest, listen: bool = True) -> None:
+    """Hear the clip to the end (what the player component reports), answer everything, press Next.
+
+    ``listen`` also lets the clip's duration pass on the server's clock; without it the answer comes at once.
+    """
     key = player_key(at)
     cid = key.removeprefix("player_")
     at.session_state[key] = {"heard": 1.0}
+    if listen:
+        token = at.query_params["t"]
+        with database().begin() as session:
+            heard_in_full(session, token[0] if isinstance(token, list) else token, cid)
     at.run()
     for criterion in ("complexity", "creativity", "emotion", "enjoyment"):
         at.radio(key=f"rate_{cid}_{criterion}").set_value(5)

@@ -7,6 +7,7 @@ it).  Without that variable the PostgreSQL variants are skipped, saying why.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from survey.checks import submit_attention_check, submit_headphone_check
 from survey.db import open_database
 from survey.headphone import trials_for
 from survey.participants import next_clip, start_participant
+from survey.schema import Assignment, Clip, Participant
 from survey.study import import_study, publish_study, register_clip
 from survey.studyfile import StudyDefinition, parse_study_text
 
@@ -140,8 +142,13 @@ def complete_participant(
     *,
     headphone_right: bool = True,
     attention: int = 2,
+    listen: bool = True,
 ) -> str:
-    """Run one participant through every screen, each in its own transaction; returns the token."""
+    """Run one participant through every screen, each in its own transaction; returns the token.
+
+    ``listen`` stands for hearing each clip to its end: the clip's serving time is moved back by its duration,
+    as the server would see a participant who listened; without it every answer arrives at once (too early).
+    """
     with factory.begin() as session:
         token = start_participant(session, slug, consent=True, listening_device="headphones")
     while True:
@@ -157,4 +164,18 @@ def complete_participant(
             elif screen.kind == "attention":
                 submit_attention_check(session, token, screen.key, attention)
             else:
+                if listen:
+                    heard_in_full(session, token, screen.clip_id)
                 submit_answer(session, token, screen.clip_id, answer_for(screen.clip_id))
+
+
+def heard_in_full(session: DbSession, token: str, clip_id: str) -> None:
+    """Move the clip's serving time back by the clip's duration plus a second: a full listen, as timed."""
+    assignment = session.scalars(
+        sa.select(Assignment).join(Participant).join(Clip, Clip.id == Assignment.clip_id)
+        .where(Participant.token == token, Clip.public_id == clip_id)
+    ).one()
+    duration = float(assignment.clip.spec.get("excerpt", {}).get("duration", 0.0))
+    assert assignment.served_at is not None, "the clip's screen was served"
+    assignment.served_at -= dt.timedelta(seconds=duration + 1.0)
+    session.flush()

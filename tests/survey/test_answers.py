@@ -23,9 +23,11 @@ from survey.errors import (
     UnknownClip,
     UnknownToken,
 )
+from survey.export import answers_frame
 from survey.headphone import trials_for
 from survey.participants import ClipScreen, finish_participant, next_clip, progress, start_participant
-from survey.schema import Answer, Rating
+from survey.schema import Answer, Assignment, Rating
+from survey.stats import apply_exclusions
 from survey.study import close_study
 from tests.survey.conftest import GOOD, ROOT, complete_participant
 
@@ -254,3 +256,29 @@ def test_committed_answers_survive_a_writer_that_dies_mid_transaction(
 def test_answer_defaults_describe_a_fully_heard_unknown_piece() -> None:
     answer = AnswerIn(ratings={"complexity": 1})
     assert (answer.knows_piece, answer.heard_fraction, answer.comment) == (False, 1.0, None)
+
+
+def test_the_server_times_each_clip_from_when_it_was_first_served(Session: sessionmaker[Session], study: str) -> None:
+    token, screen = started_at_first_clip(Session, study)
+    with Session.begin() as session:
+        first = session.scalars(select(Assignment).where(Assignment.served_at.is_not(None))).one().served_at
+        assert next_clip(session, token) == screen, "showing the screen again (a reload) ..."
+        again = session.scalars(select(Assignment).where(Assignment.served_at.is_not(None))).one().served_at
+    assert first == again, "... does not restart the clock"
+
+
+def test_answers_sooner_than_the_clip_lasts_are_flagged_and_excluded(
+    Session: sessionmaker[Session], study: str
+) -> None:
+    complete_participant(Session, study, listen=False)  # every answer sent at once, as with playbackRate = 16
+    complete_participant(Session, study)
+    with Session.begin() as session:
+        answers = answers_frame(session, study)
+    first, second = answers["participant"].unique()  # in the order they took part
+    hurried, patient = answers[answers["participant"] == first], answers[answers["participant"] == second]
+    assert hurried["answered_early"].all() and (hurried["served_for_s"] < 1.0).all()
+    assert not patient["answered_early"].any() and (patient["served_for_s"] > 20.0).all()
+    assert hurried["heard_fraction"].eq(1.0).all(), "the browser claimed a full listen all the same"
+    kept = apply_exclusions(answers)
+    assert set(kept["participant"]) == {second}
+    assert len(apply_exclusions(answers, early=False)) == len(answers)
