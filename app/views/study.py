@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.player import clip_player
+from app.remember import remember_participation, remembered_token
 from app.resources import database
 from survey.answers import AnswerIn, submit_answer
 from survey.checks import submit_attention_check, submit_headphone_check
@@ -54,8 +55,30 @@ def personal_link(slug: str, token: str) -> str:
     return f"{base}?study={slug}&t={token}"
 
 
+def offer_to_continue(factory: sessionmaker[Session], slug: str) -> None:
+    """When this browser already started the study (``app.remember``), offer to continue that participation."""
+    token = remembered_token(slug)
+    if token is None:
+        return
+    try:
+        with factory.begin() as session:
+            done = progress(session, token)
+    except SurveyError:
+        return  # a token of another database or a deleted participation: nothing to continue
+    if done.finished:
+        st.info("This browser has already completed this study. Thank you!")
+        return
+    st.info(f"You have already started this study in this browser ({done.screens_done} of {done.screens_total} "
+            "done).")
+    if st.button("Continue where you left off", type="primary", key="resume_go"):
+        st.session_state["participant_token"] = token
+        st.query_params.update({"study": slug, "t": token})
+        st.rerun()
+
+
 def consent_screen(factory: sessionmaker[Session], definition: StudyDefinition) -> None:
     """Consent and the optional questionnaire; starting stores the token in the URL and session."""
+    offer_to_continue(factory, definition.slug)
     st.markdown(definition.consent)
     with st.form("consent_form"):
         agree = st.checkbox("I have read the above and agree to take part.", key="consent_agree")
@@ -199,6 +222,7 @@ def show_progress(factory: sessionmaker[Session], token: str, slug: str) -> None
 
 def participant_flow(factory: sessionmaker[Session], definition: StudyDefinition, token: str) -> None:
     """Show whichever screen the database says comes next."""
+    remember_participation(definition.slug, token)
     show_progress(factory, token, definition.slug)
     with factory.begin() as session:
         screen = next_clip(session, token)

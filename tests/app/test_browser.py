@@ -155,6 +155,10 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         page.get_by_role("button", name="Continue").click()
         for position in range(1, 11):
             page.get_by_text(f"Clip {position} of 10").wait_for(timeout=60_000)
+            if position == 2:  # the address without the token, as Back after a reload leaves it
+                page.goto(f"{base}/study", timeout=60_000)
+                page.get_by_role("button", name="Continue where you left off").click(timeout=60_000)
+                page.get_by_text("Clip 2 of 10").wait_for(timeout=60_000)
             if position == 1:
                 shot(page, "03-clip-locked")
             pages_seen.append(visible_text(page))
@@ -176,6 +180,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
     factory = open_database(f"sqlite:///{data / 'survey.sqlite3'}")
     with factory.begin() as session:
         answers = answers_frame(session, DEMO_SLUG)
+    assert answers["participant"].nunique() == 1, "coming back without the token continued the participation"
     assert len(answers) == 10 and answers["finished"].all() and set(answers["rating_complexity"]) == {5}
     assert answers["heard_fraction"].min() == 1.0
     assert answers["served_for_s"].notna().all(), "the server timed every clip from when it served it"
