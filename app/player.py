@@ -2,7 +2,9 @@
 
 The rating controls unlock only once the whole clip has been played, so the player reports the share of
 the clip actually played (the union of played ranges, so seeking to the end does not count) as the state
-value ``heard``, 0..1, in steps of a tenth and at the end.  Built on ``st.components.v2``: inline HTML
+value ``heard``, 0..1, once, when the clip ends. (It used to report every tenth too: each report reruns the
+page, and ten reruns queued behind the last one delayed the unlock by 1-2.5 s; nothing used the tenths, as an
+answer needs the whole clip.)  Built on ``st.components.v2``: inline HTML
 and JavaScript, no front-end build.  The audio travels as a ``data:`` URL, so no request URL exists that
 could name the clip, and the element has no title or file name.
 """
@@ -29,17 +31,17 @@ export default function(component) {
         for (let i = 0; i < audio.played.length; i++) total += audio.played.end(i) - audio.played.start(i);
         return audio.duration > 0 ? Math.min(1, total / audio.duration) : 0;
     };
-    const report = (final) => {
+    const report = () => {
         let share = played();
-        if (final && share > 0.97) share = 1;
-        const step = share >= 1 ? 1 : Math.floor(share * 10) / 10;
+        if (share > 0.97) share = 1;
+        const step = Math.floor(share * 10) / 10;
         if (step > Number(audio.dataset.reported)) {
             audio.dataset.reported = String(step);
             setStateValue('heard', step);
         }
     };
-    audio.ontimeupdate = () => report(false);
-    audio.onended = () => report(true);
+    audio.ontimeupdate = null;
+    audio.onended = report;
 }
 """
 
