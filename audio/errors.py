@@ -6,6 +6,8 @@ say which kind of problem it was, so tests and callers can tell them apart witho
 
 from __future__ import annotations
 
+from model import midi_limits
+
 
 class RenderError(Exception):
     """Base class of every error the audio package raises on purpose."""
@@ -19,16 +21,18 @@ class SoundFontError(RenderError):
     """No SoundFont was found, or the one chosen is missing or corrupt."""
 
 
-class MidiError(RenderError):
-    """The MIDI input cannot be read: corrupt bytes, a missing file or an unsupported type."""
+class MidiError(RenderError, midi_limits.MidiError):
+    """The MIDI input cannot be read: corrupt bytes, a missing file or an unsupported type.
+
+    Also a ``model.midi_limits.MidiError``: one family of MIDI errors for every entry point."""
 
 
 class EmptyMidiError(MidiError):
     """The MIDI input parses but has no notes, so there is nothing to hear."""
 
 
-class MidiTooLargeError(MidiError):
-    """The MIDI input is beyond the documented limits (length in seconds, tracks, bytes)."""
+class MidiTooLargeError(MidiError, midi_limits.MidiTooLargeError):
+    """The MIDI input is beyond the limits of ``model.midi_limits`` (bytes, tracks, notes, length)."""
 
 
 class SettingsError(RenderError, ValueError):

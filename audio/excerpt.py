@@ -91,7 +91,8 @@ def choose_start(midi: pretty_midi.PrettyMIDI, seconds: float, requested: float 
         return float(onsets[0])
     wanted = float(onsets[0]) if requested is None else requested
     later = [c for c in candidates if c >= wanted - snap] or candidates[-1:]
-    fitting = [c for c in candidates if c + seconds <= midi.get_end_time()]
+    end = midi.get_end_time()  # once: asking per candidate cost bars x notes (minutes on a dense file)
+    fitting = [c for c in candidates if c + seconds <= end]
     if fitting and later[0] > fitting[-1]:
         return fitting[-1]
     return later[0]

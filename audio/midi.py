@@ -1,29 +1,30 @@
 """Reading MIDI input (a path, bytes or a pretty_midi object) safely and within documented limits.
 
-MIDI comes from users and from models, so it is parsed in Python (mido via pretty_midi), never by C code,
-and sizes are checked before parsing: a bad file gives a `MidiError`, never a hang or a crash.
+MIDI comes from users and from models, so it is checked against ``model.midi_limits`` (size, header, then
+tracks, notes and length counted by symusic) before pretty_midi parses it: a bad file gives a `MidiError`,
+never a hang or a crash.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeAlias
 
 import pretty_midi
 
 from audio.errors import EmptyMidiError, MidiError, MidiTooLargeError
+from model import midi_limits
 
 MidiInput: TypeAlias = str | os.PathLike[str] | bytes | pretty_midi.PrettyMIDI
 """Anything the audio package accepts as MIDI: a file path, the file's bytes, or a parsed object."""
 
-MAX_BYTES = 16 * 1024 * 1024
-"""Largest MIDI file read, in bytes (POP909 files are under 100 kB)."""
-
-MAX_TRACKS = 128
-"""Most tracks (and instruments) rendered; each instrument needs its own synthesizer channel."""
+MAX_BYTES = midi_limits.MAX_BYTES
+MAX_TRACKS = midi_limits.MAX_TRACKS
 
 
 def midi_bytes(midi: MidiInput) -> bytes:
@@ -59,7 +60,7 @@ def load_midi(midi: MidiInput) -> pretty_midi.PrettyMIDI:
                 warnings.simplefilter("ignore")
                 parsed = pretty_midi.PrettyMIDI(io.BytesIO(data))
         except Exception as error:  # mido and pretty_midi raise many types on corrupt input
-            raise MidiError(f"The MIDI data cannot be parsed ({type(error).__name__}: {error}).") from error
+            raise MidiError(str(midi_limits.unreadable(error))) from error
     if len(parsed.instruments) > MAX_TRACKS:
         raise MidiTooLargeError(f"The MIDI has {len(parsed.instruments)} instruments; at most {MAX_TRACKS}.")
     if not any(instrument.notes for instrument in parsed.instruments):
@@ -68,22 +69,23 @@ def load_midi(midi: MidiInput) -> pretty_midi.PrettyMIDI:
 
 
 def _read_file(path: Path) -> bytes:
-    """Read a MIDI file no larger than `MAX_BYTES`."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise MidiTooLargeError(f"The MIDI file {path} is {size} bytes; at most {MAX_BYTES} are read.")
-        return path.read_bytes()
-    except OSError as error:
-        raise MidiError(f"The MIDI file {path} cannot be read ({error.strerror or error}).") from error
+    """Read a MIDI file within ``model.midi_limits``."""
+    with _as_audio_errors():
+        return midi_limits.read_midi_file(path)
 
 
 def _check_header(data: bytes) -> None:
-    """Check size and the MThd header (track count at bytes 10-11) before any parsing."""
-    if len(data) > MAX_BYTES:
-        raise MidiTooLargeError(f"The MIDI data is {len(data)} bytes; at most {MAX_BYTES} are read.")
-    if len(data) < 14 or not data.startswith(b"MThd"):
-        raise MidiError("The data is not a Standard MIDI File (it does not start with an MThd header).")
-    tracks = int.from_bytes(data[10:12], "big")
-    if tracks > MAX_TRACKS:
-        raise MidiTooLargeError(f"The MIDI file declares {tracks} tracks; at most {MAX_TRACKS} are rendered.")
+    """Check size, header, tracks, notes and length (``model.midi_limits``) before any full parse."""
+    with _as_audio_errors():
+        midi_limits.check_midi_bytes(data)
+
+
+@contextlib.contextmanager
+def _as_audio_errors() -> Iterator[None]:
+    """The limits' errors as this package's (``RenderError`` subclasses), same sentence."""
+    try:
+        yield
+    except midi_limits.MidiTooLargeError as error:
+        raise MidiTooLargeError(str(error)) from None
+    except midi_limits.MidiError as error:
+        raise MidiError(str(error)) from None

@@ -32,6 +32,7 @@ from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
 from model.chords import Progression
+from model.midi_limits import UNREADABLE
 from model.score import MidiError, load_midi
 
 Notes: TypeAlias = npt.NDArray[np.float64]
@@ -469,13 +470,11 @@ def read_midi(source: str | bytes | io.BytesIO) -> pretty_midi.PrettyMIDI:
     data = source.getvalue() if isinstance(source, io.BytesIO) else source
     try:
         return load_midi(data)
-    except MidiError as error:
-        cause = error.__cause__
-        if cause is None:
-            reason = str(error)
-        else:
-            reason = f"{type(cause).__name__}: {cause}" if str(cause) else f"{type(cause).__name__}, truncated?"
-        raise MidiReadError(f"not a readable MIDI file ({reason})") from error
+    except MidiError as error:  # one sentence (model.midi_limits), without the parser's exception names
+        message = str(error)
+        if message.startswith(UNREADABLE):
+            message = f"not a readable MIDI file ({message.removeprefix(UNREADABLE).rstrip('.')})"
+        raise MidiReadError(message) from error
 
 
 def piece_metrics_from_bytes(

@@ -14,16 +14,15 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
+from model import midi_limits
 from model.chords import Chord, chord_changes, read_chord_file
 from model.smf import read_smf
 
 STEPS_PER_BEAT = 4
 STEPS_PER_BAR = 16
-MAX_SECONDS = 4 * 3600.0
-
-
-class MidiError(ValueError):
-    """A MIDI file that cannot be used: corrupt bytes, no notes, or an absurd length."""
+MAX_SECONDS = midi_limits.MAX_SECONDS
+MidiError = midi_limits.MidiError
+"""A MIDI file that cannot be used: corrupt bytes, no notes, or beyond ``model.midi_limits``."""
 
 
 @dataclass(frozen=True)
@@ -73,16 +72,15 @@ class Score:
 
 def load_midi(source: str | Path | bytes) -> pretty_midi.PrettyMIDI:
     """Parse MIDI from a path or bytes, turning every parser failure into one clear ``MidiError``."""
+    data = source if isinstance(source, bytes) else midi_limits.read_midi_file(source)
+    midi_limits.check_midi_bytes(data)
     try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-        if not data:
-            raise MidiError("The MIDI file is empty (0 bytes).")
         parsed = read_smf(data)
         midi = pretty_midi.PrettyMIDI(mido_object=parsed) if parsed else pretty_midi.PrettyMIDI(io.BytesIO(data))
     except MidiError:
         raise
-    except Exception as exc:
-        raise MidiError(f"This is not a readable MIDI file ({type(exc).__name__}: {exc}).") from exc
+    except Exception as exc:  # mido and pretty_midi raise many types on corrupt input
+        raise midi_limits.unreadable(exc) from exc
     if midi.get_end_time() > MAX_SECONDS:
         raise MidiError(f"The MIDI file lasts over {MAX_SECONDS / 3600:.0f} hours; refusing to parse it.")
     return midi
@@ -108,7 +106,9 @@ def to_score(
     """Quantise every non-drum note of ``midi`` (and chord annotations, when given) onto the 16th grid of ``beats``."""
     notes = [n for inst in midi.instruments if not inst.is_drum for n in inst.notes]
     if not notes:
-        raise MidiError("The MIDI file has no notes.")
+        drums = sum(len(inst.notes) for inst in midi.instruments if inst.is_drum)
+        raise MidiError(f"The MIDI file has only drum notes ({drums}), and drums are not used; give it pitched "
+                        "instruments." if drums else "The MIDI file has no notes.")
     if beats is None or downbeats is None or len(beats) < 2:
         beats, downbeats = midi_beats(midi)
     if len(beats) < 2:
