@@ -37,7 +37,9 @@ def read_audio(data: bytes) -> tuple[np.ndarray, int]:
             raise AudioFileError(f"The audio lasts {info.duration:.0f} s; at most {MAX_UPLOAD_SECONDS:.0f} s.")
         samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
-        raise AudioFileError(f"The file is not audio this lab can read (WAV, FLAC, OGG or MP3): {error}") from error
+        reason = getattr(error, "error_string", None) or str(error).split(": ")[-1]  # not the buffer's repr
+        raise AudioFileError(f"The file is not audio this lab can read (WAV, FLAC, OGG or MP3): "
+                             f"{reason.rstrip('.')}.") from error
     if len(samples) == 0:
         raise AudioFileError("The audio file holds no samples.")
     stereo = samples[:, :2] if samples.shape[1] >= 2 else np.repeat(samples, 2, axis=1)

@@ -37,7 +37,8 @@ import pretty_midi
 from model import metrics, pop909
 from model.artefact import ModelBundle, load_bundle
 from model.chords import Progression
-from model.generate import GenerationSettings, Sampling, generate_midi, takes_chords, tokens_for_bars
+from model.generate import generate_midi, takes_chords, tokens_for_bars
+from model.generation_settings import GenerationSettings, Sampling
 from model.melody import melody_score
 from model.ngram import baselines
 from model.pack import tokenise

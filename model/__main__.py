@@ -122,7 +122,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
-    from model.generate import GenerationSettings
+    from model.generation_settings import GenerationSettings
 
     d = GenerationSettings()
     p = sub.add_parser("generate", help="generate MIDI pieces from a model folder")
@@ -152,17 +152,30 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from model.artefact import load_bundle
-    from model.generate import GenerationSettings, generate_midi, primer_from_midi, primer_from_song
+    from model.generation_settings import GenerationSettings
+    from model.midi_limits import MidiError, check_midi_bytes, read_midi_file
 
-    bundle = load_bundle(args.model)
+    # Everything the user typed is checked before the model (and Keras, about 4 s) is loaded.
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
                                   top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program,
                                   sampling=args.sampling)
-    primer = primer_from_midi(bundle, args.primer.read_bytes()) if args.primer else None
+    settings.validate()
+    try:
+        primer_bytes = read_midi_file(args.primer) if args.primer else None
+        if primer_bytes is not None:
+            check_midi_bytes(primer_bytes)
+    except MidiError as exc:
+        raise ValueError(f"The primer cannot be used: {exc}") from None
+    progression = _progression(args)
+
+    from model.artefact import load_bundle
+    from model.generate import generate_midi, primer_from_midi, primer_from_song
+
+    bundle = load_bundle(args.model)
+    primer = primer_from_midi(bundle, primer_bytes) if primer_bytes is not None else None
     if args.primer_song:
         primer = primer_from_song(bundle, _song(args.primer_song), args.primer_bar, args.primer_bars)
-    pieces = generate_midi(bundle, settings, n_pieces=args.pieces, primer=primer, progression=_progression(args))
+    pieces = generate_midi(bundle, settings, n_pieces=args.pieces, primer=primer, progression=progression)
     for i, midi in enumerate(pieces):
         out = args.out if len(pieces) == 1 else args.out.with_name(f"{args.out.stem}_{i + 1}{args.out.suffix}")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -174,11 +187,12 @@ def _generate(args: argparse.Namespace) -> int:
 def _progression(args: argparse.Namespace) -> Progression | None:
     """The progression of ``--chords`` or ``--chords-song``, fitted to ``--bars``; None without either."""
     from model.chords import parse_progression
-    from model.generate import progression_from_song
 
     if args.chords and args.chords_song:
         raise ValueError("Give either --chords or --chords-song, not both.")
     if args.chords_song:
+        from model.generate import progression_from_song
+
         return progression_from_song(_song(args.chords_song), args.chords_bar, args.bars or 16)
     if args.chords:
         progression = parse_progression(args.chords)
@@ -230,12 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_download, _add_pack, _add_train, _add_generate, _add_info, _add_import_magenta):
         add(sub)
-    try:
-        from model import metrics_cli
+    words = sys.argv[1:] if argv is None else argv
+    if next((w for w in words if not w.startswith("-")), None) == "metrics":
+        from model import metrics_cli  # MusPy and friends take about 1.5 s to import: only when asked for
 
         metrics_cli.add_parser(sub)
-    except ImportError:
-        pass
+    else:
+        sub.add_parser("metrics", help="objective metrics of MIDI files (see python -m model metrics --help)")
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

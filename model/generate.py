@@ -11,7 +11,6 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pretty_midi
@@ -19,6 +18,7 @@ import pretty_midi
 from model.artefact import ModelBundle
 from model.chord_grammar import ChordGridGrammar
 from model.chords import Progression
+from model.generation_settings import MAX_TOKENS, GenerationSettings
 from model.grammar import GridGrammar
 from model.pop909 import SongFile
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
@@ -26,7 +26,6 @@ from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_mi
 from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
-MAX_TOKENS = 20_000
 Grammar = GridGrammar | ChordGridGrammar
 EVENTS_PER_BAR = {"grid": 48, "grid-chords": 96, "paper": 8, "melody": 16}
 """Events that fill about one 4/4 bar: the seed's encoding places one per eighth note, Magenta's melody
@@ -35,39 +34,7 @@ velocities about 80."""
 CHORD_TOKENS_PER_BAR = 200
 """Token budget per bar of a given progression: generation ends with the progression's last bar, well before."""
 MAX_PIECES = 64
-Sampling = Literal["stateful", "windowed"]
-"""``stateful`` carries the LSTM state, one step per token; ``windowed`` re-runs the last window (the
-preset's sequence length, 100 for the seed) from a zero state for every new token, as the seed's
-``generate_notes`` does: strict replication, about ``sequence_length`` times slower."""
 
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    """How to sample; every field is range-checked by :meth:`validate` with the allowed range named."""
-
-    tokens: int = 512
-    temperature: float = 1.0
-    top_k: int = 0
-    top_p: float = 1.0
-    seed: int | None = 0
-    bpm: float = 90.0
-    program: int = 0
-    sampling: Sampling = "stateful"
-
-    def validate(self) -> None:
-        checks = [
-            (1 <= self.tokens <= MAX_TOKENS, f"tokens must be between 1 and {MAX_TOKENS}, got {self.tokens}."),
-            (0.0 < self.temperature <= 10.0, f"temperature must be in (0, 10], got {self.temperature}."),
-            (self.top_k >= 0, f"top_k must be >= 0 (0 disables it), got {self.top_k}."),
-            (0.0 < self.top_p <= 1.0, f"top_p must be in (0, 1] (1 disables it), got {self.top_p}."),
-            (20.0 <= self.bpm <= 300.0, f"bpm must be between 20 and 300, got {self.bpm}."),
-            (0 <= self.program <= 127, f"program must be a General MIDI number 0-127, got {self.program}."),
-            (self.sampling in ("stateful", "windowed"), f"sampling must be stateful or windowed, got {self.sampling}."),
-            (self.seed is None or self.seed >= 0, f"seed must be a whole number >= 0, got {self.seed}."),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
 
 
 def tokens_for_bars(bundle: ModelBundle, bars: int) -> int:

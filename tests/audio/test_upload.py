@@ -29,8 +29,9 @@ def test_an_uploaded_file_gets_the_study_length_rate_and_loudness() -> None:
 
 @pytest.mark.parametrize("data", [b"", b"not audio at all", b"RIFF\x00\x00\x00\x00WAVE"])
 def test_corrupt_or_empty_audio_is_refused_with_a_sentence(data: bytes) -> None:
-    with pytest.raises(AudioFileError, match=r"not audio|no samples"):
+    with pytest.raises(AudioFileError, match=r"not audio|no samples") as caught:
         audio_excerpt(data)
+    assert "BytesIO" not in str(caught.value) and " at 0x" not in str(caught.value), "no object reprs"
 
 
 @pytest.mark.parametrize("data", [b"", b"MThd garbage"])

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pretty_midi
+import pytest
 
 from model.artefact import ModelBundle
 
@@ -54,7 +55,7 @@ def test_a_directory_given_as_primer_is_one_sentence(tiny_model: ModelBundle, tm
     result = run_cli("generate", "--model", str(tiny_model.path), "--primer", str(tmp_path), "--out",
                      str(tmp_path / "x.mid"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "Is a directory" in result.stderr
+    assert "is a folder, not a MIDI file" in result.stderr
 
 
 def test_absurd_temperature_is_a_clear_error(tiny_model: ModelBundle, tmp_path: Path) -> None:
@@ -88,3 +89,17 @@ def test_generate_from_a_pop909_window(tiny_model: ModelBundle, tmp_path: Path, 
 def test_a_negative_seed_is_named(tiny_model: ModelBundle, tmp_path: Path) -> None:
     result = run_cli("generate", "--model", str(tiny_model.path), "--seed", "-1", "--out", str(tmp_path / "x.mid"))
     assert result.returncode == 2 and "seed must be a whole number >= 0, got -1" in result.stderr
+
+
+@pytest.mark.parametrize(("option", "words"), [
+    (["--seed", "-1"], "seed must be a whole number >= 0"),
+    (["--temperature", "0"], "temperature must be in (0, 10]"),
+    (["--primer", "."], "is a folder, not a MIDI file"),
+    (["--chords", "Xq7"], "'Xq7' is not a chord name"),
+])
+def test_what_the_user_typed_is_refused_before_any_model_is_loaded(tmp_path: Path, option: list[str],
+                                                                   words: str) -> None:
+    result = run_cli("generate", "--model", str(tmp_path / "no-such-model"), *option, "--out", str(tmp_path / "x.mid"))
+    assert result.returncode == 2
+    assert words in result.stderr, "the setting is named, not the missing model: it was checked first"
+    assert "Traceback" not in result.stderr

@@ -95,7 +95,7 @@ def test_a_corrupt_file_is_reported_and_the_rest_still_measured(two_sources, cap
     scales, _ = two_sources
     (scales / "broken.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01")
     (scales / "zero.mid").write_bytes(b"")
-    assert run_cli(scales, "--jobs", "1") == 1
+    assert run_cli(scales, "--jobs", "1") == 2, "a refused file is a refusal (exit 2), the others still measured"
     captured = capsys.readouterr()
     assert f"skipped {scales / 'broken.mid'}: not a readable MIDI file" in captured.err
     assert f"skipped {scales / 'zero.mid'}: not a readable MIDI file" in captured.err
