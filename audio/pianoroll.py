@@ -16,7 +16,7 @@ NOTE_WIDTH_PX = 6
 
 
 def piano_roll_figure(
-    midi: MidiInput, *, title: str | None = None, show_track_names: bool = True
+    midi: MidiInput, *, title: str | None = None, show_track_names: bool = True, primer_seconds: float | None = None
 ) -> go.Figure:
     """Piano roll of `midi`: time in seconds across, MIDI pitch up, one colour per instrument.
 
@@ -29,6 +29,8 @@ def piano_roll_figure(
     show_track_names : bool
         Label traces with track names; pass False in blind tests, where a name such as "MELODY" would tell
         that a piece comes from POP909.
+    primer_seconds : float or None
+        Where a primer (music the model was given, not written by it) ends: shaded and labelled "primer".
     """
     parsed = load_midi(midi)
     figure = go.Figure()
@@ -44,6 +46,9 @@ def piano_roll_figure(
         margin={"l": 50, "r": 10, "t": 40 if title else 10, "b": 40},
         showlegend=len(parsed.instruments) > 1,
     )
+    if primer_seconds:
+        figure.add_vrect(x0=0, x1=primer_seconds, fillcolor="grey", opacity=0.15, line_width=0,
+                         annotation_text="primer", annotation_position="top left")
     return figure
 
 

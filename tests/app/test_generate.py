@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -24,6 +25,11 @@ def test_a_piece_is_generated_with_a_pop909_primer_and_offered_for_download(lab:
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 2
+    primed = at.session_state["gen_result"][4]
+    assert primed and primed > 0 and f"the shaded first {primed:.1f} s are the primer" in at.caption[0].value
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    shaded = figure["layout"]["shapes"][0]
+    assert (shaded["x0"], shaded["x1"]) == (0, primed), "the primer's bars are marked on the piano roll"
 
 
 def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
@@ -35,7 +41,7 @@ def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
 
     at = page()
     at.button(key="gen_go").click().run()
-    _, _, wav, _ = at.session_state["gen_result"]
+    _, _, wav, _, _ = at.session_state["gen_result"]
     samples, rate = soundfile.read(io.BytesIO(wav), dtype="float32", always_2d=True)
     assert abs(integrated_loudness(samples, rate) - (-16.0)) <= 0.5 and peak_dbfs(samples) <= -1.0 + 1e-3
 
