@@ -25,6 +25,7 @@ import soundfile as sf
 from sqlalchemy.orm import Session, sessionmaker
 
 from audio.errors import RenderError
+from audio.window import excerpt_midi
 from model.metrics import MidiReadError
 from survey.clipmetrics import METRICS_KEY, scalar_metrics
 from survey.cues import CUES_KEY, clip_cues
@@ -134,7 +135,7 @@ def prepare_clips(
 
 def clip_settings(clip: ClipToRender, rendered: RenderedClip) -> dict[str, Any]:
     """The settings registered with a clip: its spec, where its excerpt starts, its surface cues
-    (``survey.cues``) and, when it has MIDI, the piece's scalar metrics."""
+    (``survey.cues``) and, when it has MIDI, the scalar metrics of the excerpt participants hear."""
     settings: dict[str, Any] = {"spec": clip.spec, "excerpt_start": round(rendered.start, 4)}
     duration = float(clip.spec.get("excerpt", {}).get("duration", 20.0))
     try:
@@ -142,9 +143,9 @@ def clip_settings(clip: ClipToRender, rendered: RenderedClip) -> dict[str, Any]:
     except (RenderError, sf.LibsndfileError, ValueError) as exc:
         settings["cues_error"] = str(exc)
     if rendered.midi is not None:
-        try:
-            settings[METRICS_KEY] = scalar_metrics(rendered.midi)
-        except MidiReadError as exc:
+        try:  # of what participants heard: the excerpt, not the whole song or the primer before it
+            settings[METRICS_KEY] = scalar_metrics(excerpt_midi(rendered.midi, rendered.start, duration))
+        except (MidiReadError, RenderError) as exc:
             settings["metrics_error"] = str(exc)
     return settings
 

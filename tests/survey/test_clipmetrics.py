@@ -133,3 +133,13 @@ def test_ratings_that_follow_a_metric_correlate_perfectly(Session: sessionmaker[
     assert table.loc[("pitch_range", "enjoyment"), "n"] == len(rated) >= 4
     assert table.loc[("pitch_range", "enjoyment"), "rho"] == pytest.approx(1.0)
     assert math.isnan(table.loc[("pitch_range", "complexity"), "rho"]), "every clip rated 3: no correlation"
+
+
+def test_metrics_describe_the_excerpt_heard_not_the_primer_before_it() -> None:
+    from survey.prepare import clip_settings
+    from tests.audio.test_window import two_halves
+
+    clip = ClipToRender("g1", "lstm", {"generate": {}, "excerpt": {"start": 0.0, "duration": 9.0}}, None)
+    heard = clip_settings(clip, RenderedClip(wav(seconds=1.0), "wav", two_halves(), start=10.5))
+    assert scalar_metrics(two_halves())["pitch_range"] == 44.0, "the whole piece: primer E2 to G#5"
+    assert heard["metrics"]["pitch_range"] == 4.0, "the excerpt from 10.5 s: 80-84 only"
