@@ -66,7 +66,8 @@ def answers_frame(session: Session, slug: str) -> pd.DataFrame:
     for row in rows:
         values = ratings.get(row.pop("_answer_id"), {})
         row.update({f"{RATING_PREFIX}{c}": values.get(c) for c in criteria})
-    columns = _COLUMNS[:15] + [f"{RATING_PREFIX}{c}" for c in criteria] + _COLUMNS[15:]
+    captured = [f"{URL_PREFIX}{name}" for name in study_definition(study).recruitment.capture]
+    columns = _COLUMNS[:15] + [f"{RATING_PREFIX}{c}" for c in criteria] + _COLUMNS[15:] + captured
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -96,7 +97,10 @@ _COLUMNS = [
     "submitted_at",
     "served_for_s",
     "answered_early",
+    "panel_id",
 ]
+URL_PREFIX = "url_"
+"""Columns of the URL parameters the study captures (``recruitment.capture``), e.g. ``url_PROLIFIC_PID``."""
 
 EARLY_TOLERANCE_S = 0.5
 """Clock slack: an answer counts as early when it came more than this before the clip could have ended."""
@@ -132,6 +136,8 @@ def _row(
         "submitted_at": answer.submitted_at.isoformat(),
         "served_for_s": answer.served_for_s,
         "answered_early": answered_early(answer.served_for_s, clip),
+        "panel_id": participant.panel_id,
+        **{f"{URL_PREFIX}{name}": value for name, value in (participant.captured or {}).items()},
         "_answer_id": answer.id,
     }
 

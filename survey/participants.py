@@ -11,6 +11,7 @@ with each attention check placed after the number of clips its ``after`` field n
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +23,7 @@ from survey.errors import ConsentRequired, InvalidAnswer, NotFinished, StudyNotO
 from survey.headphone import SAMPLE_RATE, trials_for
 from survey.schema import Answer, Assignment, CheckResult, Participant, Study, utcnow
 from survey.study import get_study, study_definition
-from survey.studyfile import AttentionCheck, Criterion, HumanQuestion, Scale, StudyDefinition
+from survey.studyfile import AttentionCheck, Criterion, HumanQuestion, Recruitment, Scale, StudyDefinition
 
 MUSICAL_EXPERIENCE = ("none", "amateur", "semi-professional", "professional")
 LISTENING_DEVICES = (
@@ -97,11 +98,14 @@ def start_participant(
     consent: bool,
     musical_experience: str | None = None,
     listening_device: str | None = None,
+    url_parameters: Mapping[str, str] | None = None,
 ) -> str:
     """Register a consenting participant, assign their clips, and return their secret token.
 
     The study row is locked while the participant's number and clips are chosen, so concurrent
-    starts each get their own row of the Williams design.
+    starts each get their own row of the Williams design. ``url_parameters`` are the page's query parameters:
+    those the study's ``recruitment.capture`` names are stored; when its ``panel_id`` (e.g. ``PROLIFIC_PID``) was
+    seen before, that participation's token is returned instead of starting a second one.
     """
     if consent is not True:
         raise ConsentRequired()
@@ -109,6 +113,12 @@ def start_participant(
     _check_option("listening_device", listening_device, LISTENING_DEVICES)
     study = get_study(session, slug, for_update=True)
     require_open(study)
+    captured, panel_id = captured_parameters(study_definition(study).recruitment, url_parameters or {})
+    if panel_id is not None:
+        known = session.scalar(select(Participant).where(Participant.study_id == study.id,
+                                                          Participant.panel_id == panel_id))
+        if known is not None:
+            return known.token
     sequence = session.scalar(
         select(func.coalesce(func.max(Participant.sequence) + 1, 0)).where(Participant.study_id == study.id)
     )
@@ -119,11 +129,23 @@ def start_participant(
         consent_at=utcnow(),
         musical_experience=musical_experience,
         listening_device=listening_device,
+        panel_id=panel_id,
+        captured=captured or None,
     )
     session.add(participant)
     session.flush()
     assign_participant(session, participant, study_definition(study).clips_per_participant)
     return participant.token
+
+
+MAX_PARAMETER_LENGTH = 128
+
+
+def captured_parameters(recruitment: Recruitment, given: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
+    """The URL parameters the study captures (others are ignored) and the panel's participant id, if given."""
+    captured = {name: str(given[name])[:MAX_PARAMETER_LENGTH] for name in recruitment.capture if given.get(name)}
+    panel_id = captured.get(recruitment.panel_id) if recruitment.panel_id else None
+    return captured, panel_id
 
 
 def _check_option(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -212,6 +234,30 @@ def progress(session: Session, token: str) -> Progress:
         screens_total=done + len(pending),
         finished=participant.finished_at is not None,
     )
+
+
+@dataclass(frozen=True)
+class PanelCode:
+    """What the panel asks the participant to copy at the end: a completion or a screen-out code."""
+
+    code: str
+    screened_out: bool
+    url: str | None = None
+
+
+def panel_code(session: Session, token: str) -> PanelCode | None:
+    """The code to show at the end (``recruitment`` in the study file); None when the study names none.
+
+    A participant who failed the headphone or an attention check gets the screen-out code, when there is one.
+    """
+    participant = participant_by_token(session, token)
+    recruitment = study_definition(participant.study).recruitment
+    failed = participant.headphone_passed is False or participant.attention_passed is False
+    if failed and recruitment.screen_out_code:
+        return PanelCode(recruitment.screen_out_code, screened_out=True)
+    if recruitment.completion_code or recruitment.completion_url:
+        return PanelCode(recruitment.completion_code or "", screened_out=False, url=recruitment.completion_url)
+    return None
 
 
 def finish_participant(session: Session, token: str) -> Progress:

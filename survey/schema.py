@@ -98,7 +98,7 @@ class Participant(Base):
     """One person's participation, reachable only through the unguessable ``token``."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("study_id", "sequence"),)
+    __table_args__ = (UniqueConstraint("study_id", "sequence"), UniqueConstraint("study_id", "panel_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -112,6 +112,8 @@ class Participant(Base):
     attention_passed: Mapped[bool | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    panel_id: Mapped[str | None] = mapped_column(String(128))  # e.g. PROLIFIC_PID: one person, one participation
+    captured: Mapped[dict[str, Any] | None]  # the URL parameters the study file asks to capture
 
     study: Mapped[Study] = relationship()
     assignments: Mapped[list[Assignment]] = relationship(back_populates="participant", order_by="Assignment.position")

@@ -20,6 +20,12 @@ File format (``assets/demo_study.yaml`` is a complete, commented example)::
       velocity: 80                    # as-written | humanised | one velocity 1-127 for all
       content: full                   # full | melody (MELODY track, else the top line)
       instrument: 0                   # as-written | one General MIDI program 0-127 for all
+    recruitment:                      # optional: participants sent by a panel such as Prolific
+      capture: [PROLIFIC_PID, STUDY_ID, SESSION_ID]   # URL parameters stored with each participant
+      panel_id: PROLIFIC_PID          # one person: seen again, the same participation resumes
+      completion_code: C1A2B3C4       # shown at the end (with completion_url as a link, if given)
+      completion_url: https://app.prolific.com/submissions/complete?cc=C1A2B3C4
+      screen_out_code: SCREENED1      # shown instead to participants who failed a check
     clips_per_participant: 8          # a multiple of the number of sources
     headphone_check: true
     attention_checks:
@@ -121,6 +127,23 @@ class SourceDef:
 
 
 @dataclass(frozen=True)
+class Recruitment:
+    """How a recruiting panel (Prolific, or any that passes IDs in the URL) meets the study."""
+
+    capture: tuple[str, ...] = ()
+    panel_id: str | None = None
+    completion_code: str | None = None
+    completion_url: str | None = None
+    screen_out_code: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's own form; empty when nothing is set."""
+        data = {"capture": list(self.capture), "panel_id": self.panel_id, "completion_code": self.completion_code,
+                "completion_url": self.completion_url, "screen_out_code": self.screen_out_code}
+        return {k: v for k, v in data.items() if v}
+
+
+@dataclass(frozen=True)
 class AttentionCheck:
     """An instructed-response screen shown after ``after`` clips; passing means answering ``expected``."""
 
@@ -146,6 +169,7 @@ class StudyDefinition:
     headphone_check: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
     presentation: PresentationPolicy = PresentationPolicy()  # noqa: RUF009 - frozen, so a shared default is safe
+    recruitment: Recruitment = Recruitment()
 
     def to_dict(self) -> dict[str, Any]:
         """The definition as plain data in the file's own shape (JSON-safe)."""
@@ -205,6 +229,7 @@ def parse_study_dict(data: Any, source: str = "study", lines: Mapping[Path_, int
         headphone_check=_bool(ctx, top.get("headphone_check", True), ("headphone_check",)),
         extra=dict(_mapping(ctx, top.get("extra", {}), ("extra",))),
         presentation=_presentation(ctx, top.get("presentation", {})),
+        recruitment=_recruitment(ctx, top.get("recruitment", {})),
     )
 
 
@@ -222,6 +247,7 @@ _TOP_KEYS = (
     "headphone_check",
     "extra",
     "presentation",
+    "recruitment",
 )
 
 
@@ -397,6 +423,33 @@ def _excerpt(ctx: _Ctx, value: Any, path: Path_, default: Excerpt) -> Excerpt:
     return excerpt
 
 
+URL_PARAMETER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _recruitment(ctx: _Ctx, value: Any) -> Recruitment:
+    """The panel's URL parameters and codes; names and codes are checked so they cannot carry markup."""
+    path: Path_ = ("recruitment",)
+    data = _mapping(ctx, value, path)
+    _only(ctx, data, path, ("capture", "panel_id", "completion_code", "completion_url", "screen_out_code"))
+    capture = tuple(_str(ctx, v, (*path, "capture", i)) for i, v in enumerate(_list(ctx, data.get("capture", []),
+                                                                                       (*path, "capture"))))
+    for i, name in enumerate(capture):
+        if not URL_PARAMETER.match(name):
+            raise ctx.fail((*path, "capture", i), "must be a URL parameter name (letters, digits and _)")
+    panel_id = data.get("panel_id")
+    if panel_id is not None and panel_id not in capture:
+        raise ctx.fail((*path, "panel_id"), f"must be one of the captured parameters ({', '.join(capture) or 'none'})")
+    codes = {k: _str(ctx, data[k], (*path, k)) for k in ("completion_code", "screen_out_code") if k in data}
+    for key, code in codes.items():
+        if not CODE.match(code):
+            raise ctx.fail((*path, key), "must be letters, digits, - and _ (at most 64)")
+    url = _str(ctx, data["completion_url"], (*path, "completion_url")) if "completion_url" in data else None
+    if url is not None and not url.startswith("https://"):
+        raise ctx.fail((*path, "completion_url"), "must be an https:// address")
+    return Recruitment(capture, panel_id, codes.get("completion_code"), url, codes.get("screen_out_code"))
+
+
 PRESENTATION_FORMS = {
     "tempo": "'own', 'group' or a BPM between 30 and 300",
     "velocity": "'as-written', 'humanised' or one velocity between 1 and 127",
@@ -543,4 +596,5 @@ def _definition_to_dict(d: StudyDefinition) -> dict[str, Any]:
         "extra": d.extra,
         # only when set, so the stored form (and digest) of studies written before the policy existed is unchanged
         **({} if d.presentation.changes_nothing else {"presentation": d.presentation.to_dict()}),
+        **({"recruitment": d.recruitment.to_dict()} if d.recruitment.to_dict() else {}),
     }

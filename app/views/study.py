@@ -29,6 +29,7 @@ from survey.participants import (
     HeadphoneScreen,
     finish_participant,
     next_clip,
+    panel_code,
     progress,
     start_participant,
 )
@@ -96,6 +97,7 @@ def consent_screen(factory: sessionmaker[Session], definition: StudyDefinition) 
             session, definition.slug, consent=True,
             musical_experience=None if experience == NO_ANSWER else experience,
             listening_device=None if device == NO_ANSWER else device,
+            url_parameters=st.query_params.to_dict(),
         )
     st.session_state["participant_token"] = token
     st.query_params.update({"study": definition.slug, "t": token})
@@ -207,8 +209,16 @@ def thank_you(factory: sessionmaker[Session], token: str) -> None:
     """Mark the participation finished and thank the participant."""
     with factory.begin() as session:
         finish_participant(session, token)
+        code = panel_code(session, token)
     st.balloons()
-    st.success("Thank you! Your answers are saved. You may close this page.")
+    if code is None:
+        st.success("Thank you! Your answers are saved. You may close this page.")
+        return
+    st.success("Thank you! Your answers are saved. Please give the recruiting site this code:")
+    if code.code:
+        st.code(code.code, language=None)
+    if code.url:
+        st.link_button("Return to the recruiting site", code.url, type="primary")
 
 
 def show_progress(factory: sessionmaker[Session], token: str, slug: str) -> None:
