@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -100,15 +100,20 @@ def choose_clips(
     return chosen
 
 
-def assign_participant(session: Session, participant: Participant, n_clips: int) -> list[Assignment]:
-    """Create the participant's ``Assignment`` rows (positions 0..n_clips-1) and return them."""
+def assign_participant(session: Session, participant: Participant, n_clips: int,
+                       released: Collection[int] = ()) -> list[Assignment]:
+    """Create the participant's ``Assignment`` rows (positions 0..n_clips-1) and return them.
+
+    Clips of ``released`` participants (abandoned: ``survey.quota``) no longer count as heard, so the design
+    gives their cells to the next participants.
+    """
     sources = session.scalars(
         select(Source).where(Source.study_id == participant.study_id).order_by(Source.position)
     ).all()
     index = {source.id: i for i, source in enumerate(sources)}
     rows = session.execute(select(Clip.id, Clip.source_id, Clip.group).where(Clip.study_id == participant.study_id))
     slots = [ClipSlot(clip_id, index[source_id], group) for clip_id, source_id, group in rows]
-    clip_counts = _clip_counts(session, participant.study_id)
+    clip_counts = _clip_counts(session, participant.study_id, released)
     cell_counts: Counter[tuple[int, str | None]] = Counter()
     for slot in slots:
         cell_counts[(slot.source, slot.group)] += clip_counts.get(slot.clip_id, 0)
@@ -122,11 +127,11 @@ def assign_participant(session: Session, participant: Participant, n_clips: int)
     return assignments
 
 
-def _clip_counts(session: Session, study_id: int) -> dict[int, int]:
+def _clip_counts(session: Session, study_id: int, released: Collection[int] = ()) -> dict[int, int]:
     query = (
         select(Assignment.clip_id, func.count())
         .join(Clip, Clip.id == Assignment.clip_id)
-        .where(Clip.study_id == study_id)
+        .where(Clip.study_id == study_id, Assignment.participant_id.not_in(list(released)))
         .group_by(Assignment.clip_id)
     )
     return {clip_id: count for clip_id, count in session.execute(query).all()}

@@ -45,6 +45,14 @@ class StudyNotOpen(SurveyError):
         self.status = status
 
 
+class StudyFull(SurveyError):
+    """The study's participant quota is reached (counting finished and still active participants)."""
+
+    def __init__(self, slug: str, quota: int) -> None:
+        super().__init__(f"Study '{slug}' has all the {quota} participants it needs; thank you for your interest.")
+        self.quota = quota
+
+
 class StudyNotDraft(SurveyError):
     """Only a draft study may be published or have clips registered."""
 

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.assign import assign_participant
-from survey.errors import ConsentRequired, InvalidAnswer, NotFinished, StudyNotOpen, UnknownToken
+from survey.errors import ConsentRequired, InvalidAnswer, NotFinished, StudyFull, StudyNotOpen, UnknownToken
 from survey.headphone import SAMPLE_RATE, trials_for
+from survey.quota import abandoned_participants, places_taken
 from survey.schema import Answer, Assignment, CheckResult, Participant, Study, utcnow
 from survey.study import get_study, study_definition
 from survey.studyfile import AttentionCheck, Criterion, HumanQuestion, Recruitment, Scale, StudyDefinition
@@ -113,12 +114,16 @@ def start_participant(
     _check_option("listening_device", listening_device, LISTENING_DEVICES)
     study = get_study(session, slug, for_update=True)
     require_open(study)
-    captured, panel_id = captured_parameters(study_definition(study).recruitment, url_parameters or {})
+    definition = study_definition(study)
+    captured, panel_id = captured_parameters(definition.recruitment, url_parameters or {})
     if panel_id is not None:
         known = session.scalar(select(Participant).where(Participant.study_id == study.id,
                                                           Participant.panel_id == panel_id))
         if known is not None:
             return known.token
+    quota = definition.quota
+    if quota.participants is not None and places_taken(session, study.id, quota.idle_minutes) >= quota.participants:
+        raise StudyFull(slug, quota.participants)
     sequence = session.scalar(
         select(func.coalesce(func.max(Participant.sequence) + 1, 0)).where(Participant.study_id == study.id)
     )
@@ -134,7 +139,8 @@ def start_participant(
     )
     session.add(participant)
     session.flush()
-    assign_participant(session, participant, study_definition(study).clips_per_participant)
+    released = abandoned_participants(session, study.id, quota.idle_minutes)
+    assign_participant(session, participant, definition.clips_per_participant, released=released)
     return participant.token
 
 

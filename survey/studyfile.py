@@ -20,6 +20,8 @@ File format (``assets/demo_study.yaml`` is a complete, commented example)::
       velocity: 80                    # as-written | humanised | one velocity 1-127 for all
       content: full                   # full | melody (MELODY track, else the top line)
       instrument: 0                   # as-written | one General MIDI program 0-127 for all
+    quota: {participants: 48, idle_minutes: 60}  # optional: a hard cap; an unfinished participant idle this long
+                                      # no longer holds a place or clips of the design (they may still finish)
     recruitment:                      # optional: participants sent by a panel such as Prolific
       capture: [PROLIFIC_PID, STUDY_ID, SESSION_ID]   # URL parameters stored with each participant
       panel_id: PROLIFIC_PID          # one person: seen again, the same participation resumes
@@ -127,6 +129,14 @@ class SourceDef:
 
 
 @dataclass(frozen=True)
+class Quota:
+    """A hard cap on participants; abandoned places are released after ``idle_minutes`` without activity."""
+
+    participants: int | None = None
+    idle_minutes: float = 60.0
+
+
+@dataclass(frozen=True)
 class Recruitment:
     """How a recruiting panel (Prolific, or any that passes IDs in the URL) meets the study."""
 
@@ -170,6 +180,7 @@ class StudyDefinition:
     extra: dict[str, Any] = field(default_factory=dict)
     presentation: PresentationPolicy = PresentationPolicy()  # noqa: RUF009 - frozen, so a shared default is safe
     recruitment: Recruitment = Recruitment()
+    quota: Quota = Quota()
 
     def to_dict(self) -> dict[str, Any]:
         """The definition as plain data in the file's own shape (JSON-safe)."""
@@ -230,6 +241,7 @@ def parse_study_dict(data: Any, source: str = "study", lines: Mapping[Path_, int
         extra=dict(_mapping(ctx, top.get("extra", {}), ("extra",))),
         presentation=_presentation(ctx, top.get("presentation", {})),
         recruitment=_recruitment(ctx, top.get("recruitment", {})),
+        quota=_quota(ctx, top.get("quota", {})),
     )
 
 
@@ -248,6 +260,7 @@ _TOP_KEYS = (
     "extra",
     "presentation",
     "recruitment",
+    "quota",
 )
 
 
@@ -339,9 +352,10 @@ def _int(ctx: _Ctx, value: Any, path: Path_, minimum: int | None = None) -> int:
     return value
 
 
-def _number(ctx: _Ctx, value: Any, path: Path_, minimum: float, positive: bool = False) -> float:
+def _number(ctx: _Ctx, value: Any, path: Path_, minimum: float, positive: bool = False,
+            unit: str = "seconds") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ctx.fail(path, f"must be a number of seconds (got {value!r})")
+        raise ctx.fail(path, f"must be a number of {unit} (got {value!r})")
     if value < minimum or (positive and value <= minimum):
         raise ctx.fail(path, f"must be {'greater than' if positive else 'at least'} {minimum:g} (got {value})")
     return float(value)
@@ -425,6 +439,15 @@ def _excerpt(ctx: _Ctx, value: Any, path: Path_, default: Excerpt) -> Excerpt:
 
 URL_PARAMETER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _quota(ctx: _Ctx, value: Any) -> Quota:
+    path: Path_ = ("quota",)
+    data = _mapping(ctx, value, path)
+    _only(ctx, data, path, ("participants", "idle_minutes"))
+    cap = _int(ctx, data["participants"], (*path, "participants"), 1) if "participants" in data else None
+    idle = _number(ctx, data.get("idle_minutes", 60.0), (*path, "idle_minutes"), 1.0, unit="minutes")
+    return Quota(cap, idle)
 
 
 def _recruitment(ctx: _Ctx, value: Any) -> Recruitment:
@@ -597,4 +620,6 @@ def _definition_to_dict(d: StudyDefinition) -> dict[str, Any]:
         # only when set, so the stored form (and digest) of studies written before the policy existed is unchanged
         **({} if d.presentation.changes_nothing else {"presentation": d.presentation.to_dict()}),
         **({"recruitment": d.recruitment.to_dict()} if d.recruitment.to_dict() else {}),
+        **({"quota": {"participants": d.quota.participants, "idle_minutes": d.quota.idle_minutes}}
+           if d.quota != Quota() else {}),
     }

@@ -92,13 +92,17 @@ def consent_screen(factory: sessionmaker[Session], definition: StudyDefinition) 
     if not agree:
         st.warning("Please tick the box to agree before starting.")
         return
-    with factory.begin() as session:
-        token = start_participant(
-            session, definition.slug, consent=True,
-            musical_experience=None if experience == NO_ANSWER else experience,
-            listening_device=None if device == NO_ANSWER else device,
-            url_parameters=st.query_params.to_dict(),
-        )
+    try:
+        with factory.begin() as session:
+            token = start_participant(
+                session, definition.slug, consent=True,
+                musical_experience=None if experience == NO_ANSWER else experience,
+                listening_device=None if device == NO_ANSWER else device,
+                url_parameters=st.query_params.to_dict(),
+            )
+    except SurveyError as exc:  # the quota is reached, or the study closed a moment ago
+        st.error(str(exc))
+        return
     st.session_state["participant_token"] = token
     st.query_params.update({"study": definition.slug, "t": token})
     st.rerun()
