@@ -56,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("study")
     st.add_argument("--keep-failed-checks", action="store_true", help="do not exclude failed checks")
     st.add_argument("--no-mixed", action="store_true", help="skip the mixed-effects models")
+    pw = sub.add_parser("power", help="participants needed for a target power, by simulating the design",
+                        description="From a pilot study's mixed models (--pilot SLUG) or stated source means "
+                                    "(--means a=4.5,b=4.0) and standard deviations.")
+    pw.add_argument("--pilot", help="a study whose answers estimate the means and variance components")
+    pw.add_argument("--criterion", help="one criterion of the pilot (default: every one)")
+    pw.add_argument("--means", help="stated source means in rating points, e.g. original=4.5,lstm=4.0")
+    pw.add_argument("--participant-sd", type=float, default=0.8)
+    pw.add_argument("--clip-sd", type=float, default=0.3)
+    pw.add_argument("--residual-sd", type=float, default=1.3)
+    pw.add_argument("--per-source", type=int, default=2, help="clips of each source per participant")
+    pw.add_argument("--clips-per-source", type=int, default=4, help="clips in each source's pool")
+    pw.add_argument("--target", type=float, default=0.8, help="power wanted for each pair")
+    pw.add_argument("--simulations", type=int, default=400, help="simulated studies per sample size")
     return parser
 
 
@@ -90,6 +103,8 @@ def _dispatch(args: argparse.Namespace, session: Session) -> None:
         print(f"wrote {writer(session, args.study, args.out)} answers to {args.out}")
     elif args.command == "stats":
         _print_stats(session, args.study, exclude=not args.keep_failed_checks, mixed=not args.no_mixed)
+    elif args.command == "power":
+        _print_power(args, session)
 
 
 def _read_audio(audio_dir: Path) -> Callable[[Clip], bytes]:
@@ -118,6 +133,33 @@ def _audit_or_publish(args: argparse.Namespace, session: Session) -> None:
     if args.command == "publish":
         study = publish_study(session, args.study, report, override=args.override)
         print(f"{study.slug} is open")
+
+
+def _print_power(args: argparse.Namespace, session: Session) -> None:
+    from survey import power, stats
+
+    if bool(args.pilot) == bool(args.means):
+        raise SurveyError("Give either --pilot SLUG (a study's answers) or --means a=4.5,b=4.0 (stated means).")
+    designs: dict[str, power.Design] = {}
+    if args.means:
+        try:
+            means = {name.strip(): float(value) for name, value in (part.split("=") for part in args.means.split(","))}
+        except ValueError:
+            raise SurveyError("--means must look like original=4.5,lstm=4.0 (a source name, =, a rating).") from None
+        designs["stated"] = power.Design(means, args.participant_sd, args.clip_sd, args.residual_sd,
+                                         args.per_source, args.clips_per_source)
+    else:
+        answers = stats.apply_exclusions(answers_frame(session, args.pilot))
+        if answers.empty:
+            raise SurveyError(f"Study '{args.pilot}' has no answers to plan from.")
+        mixed = stats.mixed_models(answers)
+        for criterion in [args.criterion] if args.criterion else sorted(mixed["criterion"].unique()):
+            designs[criterion] = power.design_from_pilot(mixed, criterion, args.per_source, args.clips_per_source)
+    for name, design in designs.items():
+        table = power.participants_needed(design, args.target, simulations=args.simulations)
+        print(f"\n== {name}: participants for {args.target:.0%} power per pair (Holm over "
+              f"{len(design.all_pairs())} pairs, {design.test}; se = simulation's standard error) ==")
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 
 
 def _print_stats(session: Session, slug: str, *, exclude: bool, mixed: bool) -> None:

@@ -23,7 +23,10 @@ from audio.upload import read_audio
 from survey.audit import AuditReport
 from survey.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
 from survey.errors import SurveyError
+from survey.export import answers_frame
+from survey.power import Design, design_from_pilot, participants_needed
 from survey.prepare import prepare_clips, read_clip_audio, store_audio
+from survey.stats import apply_exclusions, mixed_models
 from survey.study import audit_study, close_study, get_study, import_study, list_studies, publish_study
 
 MIDI_TYPES = ("mid", "midi")
@@ -189,6 +192,49 @@ def surface_cues(audit: AuditReport, slug: str) -> None:
     st.dataframe(audit.surface.per_source(), key=f"cue_table_{slug}")
 
 
+def power_panel(factory: sessionmaker[Session]) -> None:
+    """Participants needed for a target power per pair, simulated from a pilot study or stated means."""
+    with factory.begin() as session:
+        pilots = [s.slug for s in list_studies(session)]
+    pilot = st.selectbox("Pilot study (its mixed model gives means and variances)", ["(stated below)", *pilots],
+                         key="power_pilot")
+    means_text = st.text_input("…or expected mean rating per source", "original=4.5, lstm=4.0", key="power_means")
+    a, b, c = st.columns(3)
+    sds = (a.number_input("Participant SD", 0.0, 3.0, 0.8, key="power_sd_participant"),
+           b.number_input("Clip SD", 0.0, 3.0, 0.3, key="power_sd_clip"),
+           c.number_input("Residual SD", 0.1, 3.0, 1.3, key="power_sd_residual"))
+    target = st.slider("Power wanted for each pair", 0.5, 0.95, 0.8, key="power_target")
+    if not st.button("Simulate", key="power_go"):
+        return
+    try:
+        with st.spinner("Simulating studies of increasing size…"):
+            for name, design in planned_designs(factory, pilot, means_text, sds).items():
+                st.markdown(f"**{name}** (Holm over {len(design.all_pairs())} pairs; se: the simulation's own)")
+                st.dataframe(participants_needed(design, target, simulations=200), hide_index=True,
+                             key=f"power_table_{name}")
+    except (SurveyError, ValueError) as exc:
+        st.error(str(exc))
+
+
+def planned_designs(factory: sessionmaker[Session], pilot: str, means_text: str,
+                    sds: tuple[float, float, float]) -> dict[str, Design]:
+    """The designs to simulate: one per criterion of the pilot, or the stated one."""
+    if pilot != "(stated below)":
+        with factory.begin() as session:
+            answers = apply_exclusions(answers_frame(session, pilot))
+        if answers.empty:
+            raise ValueError(f"Study '{pilot}' has no answers to plan from.")
+        mixed = mixed_models(answers)
+        return {c: design_from_pilot(mixed, c, 2, 4) for c in sorted(mixed["criterion"].unique())}
+    try:
+        means = {k.strip(): float(v) for k, v in (part.split("=") for part in means_text.split(","))}
+    except ValueError:
+        raise ValueError("Write the means as original=4.5, lstm=4.0 (a source, =, a rating).") from None
+    if len(means) < 2:
+        raise ValueError("Give at least two sources to compare.")
+    return {"stated means": Design(means, *sds)}
+
+
 def participant_link(slug: str) -> str:
     """The address participants open: this server's Study page with the study named."""
     base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
@@ -237,3 +283,5 @@ if plan is not None:
     create_study(FACTORY, plan)
 st.subheader("Prepare and publish")
 manage(FACTORY)
+st.subheader("Plan the number of participants")
+power_panel(FACTORY)

@@ -131,3 +131,15 @@ def test_results_exclude_answers_sent_before_the_clip_could_end_and_say_so(open_
     at.checkbox(key="results_ex_early").uncheck().run()
     assert not at.exception and len(at.get("plotly_chart")) > 0
     assert any("they are kept" in c.value for c in at.caption)
+
+
+def test_the_studio_plans_participants_from_stated_means(lab: Path) -> None:
+    at = logged_in(STUDIO)
+    at.text_input(key="power_means").set_value("original=4.5, lstm=3.5")
+    at.button(key="power_go").click().run()
+    assert not at.exception and not at.error
+    table = at.dataframe[-1].value
+    assert list(table["pair"]) == ["lstm vs original"] and table["participants"].iloc[0] > 0
+    at.text_input(key="power_means").set_value("original 4.5").run()
+    at.button(key="power_go").click().run()
+    assert "a source, =, a rating" in at.error[0].value
