@@ -111,7 +111,8 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
     if kept.empty:
         st.warning("Every participant is excluded by the ticked checks.")
         return
-    mixed = st.checkbox("Fit mixed-effects models (slower)", False, key="results_mixed")
+    mixed = st.checkbox("Fit mixed-effects and ordinal models (as the report does; untick for speed)", True,
+                        key="results_mixed")
     tables = tables_for(kept, mixed)
     if note := multiplicity_note(tables["pairwise"]):
         notes.append(note)

@@ -113,6 +113,8 @@ def test_results_show_charts_tables_and_downloads(open_study: str, factory: sess
     assert any({"metric", "criterion", "rho", "ci_low", "ci_high"} <= set(t.columns) for t in tables)
     assert any("participants kept" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 3
+    shown = [m.value for m in at.markdown]
+    assert "**Mixed models**" in shown and "**Ordinal models**" in shown, "fitted by default, as in the report"
 
 
 def test_results_without_answers_say_so(open_study: str) -> None:
