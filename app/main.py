@@ -21,8 +21,6 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app.demo import prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402
-
 ICONS = ROOT / "assets" / "icons"
 PAGES = ROOT / "app" / "views"
 STUDY_PAGE = "study"
@@ -57,6 +55,12 @@ pages = {"Listen": [study]} if participant_only() else {
     ],
 }
 page = st.navigation(pages, position="hidden" if participant else "sidebar")
+starting = st.empty()
+if "app.demo" not in sys.modules:  # the first request of a server: the packages below take seconds to import
+    starting.progress(0.0, text="Preparing the lab: loading the music packages (first start only)…")
+from app.demo import prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402 - after the message, on purpose
+
+starting.empty()
 demo = prepare_demo()
 wait_for_demo(demo)
 if not participant:
