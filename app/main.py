@@ -44,9 +44,16 @@ if participant:
 else:
     st.set_page_config(page_title="LSTM Music Lab", page_icon=str(ICONS / "lab.png"), layout="wide")
 
-study = st.Page(PAGES / "study.py", title="Study", icon=":material/headphones:", url_path=STUDY_PAGE,
-                default=participant_only())
-pages = {"Listen": [study]} if participant_only() else {
+study = st.Page(PAGES / "study.py", title="Study", icon=":material/headphones:", url_path=STUDY_PAGE)
+
+
+def to_study() -> None:
+    """A participant server's front page: the Study page, at the same /study address as on the lab's server."""
+    st.switch_page(study, query_params=st.query_params.to_dict())
+
+
+front = st.Page(to_study, title="Study", url_path="start", default=True)
+pages = {"Listen": [front, study]} if participant_only() else {
     "Make music": [st.Page(PAGES / "generate.py", title="Generate", icon=":material/piano:", default=True)],
     "Listen": [study],
     "Research": [
