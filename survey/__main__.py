@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from survey.db import default_url, open_database
@@ -81,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _dispatch(args, session)
     except SurveyError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (OperationalError, ArgumentError) as error:  # a wrong URL, a folder that does not exist, no server
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"error: the database {args.url or default_url()} cannot be opened ({reason}).", file=sys.stderr)
         return 2
     return 0
 

@@ -60,3 +60,14 @@ def test_the_cli_imports_exports_and_prints_statistics(
     assert "== omnibus ==" in out and "friedman" in out and "== detection ==" in out
     assert main(["--url", db_url, "stats", "missing-study"]) == 2  # a refusal: 2, as in every CLI of the lab
     assert "No study named 'missing-study'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["sqlite:///no/such/folder/db.sqlite3", "nonsense://x"])
+def test_the_cli_says_in_one_sentence_when_the_database_cannot_be_opened(url: str) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "survey", "--url", url, "studies"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"the database {url} cannot be opened" in result.stderr
