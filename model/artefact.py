@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import keras
-
-from model.networks import build_network
 from model.presets import Preset
-from model.windows import Vocabulary
+from model.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    import keras
 
 WEIGHTS = "model.weights.h5"
 
@@ -48,6 +48,8 @@ class ModelBundle:
     def network(self) -> keras.Model:
         """The Keras network with trained weights, built on first use."""
         if self._network is None:
+            from model.networks import build_network  # Keras: only when the network itself is needed
+
             net = build_network(len(self.vocab), self.preset.network, self.preset.data.sequence_length)
             net.load_weights(self.path / WEIGHTS)
             self._network = net
@@ -57,6 +59,8 @@ class ModelBundle:
 def save_bundle(path: Path, network: keras.Model, preset: Preset, vocab: Vocabulary, card: dict[str, Any]) -> None:
     """Write the folder. Weights come from an uncompiled clone: a compiled model's weight file also
     carries the optimizer's slots (two or three times the network's size), which generation never reads."""
+    from model.networks import build_network
+
     path.mkdir(parents=True, exist_ok=True)
     bare = build_network(len(vocab), preset.network, preset.data.sequence_length)
     bare.set_weights(network.get_weights())

@@ -16,7 +16,7 @@ import numpy as np
 from model.chords import Progression
 from model.grammar import PIANO_HIGH, PIANO_LOW, event_table
 from model.score import STEPS_PER_BAR
-from model.windows import Vocabulary
+from model.vocabulary import Vocabulary
 
 
 class ChordGridGrammar:

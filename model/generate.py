@@ -7,7 +7,9 @@ reproducible.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from model.artefact import ModelBundle
+from model.artefact import WEIGHTS, ModelBundle
 from model.chord_grammar import ChordGridGrammar
 from model.chords import Progression
 from model.generation_settings import MAX_TOKENS, GenerationSettings
 from model.grammar import GridGrammar
-from model.pop909 import SongFile
+from model.pop909 import SongFile, cache_root
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi
 from model.step import StepModel, single_threaded_blas
@@ -43,12 +45,29 @@ def tokens_for_bars(bundle: ModelBundle, bars: int) -> int:
 
 
 def step_model(bundle: ModelBundle) -> StepModel:
-    """The bundle's step model, built once per bundle (weights are copied out of Keras once)."""
+    """The bundle's step model, built once per bundle.
+
+    Its NumPy weights are cached on disk (``step_file``), keyed by the weight file's content: the first
+    generation from a model copies them out of Keras, every later one, in any process, reads them without
+    importing Keras or TensorFlow (seconds and hundreds of megabytes saved on a cold start).
+    """
     cached = getattr(bundle, "_step_model", None)
     if cached is None:
-        cached = StepModel.from_keras(bundle.network)
+        path = step_file(bundle)
+        try:
+            cached = StepModel.load(path)
+        except (OSError, ValueError, KeyError):
+            cached = StepModel.from_keras(bundle.network)
+            with contextlib.suppress(OSError):  # a read-only cache: generation works, only starts slower next time
+                cached.save(path)
         bundle._step_model = cached  # type: ignore[attr-defined]
     return cached
+
+
+def step_file(bundle: ModelBundle) -> Path:
+    """Where the step model of these weights is cached: under the lab's cache, named by their SHA-256."""
+    digest = hashlib.sha256((bundle.path / WEIGHTS).read_bytes()).hexdigest()[:32]
+    return cache_root() / "step-models" / f"{digest}.npz"
 
 
 def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) -> Primer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.score import STEPS_PER_BAR
-from model.windows import Vocabulary
+from model.vocabulary import Vocabulary
 
 PIANO_LOW, PIANO_HIGH = 21, 108
 

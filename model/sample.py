@@ -8,9 +8,12 @@ new token). ``generate_notes`` is the slow reference; :mod:`model.generate` is t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
+
+if TYPE_CHECKING:
+    import keras
 
 EPSILON = 1e-12
 

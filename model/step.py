@@ -15,13 +15,19 @@ is a cache of keys and values.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 from threadpoolctl import threadpool_limits
+
+if TYPE_CHECKING:
+    import keras
 
 Op = Callable[[np.ndarray], np.ndarray]
 
@@ -53,6 +59,40 @@ ACTIVATIONS: dict[str, Op] = {
     "sigmoid": _sigmoid,
     "softmax": _softmax,
 }
+
+
+@dataclass
+class DenseOp:
+    """A Dense layer: ``activation(x @ kernel + bias)``."""
+
+    kernel: np.ndarray
+    bias: np.ndarray
+    activation: str = "linear"
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return ACTIVATIONS[self.activation](x @ self.kernel + self.bias)
+
+
+@dataclass
+class ActivationOp:
+    """An Activation layer."""
+
+    activation: str
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return ACTIVATIONS[self.activation](x)
+
+
+@dataclass
+class NormOp:
+    """BatchNormalization at inference: ``(x - mean) * scale + beta``."""
+
+    scale: np.ndarray
+    mean: np.ndarray
+    beta: np.ndarray
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.mean) * self.scale + self.beta
 
 
 @dataclass
@@ -166,8 +206,28 @@ class StepModel:
         self.outputs_logits = outputs_logits
         self.states: list[tuple[np.ndarray, ...]] = []
 
+    def save(self, path: Path) -> None:
+        """Write the stages as one ``.npz`` (arrays) with a JSON manifest, to load without Keras."""
+        arrays: dict[str, np.ndarray] = {}
+        manifest = [_stage_manifest(i, kind, payload, arrays) for i, (kind, payload) in enumerate(self.stages)]
+        arrays["manifest"] = np.frombuffer(json.dumps({"stages": manifest, "logits": self.outputs_logits}).encode(),
+                                           dtype=np.uint8)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stubs read the kwargs as allow_pickle
+
+    @classmethod
+    def load(cls, path: Path) -> StepModel:
+        """The step model :meth:`save` wrote; NumPy only."""
+        with np.load(path, allow_pickle=False) as data:
+            manifest = json.loads(bytes(data["manifest"]).decode())
+            stages = [(entry["kind"], _stage_from_manifest(entry, data)) for entry in manifest["stages"]]
+        return cls(stages, outputs_logits=bool(manifest["logits"]))
+
     @classmethod
     def from_keras(cls, model: keras.Model) -> StepModel:
+        import keras
+
         stages: list[tuple[str, object]] = []
         for layer in model.layers:
             stages.extend(_stages_for(layer))
@@ -204,6 +264,57 @@ def _lstm_step(x: np.ndarray, state: tuple[np.ndarray, np.ndarray], w: LstmWeigh
     return _sigmoid(o) * np.tanh(c), c
 
 
+STAGE_TYPES: dict[str, type] = {t.__name__: t for t in (DenseOp, ActivationOp, NormOp, LstmWeights, AttentionWeights,
+                                                         SelfAttentionWeights)}
+
+
+def _stage_manifest(i: int, kind: str, payload: object, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """One stage's entry: its type and scalar fields; its arrays go into ``arrays`` under ``s<i>.<path>``."""
+    if isinstance(payload, np.ndarray):  # an embedding table
+        arrays[f"s{i}.table"] = payload
+        return {"kind": kind, "type": "table", "array": f"s{i}.table"}
+    return {"kind": kind, "type": type(payload).__name__, "fields": _fields(f"s{i}", payload, arrays)}
+
+
+def _fields(prefix: str, value: object, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(value):  # type: ignore[arg-type]
+        item = getattr(value, f.name)
+        key = f"{prefix}.{f.name}"
+        if isinstance(item, np.ndarray):
+            arrays[key] = item
+            out[f.name] = {"array": key}
+        elif isinstance(item, tuple):
+            for j, part in enumerate(item):
+                arrays[f"{key}.{j}"] = part
+            out[f.name] = {"arrays": [f"{key}.{j}" for j in range(len(item))]}
+        elif dataclasses.is_dataclass(item):
+            out[f.name] = {"type": type(item).__name__, "fields": _fields(key, item, arrays)}
+        else:
+            out[f.name] = {"value": item}
+    return out
+
+
+def _stage_from_manifest(entry: dict[str, Any], data: Any) -> object:
+    if entry["type"] == "table":
+        return data[entry["array"]]
+    return _build(entry["type"], entry["fields"], data)
+
+
+def _build(type_name: str, fields: dict[str, Any], data: Any) -> object:
+    values = {}
+    for name, spec in fields.items():
+        if "array" in spec:
+            values[name] = data[spec["array"]]
+        elif "arrays" in spec:
+            values[name] = tuple(data[k] for k in spec["arrays"])
+        elif "type" in spec:
+            values[name] = _build(spec["type"], spec["fields"], data)
+        else:
+            values[name] = spec["value"]
+    return STAGE_TYPES[type_name](**values)
+
+
 def _activation_name(layer: keras.layers.Layer) -> str:
     activation = getattr(layer, "activation", None)
     return getattr(activation, "__name__", "linear") if activation is not None else "linear"
@@ -211,6 +322,8 @@ def _activation_name(layer: keras.layers.Layer) -> str:
 
 def _stages_for(layer: keras.layers.Layer) -> list[tuple[str, object]]:
     """Translate one Keras layer into NumPy stages; unknown layers are an error, not a silent skip."""
+    import keras
+
     weights = [np.asarray(v, dtype=np.float32) for v in layer.get_weights()]
     if isinstance(layer, keras.layers.Embedding):
         return [("embedding", weights[0])]
@@ -229,14 +342,12 @@ def _stages_for(layer: keras.layers.Layer) -> list[tuple[str, object]]:
                                               float(layer.norm.epsilon), int(layer.window)))]
     if isinstance(layer, keras.layers.Dense):
         kernel, bias = weights
-        act = ACTIVATIONS[_activation_name(layer)]
-        return [("op", lambda x, k=kernel, b=bias, a=act: a(x @ k + b))]
+        return [("op", DenseOp(kernel, bias, _activation_name(layer)))]
     if isinstance(layer, keras.layers.Activation):
-        return [("op", ACTIVATIONS[_activation_name(layer)])]
+        return [("op", ActivationOp(_activation_name(layer)))]
     if isinstance(layer, keras.layers.BatchNormalization):
         gamma, beta, mean, var = weights
-        scale = gamma / np.sqrt(var + layer.epsilon)
-        return [("op", lambda x, s=scale, m=mean, b=beta: (x - m) * s + b)]
+        return [("op", NormOp((gamma / np.sqrt(var + layer.epsilon)).astype(np.float32), mean, beta))]
     if isinstance(layer, keras.layers.Dropout):
         return []
     if type(layer).__name__ == "OneHot":

@@ -10,11 +10,8 @@ and JAX backends.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -22,40 +19,9 @@ import numpy as np
 from model.chords import from_token
 from model.corpus import Corpus
 from model.tokens import ChordGridCodec, GridCodec
+from model.vocabulary import Vocabulary
 
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The id of every event; ids index the network's output units."""
-
-    events: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {e: i for i, e in enumerate(self.events)})
-
-    def __len__(self) -> int:
-        return len(self.events)
-
-    @property
-    def index(self) -> dict[str, int]:
-        """Event name to id."""
-        table: dict[str, int] = self._index  # type: ignore[attr-defined]
-        return table
-
-    def encode(self, events: Sequence[str]) -> np.ndarray:
-        """Ids of ``events``; events the vocabulary lacks are dropped (a primer may hold unseen chords)."""
-        index: dict[str, int] = self._index  # type: ignore[attr-defined]
-        return np.asarray([index[e] for e in events if e in index], dtype=np.int64)
-
-    def decode(self, ids: Sequence[int] | np.ndarray) -> list[str]:
-        return [self.events[int(i)] for i in ids]
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(list(self.events)))
-
-    @classmethod
-    def load(cls, path: Path) -> Vocabulary:
-        return cls(tuple(json.loads(path.read_text())))
+__all__ = ["EncodedDataset", "ShuffledBatches", "Vocabulary", "WindowDataset", "build_vocabulary", "corpus_ids"]
 
 
 def build_vocabulary(corpus: Corpus) -> Vocabulary:
