@@ -3,6 +3,9 @@
 Windowed: the seed's way, the 100-token window re-run through the Keras network for every new token
 (``model.predict_on_batch``, the fastest Keras call for one batch). Stateful: :class:`model.step.StepModel`
 carrying the LSTM states, one step per token. Target (issue 2): ``ratio >= 200``.
+Then a cold ``python -m model generate`` of 600 tokens from ``default``, as a user runs it: the first run
+(which caches the step model's NumPy weights) and a second, fresh process: wall time and peak memory. Target
+(issue 14): the second under 2 s and 300 MB.
 Run: ``python bench/generation.py [--model assets/models/paper] [--tokens 40]``.
 """
 
@@ -10,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,6 +75,25 @@ def main() -> None:
     print(f"windowed: {windowed:.2f} ms/token")
     print(f"stateful: {stateful:.3f} ms/token")
     print(f"ratio: {windowed / stateful:.0f}")
+    for run in ("first (caches the step model)", "cold, cached"):
+        seconds, megabytes = cold_cli_generation()
+        print(f"cold CLI generation, {run}: {seconds:.2f} s wall, {megabytes:.0f} MB peak")
+
+
+CACHE = Path(tempfile.mkdtemp(prefix="lab-bench-"))
+
+
+def cold_cli_generation() -> tuple[float, float]:
+    """Wall seconds and peak MB of one ``python -m model generate`` process (600 tokens of ``default``)."""
+    # VmHWM, the process's own peak: ru_maxrss of a child forked from this (large) process includes its pages.
+    peak = "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
+    command = [sys.executable, "-c", f"import sys; from model.__main__ import main; code = main(sys.argv[1:]); {peak}; "
+               "sys.exit(code)",
+               "generate", "--model", "assets/models/default", "--tokens", "600", "--out", str(CACHE / "piece.mid")]
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "LAB_CACHE_DIR": str(CACHE)},
+                            cwd=Path(__file__).resolve().parents[1], check=True)
+    return time.perf_counter() - started, int(result.stdout.split()[-1]) / 1024
 
 
 if __name__ == "__main__":
