@@ -40,7 +40,7 @@ class DemoState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
     fraction: float = 0.0
-    message: str = "Preparing the demo study's clips (first start only)…"
+    message: str = "Checking the demo study's clips…"
     outcome: PublishOutcome | None = None
     notes: list[str] = field(default_factory=list)
 

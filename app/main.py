@@ -64,7 +64,7 @@ pages = {"Listen": [front, study]} if participant_only() else {
 page = st.navigation(pages, position="hidden" if participant else "sidebar")
 starting = st.empty()
 if "app.demo" not in sys.modules:  # the first request of a server: the packages below take seconds to import
-    starting.progress(0.0, text="Preparing the lab: loading the music packages (first start only)…")
+    starting.progress(0.0, text="Starting the lab: loading the music packages…")
 from app.demo import prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402 - after the message, on purpose
 
 starting.empty()
