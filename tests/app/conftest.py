@@ -98,6 +98,12 @@ def small_study() -> StudyDefinition:
 
 
 @pytest.fixture
+def small_study_text() -> str:
+    """The small study's file text, to derive variants from."""
+    return SMALL_STUDY
+
+
+@pytest.fixture
 def open_study(factory: sessionmaker[Session], small_study: StudyDefinition, lab: Path) -> str:
     """The small study, rendered, audited and published; returns its slug."""
     from app.resources import clip_renderer, clip_store

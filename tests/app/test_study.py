@@ -115,3 +115,40 @@ def test_a_wrong_link_gets_a_clear_message(open_study: str) -> None:
     at.query_params["t"] = "not-a-token"
     at.run()
     assert "not valid" in at.error[0].value and not at.exception
+
+
+def test_a_panel_participant_gets_the_completion_code_and_comes_back_to_the_same_participation(
+    factory, small_study_text: str
+) -> None:
+    from app.resources import clip_renderer, clip_store
+    from survey.prepare import prepare_and_publish
+    from survey.studyfile import parse_study_text
+
+    text = small_study_text.replace("study: app-test", "study: panel-test") + (
+        "recruitment: {capture: [PROLIFIC_PID, STUDY_ID], panel_id: PROLIFIC_PID, completion_code: C0DE42,\n"
+        "              completion_url: 'https://app.prolific.com/submissions/complete?cc=C0DE42'}\n")
+    assert prepare_and_publish(factory, parse_study_text(text), clip_renderer(), clip_store(),
+                               override="3-second test clips").status == "open"
+
+    def arrive() -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        at.query_params.update({"study": "panel-test", "PROLIFIC_PID": "abc123", "STUDY_ID": "s1"})
+        at.run()
+        at.checkbox(key="consent_agree").check()
+        return at.button(key="consent_start").click().run()
+
+    at = arrive()
+    token = at.query_params["t"]
+    assert arrive().query_params["t"] == token, "the same panel id, in a new browser session: the same participation"
+    for i, trial in enumerate(trials_for(token[0] if isinstance(token, list) else token)):
+        at.radio(key=f"headphone_{i}").set_value(trial.quiet)
+    at.button(key="headphone_go").click().run()
+    answer_clip(at)
+    at.radio(key="attention_attn").set_value(2)
+    at.button(key="attention_go").click().run()
+    answer_clip(at)
+    assert not at.exception and "give the recruiting site this code" in at.success[0].value
+    assert at.code[-1].value == "C0DE42"
+    with factory.begin() as session:
+        answers = answers_frame(session, "panel-test")
+    assert set(answers["url_PROLIFIC_PID"]) == {"abc123"} and set(answers["panel_id"]) == {"abc123"}
