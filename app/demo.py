@@ -20,6 +20,7 @@ import streamlit as st
 from app.resources import ROOT, clip_renderer, clip_store, database
 from model.pop909 import DatasetNotFoundError, download, find_dir
 from survey.prepare import PrepareReport, PublishOutcome, Render, prepare_and_publish
+from survey.schema import StudyStatus
 from survey.studyfile import load_study_file
 
 DEMO_STUDY = ROOT / "assets" / "demo_study.yaml"
@@ -83,7 +84,7 @@ def run_preparation(state: DemoState, path: Path, render: Render, store: Path) -
                                             override=os.environ.get("LAB_DEMO_AUDIT_OVERRIDE") or DEMO_OVERRIDE)
     except Exception as exc:  # the app must start even if the demo cannot be prepared
         state.notes.append(f"The demo study could not be prepared: {exc}")
-        state.outcome = PublishOutcome(PrepareReport(), "draft")
+        state.outcome = PublishOutcome(PrepareReport(), StudyStatus.DRAFT)
 
 
 def prepare_demo(path: Path = DEMO_STUDY) -> DemoState:
@@ -111,7 +112,7 @@ def wait_for_demo(state: DemoState) -> None:
 def show_demo_notes(state: DemoState) -> None:
     """Say plainly, in the sidebar, which demo clips are pending and why (one line per reason)."""
     outcome = state.outcome
-    if outcome is None or (outcome.status == "open" and not state.notes):
+    if outcome is None or (outcome.status == StudyStatus.OPEN and not state.notes):
         return
     reasons = sorted({*state.notes, *outcome.report.pending.values(), *outcome.findings})
     st.sidebar.warning(f"The demo study is not open yet ({len(outcome.report.pending)} clips pending):")

@@ -5,7 +5,7 @@ Usage::
     python bench/survey_load.py [--url URL] [--participants 50] [--processes 5] [--think 0.3]
 
 Participants run in ``--processes`` writer processes (threads inside each), through exactly the
-functions the app calls: ``start_participant``, ``next_clip``, ``submit_headphone_check``,
+functions the app calls: ``start_participant``, ``next_screen``, ``submit_headphone_check``,
 ``submit_attention_check``, ``submit_answer`` (each screen in its own transaction) and
 ``finish_participant``.  Every answer whose commit returned is logged as *sent*.  One writer process
 is killed with SIGKILL mid-run; its participants then come back "with their link" (the parent
@@ -43,7 +43,7 @@ from survey.checks import submit_attention_check, submit_headphone_check  # noqa
 from survey.db import make_engine, make_sessionmaker, open_database  # noqa: E402
 from survey.export import answers_frame  # noqa: E402
 from survey.headphone import trials_for  # noqa: E402
-from survey.participants import finish_participant, next_clip, start_participant  # noqa: E402
+from survey.participants import finish_participant, next_screen, start_participant  # noqa: E402
 from survey.schema import Answer, Clip, Participant  # noqa: E402
 from survey.study import import_study, publish_study, register_clip  # noqa: E402
 from survey.studyfile import load_study_file  # noqa: E402
@@ -76,7 +76,7 @@ def run_participant(
     while True:
         time.sleep(rng.uniform(0, 2 * think))
         with factory.begin() as session:
-            screen = next_clip(session, token)
+            screen = next_screen(session, token)
         if screen is None:
             break
         if screen.kind == "clip":

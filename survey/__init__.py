@@ -35,7 +35,7 @@ Studies (``survey.study``)
 Participants (``survey.participants``, ``survey.answers``, ``survey.checks``)
     start_participant(session, slug, *, consent: bool, musical_experience=None,
                       listening_device=None) -> str                    (the secret token)
-    next_clip(session, token) -> ClipScreen | AttentionScreen | HeadphoneScreen | None
+    next_screen(session, token) -> ClipScreen | AttentionScreen | HeadphoneScreen | None
     submit_answer(session, token, clip_id: str, answer: AnswerIn) -> SubmitResult   (idempotent)
     submit_headphone_check(session, token, responses: Sequence[int]) -> tuple[int, bool]
     submit_attention_check(session, token, key: str, response: int) -> bool

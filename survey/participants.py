@@ -1,7 +1,7 @@
 """A participant's way through a study: start with consent, get the next screen, see progress, finish.
 
 Everything is keyed by the participant's unguessable token (their personal link), so a person
-who closes the tab, or switches device, resumes exactly where they stopped: ``next_clip`` always
+who closes the tab, or switches device, resumes exactly where they stopped: ``next_screen`` always
 returns the first screen not yet completed, computed from what the database holds.
 
 The screens, in order: the headphone check (if the study has one), then the assigned clips,
@@ -22,7 +22,7 @@ from survey.assign import assign_participant
 from survey.errors import ConsentRequired, InvalidAnswer, NotFinished, StudyFull, StudyNotOpen, UnknownToken
 from survey.headphone import SAMPLE_RATE, trials_for
 from survey.quota import abandoned_participants, places_taken
-from survey.schema import Answer, Assignment, CheckResult, Participant, Study, utcnow
+from survey.schema import Answer, Assignment, CheckResult, Participant, Study, StudyStatus, utcnow
 from survey.study import get_study, study_definition
 from survey.studyfile import AttentionCheck, Criterion, HumanQuestion, Recruitment, Scale, StudyDefinition
 
@@ -172,7 +172,7 @@ def participant_by_token(session: Session, token: str, *, for_update: bool = Fal
 
 def require_open(study: Study) -> None:
     """Raise ``StudyNotOpen`` unless the study is published and not closed."""
-    if study.status != "open":
+    if study.status != StudyStatus.OPEN:
         raise StudyNotOpen(study.slug, study.status)
 
 
@@ -197,7 +197,7 @@ def steps(session: Session, participant: Participant, definition: StudyDefinitio
     return pending, len(all_steps) - len(pending)
 
 
-def next_clip(session: Session, token: str) -> Screen | None:
+def next_screen(session: Session, token: str) -> Screen | None:
     """The participant's current screen (headphone check, attention check or clip); None when all are done."""
     participant = participant_by_token(session, token)
     require_open(participant.study)

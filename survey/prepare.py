@@ -30,7 +30,7 @@ from model.metrics import MidiReadError
 from survey.clipmetrics import METRICS_KEY, scalar_metrics
 from survey.cues import CUES_KEY, clip_cues
 from survey.errors import StudyNotFound
-from survey.schema import Clip
+from survey.schema import Clip, StudyStatus
 from survey.study import (
     ClipToRender,
     audit_study,
@@ -162,7 +162,7 @@ class PublishOutcome:
     """The result of ``prepare_and_publish``: the preparation report, the audit (if run) and the status."""
 
     report: PrepareReport
-    status: str
+    status: StudyStatus | str  # a StudyStatus; the str of a row read back compares equal to it
     findings: list[str] = field(default_factory=list)
 
 
@@ -183,15 +183,15 @@ def prepare_and_publish(
     slug = ensure_study(factory, definition)
     with factory.begin() as session:
         status = get_study(session, slug).status
-    if status != "draft":
+    if status != StudyStatus.DRAFT:
         return PublishOutcome(PrepareReport(), status)
     report = prepare_clips(factory, slug, render, store, on_progress)
     if not report.complete:
-        return PublishOutcome(report, "draft")
+        return PublishOutcome(report, StudyStatus.DRAFT)
     with factory.begin() as session:
         audit = audit_study(session, slug, read_clip_audio)
         findings = [f.message for f in audit.findings]
         if findings and not override:
-            return PublishOutcome(report, "draft", findings)
+            return PublishOutcome(report, StudyStatus.DRAFT, findings)
         publish_study(session, slug, audit, override)
-    return PublishOutcome(report, "open", findings)
+    return PublishOutcome(report, StudyStatus.OPEN, findings)

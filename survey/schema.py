@@ -16,10 +16,21 @@ Design notes
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class StudyStatus(StrEnum):
+    """A study's life: a *draft* is being prepared, an *open* one takes participants, a *closed* one no longer.
+
+    A ``StrEnum``: stored as its plain string, and equal to it, so rows written before the enum read the same."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 def utcnow() -> datetime:
@@ -43,7 +54,7 @@ class Study(Base):
     title: Mapped[str] = mapped_column(String(200))
     definition: Mapped[dict[str, Any]]
     definition_sha256: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=StudyStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

@@ -31,7 +31,7 @@ from survey.errors import (
     StudyNotFound,
     UnknownClip,
 )
-from survey.schema import Clip, Source, Study, utcnow
+from survey.schema import Clip, Source, Study, StudyStatus, utcnow
 from survey.studyfile import StudyDefinition, parse_study_dict
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -60,7 +60,7 @@ def import_study(session: Session, definition: StudyDefinition) -> Study:
         title=definition.title,
         definition=definition.to_dict(),
         definition_sha256=digest,
-        status="draft",
+        status=StudyStatus.DRAFT,
     )
     session.add(study)
     for position, source_def in enumerate(definition.sources):
@@ -149,7 +149,7 @@ def register_clip(
     study records exactly what participants heard.
     """
     study = get_study(session, slug)
-    if study.status != "draft":
+    if study.status != StudyStatus.DRAFT:
         raise StudyNotDraft(slug, study.status)
     for name, value in (("audio_sha256", audio_sha256), ("midi_sha256", midi_sha256)):
         if value is not None and not SHA256.match(value):
@@ -190,7 +190,7 @@ def publish_study(session: Session, slug: str, audit: AuditReport, override: str
     ``override`` (a sentence saying why publishing anyway is acceptable) is empty.
     """
     study = get_study(session, slug, for_update=True)
-    if study.status != "draft":
+    if study.status != StudyStatus.DRAFT:
         raise StudyNotDraft(slug, study.status)
     missing = [c.key for c in study.clips if c.audio_sha256 is None]
     if missing:
@@ -199,7 +199,7 @@ def publish_study(session: Session, slug: str, audit: AuditReport, override: str
     if not audit.passed and reason is None:
         raise AuditFailed([f.cue for f in audit.findings])
     study.audit, study.audit_passed, study.audit_override = audit.to_dict(), audit.passed, reason
-    study.status, study.published_at = "open", utcnow()
+    study.status, study.published_at = StudyStatus.OPEN, utcnow()
     session.flush()
     return study
 
@@ -207,8 +207,8 @@ def publish_study(session: Session, slug: str, audit: AuditReport, override: str
 def close_study(session: Session, slug: str) -> Study:
     """Stop accepting participants and answers; answers already stored are kept."""
     study = get_study(session, slug, for_update=True)
-    if study.status != "closed":
-        study.status, study.closed_at = "closed", utcnow()
+    if study.status != StudyStatus.CLOSED:
+        study.status, study.closed_at = StudyStatus.CLOSED, utcnow()
         session.flush()
     return study
 

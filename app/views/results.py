@@ -21,6 +21,7 @@ from survey.errors import SurveyError
 from survey.export import answers_frame, study_json
 from survey.figures import all_figures, metric_rating_figure
 from survey.report import html_report
+from survey.schema import StudyStatus
 from survey.stats import apply_exclusions, multiplicity_note, summary_tables
 from survey.study import design_notes, get_study, list_studies
 
@@ -38,7 +39,7 @@ def choose_study(factory: sessionmaker[Session]) -> str | None:
     if not studies:
         st.info("No study yet: create one in the Studio.")
         return None
-    order = sorted(studies, key=lambda s: studies[s] == "draft")
+    order = sorted(studies, key=lambda s: studies[s] == StudyStatus.DRAFT)
     return str(st.selectbox("Study", order, key="results_study", format_func=lambda s: f"{s} ({studies[s]})"))
 
 

@@ -26,6 +26,7 @@ from survey.errors import SurveyError
 from survey.export import answers_frame
 from survey.power import Design, design_from_pilot, participants_needed
 from survey.prepare import prepare_clips, read_clip_audio, store_audio
+from survey.schema import StudyStatus
 from survey.stats import apply_exclusions, mixed_models
 from survey.study import audit_study, close_study, get_study, import_study, list_studies, publish_study
 
@@ -252,14 +253,14 @@ def manage(factory: sessionmaker[Session]) -> None:
     slug = st.selectbox("Study", list(studies), key="studio_study")
     status_line = st.empty()
     clips = clips_table(factory, slug)
-    if studies[slug] == "draft" and st.button("Render missing clips", key="studio_render"):
+    if studies[slug] == StudyStatus.DRAFT and st.button("Render missing clips", key="studio_render"):
         render_clips(factory, slug)
         clips = clips_table(factory, slug)
     status_line.write(f"Status: **{studies[slug]}** · {len(clips)} clips, {clips['audio'].notna().sum()} rendered.")
     preview(clips)
-    if studies[slug] == "draft":
+    if studies[slug] == StudyStatus.DRAFT:
         audit_and_publish(factory, slug)
-    if studies[slug] == "open":
+    if studies[slug] == StudyStatus.OPEN:
         st.write("Participant link (copy it with the button on the right):")
         st.code(participant_link(slug), language=None)
         close_with_confirmation(factory, slug)

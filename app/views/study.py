@@ -28,11 +28,12 @@ from survey.participants import (
     ClipScreen,
     HeadphoneScreen,
     finish_participant,
-    next_clip,
+    next_screen,
     panel_code,
     progress,
     start_participant,
 )
+from survey.schema import StudyStatus
 from survey.study import list_studies, study_definition
 from survey.studyfile import Scale, StudyDefinition
 
@@ -46,7 +47,7 @@ def open_study(factory: sessionmaker[Session]) -> StudyDefinition | None:
     """The study named in the URL, else the newest open one; None when no study is open."""
     wanted = st.query_params.get("study")
     with factory.begin() as session:
-        studies = [s for s in list_studies(session) if s.status == "open" and wanted in (None, s.slug)]
+        studies = [s for s in list_studies(session) if s.status == StudyStatus.OPEN and wanted in (None, s.slug)]
         return study_definition(studies[0]) if studies else None
 
 
@@ -239,7 +240,7 @@ def participant_flow(factory: sessionmaker[Session], definition: StudyDefinition
     remember_participation(definition.slug, token)
     show_progress(factory, token, definition.slug)
     with factory.begin() as session:
-        screen = next_clip(session, token)
+        screen = next_screen(session, token)
     if screen is None:
         thank_you(factory, token)
     elif isinstance(screen, HeadphoneScreen):

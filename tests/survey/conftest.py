@@ -24,7 +24,7 @@ from survey.audit import AuditReport
 from survey.checks import submit_attention_check, submit_headphone_check
 from survey.db import open_database
 from survey.headphone import trials_for
-from survey.participants import next_clip, start_participant
+from survey.participants import next_screen, start_participant
 from survey.schema import Assignment, Clip, Participant
 from survey.study import import_study, publish_study, register_clip
 from survey.studyfile import StudyDefinition, parse_study_text
@@ -153,7 +153,7 @@ def complete_participant(
         token = start_participant(session, slug, consent=True, listening_device="headphones")
     while True:
         with factory.begin() as session:
-            screen = next_clip(session, token)
+            screen = next_screen(session, token)
             if screen is None:
                 return token
             if screen.kind == "headphone":

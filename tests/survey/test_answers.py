@@ -25,7 +25,7 @@ from survey.errors import (
 )
 from survey.export import answers_frame
 from survey.headphone import trials_for
-from survey.participants import ClipScreen, finish_participant, next_clip, progress, start_participant
+from survey.participants import ClipScreen, finish_participant, next_screen, progress, start_participant
 from survey.schema import Answer, Assignment, Rating
 from survey.stats import apply_exclusions
 from survey.study import close_study
@@ -42,7 +42,7 @@ def started_at_first_clip(factory: sessionmaker[Session], slug: str) -> tuple[st
     with factory.begin() as session:
         token = start_participant(session, slug, consent=True)
         submit_headphone_check(session, token, [t.quiet for t in trials_for(token)])
-        screen = next_clip(session, token)
+        screen = next_screen(session, token)
     assert isinstance(screen, ClipScreen)
     return token, screen
 
@@ -93,10 +93,10 @@ def test_a_returning_participant_resumes_at_the_first_unanswered_clip(
     token, first = started_at_first_clip(Session, study)
     with Session.begin() as session:
         submit_answer(session, token, first.clip_id, GOOD)
-        second = next_clip(session, token)
+        second = next_screen(session, token)
     # The tab is closed; later, from another device, only the link (token) is known.
     with Session.begin() as session:
-        resumed = next_clip(session, token)
+        resumed = next_screen(session, token)
         state = progress(session, token)
     assert resumed == second and isinstance(resumed, ClipScreen) and resumed.position == 2
     assert (state.answered, state.screens_done, state.finished) == (1, 2, False)
@@ -139,7 +139,7 @@ def test_unknown_tokens_and_foreign_clips_are_refused(Session: sessionmaker[Sess
         with pytest.raises(UnknownToken):
             submit_answer(session, "not-a-real-token", screen.clip_id, GOOD)
         with pytest.raises(UnknownToken):
-            next_clip(session, "")
+            next_screen(session, "")
         with pytest.raises(UnknownClip):
             submit_answer(session, token, "0123456789abcdef", GOOD)
         unassigned = next(c for c in _all_clip_ids(session) if c not in _assigned(session, other))
@@ -181,7 +181,7 @@ def test_a_closed_study_accepts_no_participants_and_no_answers(Session: sessionm
         with pytest.raises(StudyNotOpen):
             start_participant(session, study, consent=True)
         with pytest.raises(StudyNotOpen):
-            next_clip(session, token)
+            next_screen(session, token)
         assert progress(session, token).answered == 0
     assert count_answers(Session) == 0
 
@@ -214,7 +214,7 @@ from survey.answers import AnswerIn, submit_answer
 from survey.checks import submit_headphone_check
 from survey.db import make_engine, make_sessionmaker
 from survey.headphone import trials_for
-from survey.participants import next_clip
+from survey.participants import next_screen
 Session = make_sessionmaker(make_engine(sys.argv[1]))
 token = sys.argv[2]
 answer = AnswerIn({"complexity": 3, "creativity": 4, "emotion": 5, "enjoyment": 6}, "human", 3)
@@ -222,10 +222,10 @@ with Session.begin() as s:
     submit_headphone_check(s, token, [t.quiet for t in trials_for(token)])
 for _ in range(3):
     with Session.begin() as s:
-        submit_answer(s, token, next_clip(s, token).clip_id, answer)
+        submit_answer(s, token, next_screen(s, token).clip_id, answer)
 s = Session()
 s.begin()
-submit_answer(s, token, next_clip(s, token).clip_id, answer)
+submit_answer(s, token, next_screen(s, token).clip_id, answer)
 s.flush()
 os._exit(9)  # dies mid-transaction: the fourth answer was never committed
 """
@@ -248,7 +248,7 @@ def test_committed_answers_survive_a_writer_that_dies_mid_transaction(
     assert result.returncode == 9, result.stderr
     with Session.begin() as session:
         state = progress(session, token)
-        screen = next_clip(session, token)
+        screen = next_screen(session, token)
     assert state.answered == 3
     assert isinstance(screen, ClipScreen) and screen.position == 4
 
@@ -262,7 +262,7 @@ def test_the_server_times_each_clip_from_when_it_was_first_served(Session: sessi
     token, screen = started_at_first_clip(Session, study)
     with Session.begin() as session:
         first = session.scalars(select(Assignment).where(Assignment.served_at.is_not(None))).one().served_at
-        assert next_clip(session, token) == screen, "showing the screen again (a reload) ..."
+        assert next_screen(session, token) == screen, "showing the screen again (a reload) ..."
         again = session.scalars(select(Assignment).where(Assignment.served_at.is_not(None))).one().served_at
     assert first == again, "... does not restart the clock"
 
