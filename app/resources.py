@@ -9,11 +9,11 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.clips import make_clip_audio
 from model.artefact import ModelBundle, list_models, load_bundle
 from model.chords import Progression
 from model.generate import progression_from_song, step_model
 from model.pop909 import DatasetNotFoundError, find_dir, find_song, list_songs
+from survey.clip_audio import make_clip_audio
 from survey.db import default_url, open_database
 from survey.prepare import Render
 

@@ -360,3 +360,10 @@ def generate_midi(
         score = codec.decode(events, 60.0 / settings.bpm)
         pieces.append(score_to_midi(score, program=settings.program))
     return pieces
+
+
+def primer_seconds(bundle: ModelBundle, primer: Primer, bpm: float) -> float:
+    """How long the primer lasts in the generated MIDI, in seconds: where the model's own music starts."""
+    codec = get_codec(bundle.preset.data.representation)
+    score = codec.decode(bundle.vocab.decode(list(primer)), 60.0 / bpm)
+    return float(score_to_midi(score).get_end_time())

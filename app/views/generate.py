@@ -6,13 +6,13 @@ import io
 
 import streamlit as st
 
-from app.clips import primer_seconds
 from app.resources import available_models, load_model, pop909_midi, pop909_progression, pop909_songs
 from audio import ExcerptSettings, RenderError, encode_wav, piano_roll_figure, render_midi
 from audio.excerpt import fade
 from audio.loudness import normalise
 from model.chords import Progression, parse_progression
-from model.generate import GenerationSettings, generate_midi, primer_from_midi, takes_chords, tokens_for_bars
+from model.generate import generate_midi, primer_from_midi, primer_seconds, takes_chords, tokens_for_bars
+from model.generation_settings import GenerationSettings
 
 st.title("Generate")
 models = available_models()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from app.clips import make_clip_audio, song_primer_and_chords
 from audio.midi import load_midi
 from audio.presentation import piece_bpm
 from model.artefact import load_bundle
 from model.tokens import get_codec
+from survey.clip_audio import make_clip_audio, song_primer_and_chords
 from survey.prepare import ClipUnavailable
 from survey.study import ClipToRender
 from tests.app.conftest import ROOT
