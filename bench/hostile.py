@@ -19,7 +19,7 @@ from audio.excerpt import make_excerpt
 from audio.midi import load_midi as audio_load_midi
 from audio.settings import ExcerptSettings
 from model import midi_limits
-from model.metrics import piece_metrics_from_bytes
+from model.evaluation.metrics import piece_metrics_from_bytes
 from model.score import load_midi
 from tests.dense_midi import dense_midi
 

@@ -34,9 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 import pretty_midi
 
-from model import metrics, pop909
+from model import pop909
 from model.artefact import ModelBundle, load_bundle
 from model.chords import Progression
+from model.evaluation import metrics
 from model.generate import generate_midi, takes_chords, tokens_for_bars
 from model.generation_settings import GenerationSettings, Sampling
 from model.melody import melody_score

@@ -246,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         add(sub)
     words = sys.argv[1:] if argv is None else argv
     if next((w for w in words if not w.startswith("-")), None) == "metrics":
-        from model import metrics_cli  # MusPy and friends take about 1.5 s to import: only when asked for
+        # MusPy and friends take about 1.5 s to import: only when asked for.
+        from model.evaluation import cli as metrics_cli
 
         metrics_cli.add_parser(sub)
     else:

@@ -1,7 +1,7 @@
 """Objective metrics of a study's clips, beside the ratings they received.
 
 When a clip is prepared (``survey.prepare.prepare_clips``), the MIDI of its source piece is stored by hash
-and the piece's scalar metrics (``model.metrics.SCALAR_METRICS``) go into the clip's ``settings["metrics"]``
+and the piece's scalar metrics (``model.evaluation.metrics.SCALAR_METRICS``) go into the clip's ``settings["metrics"]``
 (NaN stored as null). Clips made from uploaded audio have no MIDI and so no metrics. This is the one survey
 module that uses the model package.
 
@@ -13,7 +13,7 @@ Tables
 ``source_metric_means``: one row per source: ``source``, ``clips`` (clips measured), then the mean of each
 metric over the source's clips.
 
-``metric_rating_table``: ``model.relative.CORRELATION_COLUMNS``: one row per (metric, criterion) with
+``metric_rating_table``: ``survey.correlations.CORRELATION_COLUMNS``: one row per (metric, criterion) with
 Spearman's rho across clips between the metric and the clip's mean rating, its Fisher-z interval and p.
 """
 
@@ -24,8 +24,8 @@ import math
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from model.metrics import SCALAR_METRICS, piece_metrics_from_bytes
-from model.relative import metric_rating_correlations
+from model.evaluation.metrics import SCALAR_METRICS, piece_metrics_from_bytes
+from survey.correlations import metric_rating_correlations
 from survey.export import RATING_PREFIX, criteria_columns
 from survey.study import get_study
 
@@ -36,7 +36,7 @@ METRICS_KEY = "metrics"
 def scalar_metrics(midi: bytes) -> dict[str, float | None]:
     """The scalar metrics of a piece given as MIDI bytes, JSON-ready: NaN (undefined) becomes None.
 
-    Raises ``model.metrics.MidiReadError`` when the bytes are not MIDI.
+    Raises ``model.evaluation.metrics.MidiReadError`` when the bytes are not MIDI.
     """
     values = piece_metrics_from_bytes(midi)
     return {name: None if math.isnan(values[name]) else float(values[name]) for name in SCALAR_METRICS}
@@ -77,7 +77,7 @@ def metric_rating_table(answers: pd.DataFrame, metrics: pd.DataFrame, confidence
 
     ``answers`` is ``survey.export.answers_frame`` (after exclusions), ``metrics`` is ``clip_metrics_frame``;
     clips are matched on their key, and only clips both rated and measured count (``n``). See
-    ``model.relative.metric_rating_correlations`` for the interval; p-values are not corrected for the
+    ``survey.correlations.metric_rating_correlations`` for the interval; p-values are not corrected for the
     many pairs.
     """
     measured = metrics[[c for c in SCALAR_METRICS if c in metrics.columns]]

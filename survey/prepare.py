@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audio.errors import RenderError
 from audio.window import excerpt_midi
-from model.metrics import MidiReadError
+from model.evaluation.metrics import MidiReadError
 from survey.clipmetrics import METRICS_KEY, scalar_metrics
 from survey.cues import CUES_KEY, clip_cues
 from survey.errors import StudyNotFound

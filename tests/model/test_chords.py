@@ -11,8 +11,8 @@ import pytest
 
 from model.chord_grammar import ChordGridGrammar
 from model.chords import Chord, ChordError, Progression, from_label, parse_progression
+from model.evaluation.metrics import chord_tone_share
 from model.generate import GenerationSettings, generate_ids
-from model.metrics import chord_tone_share
 from model.score import Score, load_score
 from model.tokens import ChordGridCodec, get_codec
 from model.windows import Vocabulary, shift_table

@@ -11,7 +11,7 @@ from audio.errors import MidiTooLargeError as AudioTooLarge
 from audio.excerpt import choose_start
 from audio.midi import load_midi as audio_load_midi
 from model import midi_limits
-from model.metrics import MidiReadError, piece_metrics_from_bytes
+from model.evaluation.metrics import MidiReadError, piece_metrics_from_bytes
 from model.score import MidiError, load_midi, load_score
 from tests.dense_midi import dense_midi
 

@@ -1,4 +1,4 @@
-"""Metrics of a set of pieces against a reference set, and against listeners' ratings.
+"""Metrics of a set of pieces against a reference set (their correlation with ratings: ``survey.correlations``).
 
 Yang & Lerch (2018, "On the evaluation of generative models in music", Neural Computing and Applications)
 compare a generated set with a training set per metric through distances between pieces rather than the
@@ -10,7 +10,7 @@ are as close to each other as the source's pieces are to one another) and the Ku
 (KL, 0 means the same). The reference set's own pair (its intra-set density against the inter-set one) is
 reported beside it, as in their paper.
 
-Metrics come as DataFrames of :func:`model.metrics.piece_metrics` rows, one per piece. Histogram metrics
+Metrics come as DataFrames of :func:`model.evaluation.metrics.piece_metrics` rows, one per piece. Histogram metrics
 span several columns (``duration_hist[1/8]`` ...); a column group sharing the name before ``[`` is one
 vector metric, and distances are Euclidean over its columns, as Yang & Lerch do for histograms.
 
@@ -22,7 +22,6 @@ set in one key gives scale consistency 1, so all its intra-set distances are 0).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -37,8 +36,6 @@ MAX_KDE_SAMPLES = 2000
 """Distances kept per density (a seeded random subset): POP909 alone has 412,000 intra-set pairs."""
 DENSITY_FLOOR = 1e-12
 """Densities are floored at this share of their peak before KL, which then stays finite."""
-FIELLER_VARIANCE = 1.06
-"""Variance factor of Fisher's z for Spearman's rho: var(z) = 1.06 / (n - 3) (Fieller et al. 1957)."""
 
 RELATIVE_COLUMNS = (
     "metric",
@@ -56,7 +53,6 @@ RELATIVE_COLUMNS = (
     "oa_reference",
     "kl_reference",
 )
-CORRELATION_COLUMNS = ("metric", "criterion", "n", "rho", "ci_low", "ci_high", "p_value")
 
 
 def metric_groups(columns: Iterable[str]) -> dict[str, list[str]]:
@@ -166,7 +162,7 @@ def relative_measures(source: pd.DataFrame, reference: pd.DataFrame, *, seed: in
     Parameters
     ----------
     source, reference
-        One row per piece, metric columns as :func:`model.metrics.piece_metrics` names them; non-numeric
+        One row per piece, metric columns as :func:`model.evaluation.metrics.piece_metrics` names them; non-numeric
         columns and metrics missing from either set are ignored. Pieces with NaN in a metric (empty
         pieces) are left out of that metric only.
     seed
@@ -188,62 +184,3 @@ def relative_measures(source: pd.DataFrame, reference: pd.DataFrame, *, seed: in
         ref = reference[columns].dropna().to_numpy(dtype=np.float64)
         rows.append(_one_metric(name, src, ref, rng))
     return pd.DataFrame(rows, columns=list(RELATIVE_COLUMNS))
-
-
-def spearman_with_ci(x: npt.ArrayLike, y: npt.ArrayLike, confidence: float = 0.95) -> dict[str, float]:
-    """Spearman's rho of paired samples with a Fisher-z confidence interval (Fieller et al. 1957).
-
-    z = atanh(rho) has standard error sqrt(1.06 / (n - 3)); the interval is tanh(z -+ q SE) with q the normal
-    quantile. Returns ``n``, ``rho``, ``ci_low``, ``ci_high``, ``p_value`` (SciPy's t-approximation).
-    Pairs with a NaN are dropped; rho is NaN with fewer than 3 pairs or a constant side, the CI with
-    fewer than 4 pairs.
-    """
-    a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
-    n = len(a)
-    if n < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        return {"n": float(n), "rho": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan}
-    result = stats.spearmanr(a, b)
-    rho, p_value = float(result.statistic), float(result.pvalue)
-    low = high = math.nan
-    if n > 3:
-        half = stats.norm.ppf(0.5 + confidence / 2) * math.sqrt(FIELLER_VARIANCE / (n - 3))
-        with np.errstate(divide="ignore"):
-            z = float(np.arctanh(rho))
-        low, high = math.tanh(z - half), math.tanh(z + half)
-    return {"n": float(n), "rho": rho, "ci_low": low, "ci_high": high, "p_value": p_value}
-
-
-def metric_rating_correlations(
-    metrics_df: pd.DataFrame, ratings_df: pd.DataFrame, confidence: float = 0.95
-) -> pd.DataFrame:
-    """Spearman correlation of every metric with every rated criterion, across clips, as a tidy table.
-
-    Parameters
-    ----------
-    metrics_df
-        One row per clip, indexed by clip id; numeric columns are metrics (e.g. ``piece_metrics`` values).
-    ratings_df
-        One row per clip, indexed by the same ids; numeric columns are criteria (mean rating per clip).
-    confidence
-        Level of the Fisher-z interval (see :func:`spearman_with_ci`).
-
-    Returns
-    -------
-    DataFrame with columns ``CORRELATION_COLUMNS``, one row per (metric, criterion): ``n`` clips rated
-    and measured, ``rho``, ``ci_low``, ``ci_high``, ``p_value`` (uncorrected for the many pairs). Clips
-    are matched on the index; clips in only one frame are left out.
-    """
-    measured = metrics_df.select_dtypes("number")
-    rated = ratings_df.select_dtypes("number")
-    joined = measured.join(rated.add_prefix("rating: "), how="inner")
-    rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", stats.ConstantInputWarning)
-        for metric in measured.columns:
-            for criterion in rated.columns:
-                values = spearman_with_ci(joined[metric], joined[f"rating: {criterion}"], confidence)
-                rows.append({"metric": metric, "criterion": criterion, **values})
-    table = pd.DataFrame(rows, columns=list(CORRELATION_COLUMNS))
-    return table.astype({"n": int})

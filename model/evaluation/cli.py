@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from model import metrics, relative
+from model.evaluation import metrics, relative
 
 MIDI_SUFFIXES = (".mid", ".midi")
 BEAT_FILE = "beat_midi.txt"
@@ -76,9 +76,9 @@ def annotated_grid(midi_path: Path) -> tuple[npt.NDArray[np.float64], npt.NDArra
 
 
 def file_metrics(path: Path) -> dict[str, float]:
-    """:func:`model.metrics.piece_metrics` of one MIDI file, on its annotated beat grid when it has one.
+    """:func:`model.evaluation.metrics.piece_metrics` of one MIDI file, on its annotated beat grid when it has one.
 
-    Raises :class:`model.metrics.MidiReadError` for a file that is not MIDI, ``ValueError`` for a bad grid.
+    Raises :class:`model.evaluation.metrics.MidiReadError` for a file that is not MIDI, ``ValueError`` for a bad grid.
     """
     grid = annotated_grid(path)
     beats, downbeats = grid if grid is not None else (None, None)
@@ -123,7 +123,7 @@ def source_table(files: pd.DataFrame) -> pd.DataFrame:
 
 
 def relative_table(files: pd.DataFrame, reference: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """:func:`model.relative.relative_measures` of each source against ``reference``, stacked (tidy)."""
+    """:func:`model.evaluation.relative.relative_measures` of each source against ``reference``, stacked (tidy)."""
     tables = [
         relative.relative_measures(group, reference, seed=seed).assign(source=source)
         for source, group in files.groupby("source", sort=False)

@@ -9,7 +9,7 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from model import metrics
+from model.evaluation import metrics
 
 SECONDS_PER_BEAT = 0.5  # pretty_midi's default 120 BPM
 

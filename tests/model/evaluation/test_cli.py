@@ -10,7 +10,8 @@ import pandas as pd
 import pretty_midi
 import pytest
 
-from model import metrics, metrics_cli
+from model.evaluation import cli as metrics_cli
+from model.evaluation import metrics
 
 
 def run_cli(*argv: str | Path) -> int:
