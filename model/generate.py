@@ -18,21 +18,15 @@ import numpy as np
 import pretty_midi
 
 from model.artefact import WEIGHTS, ModelBundle
-from model.chord_grammar import ChordGridGrammar
 from model.chords import Progression
+from model.families import Grammar, family_of
 from model.generation_settings import MAX_TOKENS, GenerationSettings
-from model.grammar import GridGrammar
 from model.pop909 import SongFile, cache_root
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi
 from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
-Grammar = GridGrammar | ChordGridGrammar
-EVENTS_PER_BAR = {"grid": 48, "grid-chords": 96, "paper": 8, "melody": 16}
-"""Events that fill about one 4/4 bar: the seed's encoding places one per eighth note, Magenta's melody
-one per sixteenth; grid pieces average about 40 (POP909), so 48 errs on the long side; with chords and
-velocities about 80."""
 CHORD_TOKENS_PER_BAR = 200
 """Token budget per bar of a given progression: generation ends with the progression's last bar, well before."""
 MAX_PIECES = 64
@@ -41,7 +35,7 @@ MAX_PIECES = 64
 
 def tokens_for_bars(bundle: ModelBundle, bars: int) -> int:
     """How many events to sample for a piece of about ``bars`` bars with this model's encoding."""
-    return min(MAX_TOKENS, max(1, bars) * EVENTS_PER_BAR.get(bundle.preset.data.representation, 48))
+    return min(MAX_TOKENS, max(1, bars) * family_of(bundle.preset).events_per_bar)
 
 
 def step_model(bundle: ModelBundle) -> StepModel:
@@ -80,7 +74,7 @@ def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) ->
 
 
 def _is_melody(bundle: ModelBundle) -> bool:
-    return bundle.preset.data.representation == "melody"
+    return family_of(bundle.preset).melody
 
 
 def _melody_score(midi: bytes, beats: Path | None = None) -> Score:
@@ -180,18 +174,15 @@ def _primer_ids(bundle: ModelBundle, score: Score, max_events: int) -> Primer:
 def default_primer(bundle: ModelBundle, rng: np.random.Generator) -> np.ndarray:
     """A bar line for grid models; middle C for MelodyRNN (as ``melody_rnn_generate`` defaults); a random
     event for the seed's encoding (it starts from any window)."""
-    if bundle.preset.data.representation == "melody":
-        from model.melody import DEFAULT_PRIMER_PITCH
-
-        return bundle.vocab.encode([f"NOTE_{DEFAULT_PRIMER_PITCH}"])
-    if bundle.preset.data.representation in ("grid", "grid-chords"):
-        return bundle.vocab.encode(["BAR"])
+    start = family_of(bundle.preset).start_event
+    if start is not None:
+        return bundle.vocab.encode([start])
     return np.array([int(rng.integers(len(bundle.vocab)))])
 
 
 def _inputs(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
     """Step inputs: raw ids for embeddings, ids scaled to [0, 1) for the seed's network."""
-    if bundle.preset.network.architecture == "paper":  # the seed's scalar input; paper-onehot takes ids
+    if bundle.preset.network.scaled_input:  # the seed's scalar input; paper-onehot takes ids
         return (ids / len(bundle.vocab)).astype(np.float32).reshape(-1, 1)
     return ids.astype(np.int64)
 
@@ -214,14 +205,14 @@ def generate_ids(
     model.reset(n_pieces)
     grammar = _grammar(bundle, n_pieces, progression)
     with single_threaded_blas():
-        if bundle.preset.network.architecture.startswith("magenta-"):
+        if family_of(bundle.preset).melody:
             return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
         return _sample_loop(bundle, settings, model, grammar, primer, rng, n_pieces)
 
 
 def takes_chords(bundle: ModelBundle) -> bool:
     """Whether the model writes over a given chord progression (the ``grid-chords`` family)."""
-    return bundle.preset.data.representation == "grid-chords"
+    return family_of(bundle.preset).takes_chords
 
 
 def _require_chords(bundle: ModelBundle) -> None:
@@ -232,12 +223,9 @@ def _require_chords(bundle: ModelBundle) -> None:
 
 def _grammar(bundle: ModelBundle, n_pieces: int, progression: Progression | None) -> Grammar | None:
     """The sampling grammar of the model's family; a progression needs the chord-conditioned family."""
-    representation = bundle.preset.data.representation
     if progression is not None:
         _require_chords(bundle)
-    if representation == "grid-chords":
-        return ChordGridGrammar(bundle.vocab, n_pieces, progression)
-    return GridGrammar(bundle.vocab, n_pieces) if representation == "grid" else None
+    return family_of(bundle.preset).grammar(bundle.vocab, n_pieces, progression)
 
 
 def _sample_loop(

@@ -49,6 +49,11 @@ class NetworkConfig:
     attention_length: int = 0
     self_attention_heads: int = 0
 
+    @property
+    def scaled_input(self) -> bool:
+        """The seed's network reads each id as one number scaled to [0, 1); every other network reads ids."""
+        return self.architecture == "paper"
+
 
 @dataclass(frozen=True)
 class TrainConfig:
