@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.families import FAMILIES
 from model.pop909 import SongFile, cache_root
 from model.score import MidiError, load_score
 from model.tokens import get_codec
@@ -54,7 +55,8 @@ def _encode_song(job: tuple[SongFile, str]) -> tuple[str, list[str] | str, float
     The ``melody`` representation reads only the MELODY track, through note-seq (:mod:`model.melody`).
     """
     song, representation = job
-    if representation == "melody":
+    family = FAMILIES[representation]
+    if family.melody:
         from model.melody import MelodyError, song_melody_events
 
         try:
@@ -62,7 +64,7 @@ def _encode_song(job: tuple[SongFile, str]) -> tuple[str, list[str] | str, float
         except (MelodyError, MidiError, OSError, ValueError) as exc:
             return song.song_id, str(exc), 0.0
     try:
-        score = load_score(song.midi, song.beats, song.chords if representation == "grid-chords" else None)
+        score = load_score(song.midi, song.beats, song.chords if family.reads_chord_annotations else None)
     except (MidiError, OSError, ValueError) as exc:
         return song.song_id, str(exc), 0.0
     return song.song_id, get_codec(representation).encode(score), score.seconds_per_beat
@@ -74,7 +76,7 @@ def cache_key(songs: list[SongFile], representation: str) -> str:
     for song in songs:
         digest.update(song.song_id.encode())
         digest.update(hashlib.sha1(song.midi.read_bytes()).digest())
-        for annotation in (song.beats, song.chords if representation == "grid-chords" else None):
+        for annotation in (song.beats, song.chords if FAMILIES[representation].reads_chord_annotations else None):
             if annotation is not None:
                 digest.update(hashlib.sha1(annotation.read_bytes()).digest())
     return digest.hexdigest()[:32]

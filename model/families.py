@@ -1,11 +1,11 @@
-"""Model families: what a representation means for generation, decided in one place.
+"""Model families: what a representation means for generation and its corpus, decided in one place.
 
 A preset names its representation once (``preset.data.representation``); generation used to compare that
 string wherever it needed to know something about it. Each :class:`Family` here says it instead: how many
 events fill a bar, whether the model writes over a chord progression, whether it is Magenta's melody
 family (note-seq inputs, MELODY-track primers), the event a piece starts from without a primer, and the
 grammar that keeps sampled sequences well formed. Adding a representation adds an entry here.
-(Training and networks still read the preset's strings; they are the next to move.)
+(The network builders still choose by the architecture's string, in their own modules.)
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ class Family:
     takes_chords: bool = False
     melody: bool = False
     start_event: str | None = None
+
+    @property
+    def reads_chord_annotations(self) -> bool:
+        """Whether its corpus reads POP909's ``chord_midi.txt`` (the chords are in its events)."""
+        return self.takes_chords
 
 
 MELODY_START = "NOTE_60"

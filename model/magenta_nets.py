@@ -119,4 +119,4 @@ def build_magenta_network(config: NetworkConfig) -> keras.Model:
 
 
 def is_magenta(config: NetworkConfig) -> bool:
-    return config.architecture.startswith("magenta-")
+    return config.magenta

@@ -185,6 +185,11 @@ class MelodyCodec:
 
     name: str = "melody"
 
+    @staticmethod
+    def all_events() -> list[str]:
+        """MelodyRNN's 38 melody events, in note-seq's one-hot order: the fixed vocabulary."""
+        return vocabulary_events()
+
     def encode(self, score: Score) -> list[str]:
         if score.n_notes == 0:
             return []

@@ -45,7 +45,7 @@ def build_paper_network(
     the same tensors in the same order, so they load into the seed's network unchanged.
     """
     model = keras.Sequential(name="paper_lstm")
-    if config.architecture == "paper-onehot":
+    if not config.scaled_input:  # paper-onehot
         model.add(keras.Input((sequence_length,), dtype="int32", name="ids"))
         model.add(OneHot(vocab_size, name="one_hot"))
     else:
@@ -69,7 +69,7 @@ def build_paper_network(
 
 def is_paper(config: NetworkConfig) -> bool:
     """The seed's network family (scalar or one-hot input)."""
-    return config.architecture in ("paper", "paper-onehot")
+    return config.seed_family
 
 
 def cudnn_setting() -> str | bool:
@@ -101,7 +101,7 @@ def build_embedding_network(vocab_size: int, config: NetworkConfig, sequence_len
 
 def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) -> keras.Model:
     """The network of ``config.architecture``; the Magenta families live in :mod:`model.magenta_nets`."""
-    if config.architecture.startswith("magenta-"):
+    if config.magenta:
         from model.magenta_nets import build_magenta_network
 
         return build_magenta_network(config)
@@ -113,7 +113,7 @@ def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) 
 def compile_network(model: keras.Model, network: NetworkConfig, train: TrainConfig) -> None:
     """Loss and optimiser per family: one-hot softmax for the seed, sparse logits for ours."""
     optimizer: keras.optimizers.Optimizer
-    if network.architecture.startswith("magenta-"):
+    if network.magenta:
         # MelodyRNN: Adam, gradients clipped by their global norm (tf.clip_by_global_norm in events_rnn_graph).
         optimizer = keras.optimizers.Adam(train.learning_rate, global_clipnorm=train.clipnorm)
     elif train.optimizer == "rmsprop":

@@ -54,6 +54,16 @@ class NetworkConfig:
         """The seed's network reads each id as one number scaled to [0, 1); every other network reads ids."""
         return self.architecture == "paper"
 
+    @property
+    def seed_family(self) -> bool:
+        """The seed study's network (scalar or one-hot input): one target per window, batch norm, RMSprop."""
+        return self.architecture in ("paper", "paper-onehot")
+
+    @property
+    def magenta(self) -> bool:
+        """One of MelodyRNN's networks (:mod:`model.magenta_nets`)."""
+        return self.architecture.startswith("magenta-")
+
 
 @dataclass(frozen=True)
 class TrainConfig:

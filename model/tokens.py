@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -239,16 +239,25 @@ def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_
     )
 
 
-CODECS: dict[str, EventCodec] = {"paper": PaperCodec(), "grid": GridCodec(), "grid-chords": ChordGridCodec()}
+def _melody_codec() -> EventCodec:
+    from model.melody import MelodyCodec  # note-seq: loaded only when a melody model is used
+
+    return MelodyCodec()
+
+
+CODEC_MAKERS: dict[str, Callable[[], EventCodec]] = {
+    "paper": PaperCodec, "grid": GridCodec, "grid-chords": ChordGridCodec, "melody": _melody_codec,
+}
+CODECS: dict[str, EventCodec] = {}
 
 
 def get_codec(representation: str) -> EventCodec:
-    """The codec of ``representation``; ``melody`` (Magenta's MelodyRNN events) loads note-seq on first use."""
-    if representation == "melody" and "melody" not in CODECS:
-        from model.melody import MelodyCodec
-
-        CODECS["melody"] = MelodyCodec()
+    """The codec of ``representation``, made on first use (``melody``, Magenta's MelodyRNN events, loads note-seq)."""
+    maker = CODEC_MAKERS.get(representation)
+    if maker is not None and representation not in CODECS:
+        CODECS[representation] = maker()
     try:
         return CODECS[representation]
     except KeyError:
-        raise TokenError(f"Unknown representation {representation!r}; choose one of: {', '.join(CODECS)}.") from None
+        raise TokenError(f"Unknown representation {representation!r}; choose one of: {', '.join(CODEC_MAKERS)}.") \
+            from None

@@ -47,11 +47,11 @@ def prepare_data(
     target, encode = "all", None
     if is_paper(preset.network):
         target = t.objective if t.objective == "every-step" else "last"
-    elif preset.network.architecture.startswith("magenta-"):
+    elif preset.network.magenta:
         from model.melody import WindowEncoder
 
         target, encode = "encoded", WindowEncoder(preset.network.architecture)
-    options = {"encode": encode, "scaled_input": preset.network.architecture == "paper",
+    options = {"encode": encode, "scaled_input": preset.network.scaled_input,
                "min_context": t.min_context}
     train_ds = WindowDataset(songs.train, songs.vocab, d.sequence_length, d.window_stride, t.batch_size, target,
                              d.transpose, t.steps_per_epoch, t.seed, **options)  # type: ignore[arg-type]
@@ -202,7 +202,7 @@ def _provenance(preset: Preset, info: dict[str, Any]) -> dict[str, Any]:
                 "note": "Not Google's weights: MelodyRNN attention_rnn trained here on other music, used on POP909 "
                         "primers without fine-tuning. To use Google's bundle: python -m model import-magenta "
                         "attention_rnn.mag --out assets/models/google-attention"}
-    source = {"source": "trained-magenta"} if preset.network.architecture.startswith("magenta-") else {}
+    source = {"source": "trained-magenta"} if preset.network.magenta else {}
     return {**source, "dataset": f"POP909 ({pop909.LICENCE}); {pop909.CITATION}"}
 
 

@@ -18,23 +18,18 @@ import numpy as np
 
 from model.chords import from_token
 from model.corpus import Corpus
-from model.tokens import ChordGridCodec, GridCodec
+from model.tokens import get_codec
 from model.vocabulary import Vocabulary
 
 __all__ = ["EncodedDataset", "ShuffledBatches", "Vocabulary", "WindowDataset", "build_vocabulary", "corpus_ids"]
 
 
 def build_vocabulary(corpus: Corpus) -> Vocabulary:
-    """The seed's ``sorted(set(notes))`` for ``paper``; the fixed full grid vocabulary for ``grid``; MelodyRNN's
-    38 melody events (note-seq's one-hot order) for ``melody``."""
-    if corpus.representation == "melody":
-        from model.melody import vocabulary_events
-
-        return Vocabulary(tuple(vocabulary_events()))
-    if corpus.representation == "grid":
-        return Vocabulary(tuple(GridCodec.all_events()))
-    if corpus.representation == "grid-chords":
-        return Vocabulary(tuple(ChordGridCodec.all_events()))
+    """The seed's ``sorted(set(notes))`` for ``paper``; the codec's fixed, full vocabulary for the others (the
+    grid families' events, MelodyRNN's 38 melody events in note-seq's one-hot order)."""
+    fixed = getattr(get_codec(corpus.representation), "all_events", None)
+    if fixed is not None:
+        return Vocabulary(tuple(fixed()))
     return Vocabulary(tuple(sorted(set(corpus.event_names))))
 
 
