@@ -40,8 +40,8 @@ with warnings.catch_warnings():
     import note_seq
     from note_seq.protobuf import music_pb2
 
-from model.pop909 import SongFile
-from model.score import STEPS_PER_BEAT, Score, load_midi, read_beat_file, to_score
+from model.pop909 import SongFile, read_beat_file
+from model.score import STEPS_PER_BEAT, Score, load_midi, to_score
 
 MIN_NOTE, MAX_NOTE = 48, 84  # melody_rnn_model.DEFAULT_MIN_NOTE / DEFAULT_MAX_NOTE (max exclusive)
 TRANSPOSE_TO_KEY = 0  # melody_rnn_model.DEFAULT_TRANSPOSE_TO_KEY: C major / A minor

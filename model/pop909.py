@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 SOURCE_URL = "https://github.com/music-x-lab/POP909-Dataset/archive/refs/heads/master.zip"
 EXPECTED_SONGS = 909
 LICENCE = "MIT (Music X Lab, 2020)"
@@ -131,3 +133,21 @@ def download(dest: Path | None = None, url: str = SOURCE_URL) -> Path:
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
     return find_dir(dest)
+
+
+BEAT_FILE = "beat_midi.txt"
+
+
+def read_beat_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A POP909 ``beat_midi.txt``: beat times (s) and the quadruple-metre downbeat flag of each (third column).
+
+    The one reader of the beat grid, for the corpus, melodies and metrics alike (two used to read it, one
+    taking a flag > 0.5, the other == 1). A table without the third column has no downbeats; a file that is
+    not a table of numbers is a ``ValueError`` naming it.
+    """
+    try:
+        table = np.loadtxt(path, ndmin=2)
+    except ValueError as error:
+        raise ValueError(f"{path}: not a beat table ({error})") from error
+    flags = table[:, 2] > 0.5 if table.shape[1] >= 3 else np.zeros(len(table), dtype=bool)
+    return table[:, 0], flags

@@ -16,6 +16,7 @@ import pretty_midi
 
 from model import midi_limits
 from model.chords import Chord, chord_changes, read_chord_file
+from model.pop909 import read_beat_file
 from model.smf import read_smf
 
 STEPS_PER_BEAT = 4
@@ -84,12 +85,6 @@ def load_midi(source: str | Path | bytes) -> pretty_midi.PrettyMIDI:
     if midi.get_end_time() > MAX_SECONDS:
         raise MidiError(f"The MIDI file lasts over {MAX_SECONDS / 3600:.0f} hours; refusing to parse it.")
     return midi
-
-
-def read_beat_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """POP909 ``beat_midi.txt``: beat times (s) and quadruple-metre downbeat flags (third column)."""
-    table = np.loadtxt(path, ndmin=2)
-    return table[:, 0], table[:, 2] > 0.5
 
 
 def midi_beats(midi: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray]:

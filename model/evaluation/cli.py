@@ -32,9 +32,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from model.evaluation import metrics, relative
+from model.pop909 import BEAT_FILE, read_beat_file
 
 MIDI_SUFFIXES = (".mid", ".midi")
-BEAT_FILE = "beat_midi.txt"
 RELATIVE_PRINTED = ("source", "metric", "source_mean", "reference_mean", "inter_mean", "oa_source", "kl_source")
 
 
@@ -67,12 +67,8 @@ def annotated_grid(midi_path: Path) -> tuple[npt.NDArray[np.float64], npt.NDArra
     beat_file = midi_path.parent / BEAT_FILE
     if not beat_file.is_file():
         return None
-    try:
-        table = np.loadtxt(beat_file, ndmin=2)
-    except ValueError as error:
-        raise ValueError(f"{beat_file}: not a beat table ({error})") from error
-    downbeats = table[table[:, 2] == 1, 0] if table.shape[1] >= 3 else None
-    return table[:, 0], downbeats if downbeats is not None and len(downbeats) else None
+    beats, flags = read_beat_file(beat_file)
+    return beats, beats[flags] if flags.any() else None
 
 
 def file_metrics(path: Path) -> dict[str, float]:

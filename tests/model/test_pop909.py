@@ -99,3 +99,17 @@ def test_parallel_and_serial_parsing_agree(pop909_dir: Path) -> None:
     songs = pop909.list_songs(pop909_dir)[:12]
     serial, parallel = parse_corpus(songs, "grid", workers=1), parse_corpus(songs, "grid", workers=2)
     assert [serial.events(i) for i in range(12)] == [parallel.events(i) for i in range(12)]
+
+
+def test_the_beat_grid_has_one_reader(tmp_path: Path) -> None:
+    from model.pop909 import read_beat_file
+
+    table = tmp_path / "beat_midi.txt"
+    table.write_text("0.5 1.0 1.0\n1.0 0.0 0.0\n1.5 1.0 0.0\n2.0 0.0 0.0\n2.5 1.0 1.0\n")
+    beats, downbeats = read_beat_file(table)
+    assert beats.tolist() == [0.5, 1.0, 1.5, 2.0, 2.5] and downbeats.tolist() == [True, False, False, False, True]
+    table.write_text("0.5 1.0\n1.0 0.0\n")
+    assert not read_beat_file(table)[1].any(), "without the third column there are no downbeats"
+    table.write_text("beats: many\n")
+    with pytest.raises(ValueError, match=r"beat_midi\.txt: not a beat table"):
+        read_beat_file(table)
