@@ -101,12 +101,29 @@ def prepare_demo(path: Path = DEMO_STUDY) -> DemoState:
 
 
 def wait_for_demo(state: DemoState) -> None:
-    """While the demo is being prepared, show its progress and poll once a second (every page waits)."""
+    """While the demo is being prepared, show its progress and poll once a second: the Study page waits, as a
+    participant can do nothing before the study's clips exist."""
     if not state.running:
         return
     st.progress(state.fraction, text=state.message)
     time.sleep(1.0)
     st.rerun()
+
+
+def demo_progress(state: DemoState) -> None:
+    """The demo's progress in the sidebar while the page works (Generate, Studio, Results need no demo clips);
+    a fragment refreshes it every two seconds, and the whole page once when the demo is ready."""
+    if not state.running:
+        return
+
+    @st.fragment(run_every=2.0)
+    def progress() -> None:
+        if not state.running:
+            st.rerun(scope="app")  # the Studio and Results now list the demo study
+        st.progress(state.fraction, text=state.message)
+
+    with st.sidebar:
+        progress()
 
 
 def show_demo_notes(state: DemoState) -> None:

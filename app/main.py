@@ -1,7 +1,8 @@
 """Entry point: ``streamlit run app/main.py``. Owns navigation; pages only wire widgets to the packages.
 
-On the first start of a server the demo study's clips are prepared (``app.demo``), so every page has
-something real to show; ``LAB_DEMO=0`` skips that.
+On the first start of a server the demo study's clips are prepared in the background (``app.demo``): the
+Study page waits for them, the other pages work at once and show the progress in the sidebar; ``LAB_DEMO=0``
+skips that.
 
 The participant route is sealed: ``/study`` gets a neutral title and icon before anything renders, and no
 navigation (no sidebar, no menu, no link to another page). ``LAB_PAGES=study`` serves the Study page alone, for a
@@ -65,11 +66,13 @@ page = st.navigation(pages, position="hidden" if participant else "sidebar")
 starting = st.empty()
 if "app.demo" not in sys.modules:  # the first request of a server: the packages below take seconds to import
     starting.progress(0.0, text="Starting the lab: loading the music packages…")
-from app.demo import prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402 - after the message, on purpose
+from app.demo import demo_progress, prepare_demo, show_demo_notes, wait_for_demo  # noqa: E402 - after the message
 
 starting.empty()
 demo = prepare_demo()
-wait_for_demo(demo)
-if not participant:
+if participant:
+    wait_for_demo(demo)
+else:
+    demo_progress(demo)
     show_demo_notes(demo)
 page.run()
