@@ -116,11 +116,9 @@ def start_participant(
     require_open(study)
     definition = study_definition(study)
     captured, panel_id = captured_parameters(definition.recruitment, url_parameters or {})
-    if panel_id is not None:
-        known = session.scalar(select(Participant).where(Participant.study_id == study.id,
-                                                          Participant.panel_id == panel_id))
-        if known is not None:
-            return known.token
+    known = _panel_participant(session, study, panel_id)
+    if known is not None:
+        return known.token
     quota = definition.quota
     if quota.participants is not None and places_taken(session, study.id, quota.idle_minutes) >= quota.participants:
         raise StudyFull(slug, quota.participants)
@@ -145,6 +143,13 @@ def start_participant(
 
 
 MAX_PARAMETER_LENGTH = 128
+
+
+def _panel_participant(session: Session, study: Study, panel_id: str | None) -> Participant | None:
+    """The participation this panel id already started in ``study``, if any."""
+    if panel_id is None:
+        return None
+    return session.scalar(select(Participant).where(Participant.study_id == study.id, Participant.panel_id == panel_id))
 
 
 def captured_parameters(recruitment: Recruitment, given: Mapping[str, str]) -> tuple[dict[str, str], str | None]:

@@ -32,7 +32,7 @@ from survey.errors import (
     UnknownClip,
 )
 from survey.schema import Clip, Source, Study, StudyStatus, utcnow
-from survey.studyfile import StudyDefinition, parse_study_dict
+from survey.studyfile import ClipDef, StudyDefinition, parse_study_dict
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _DEFINITIONS: dict[str, StudyDefinition] = {}
@@ -69,16 +69,7 @@ def import_study(session: Session, definition: StudyDefinition) -> Study:
         )
         session.add(source)
         for clip_def in source_def.clips:
-            spec: dict[str, Any] = (
-                {"midi": clip_def.midi} if clip_def.midi is not None else {"generate": clip_def.generate}
-            )
-            spec["excerpt"] = {
-                "start": clip_def.excerpt.start,
-                "duration": clip_def.excerpt.duration,
-                "fade": clip_def.excerpt.fade,
-            }
-            if not definition.presentation.changes_nothing:
-                spec["presentation"] = definition.presentation.to_dict()
+            spec = clip_spec(definition, clip_def)
             session.add(
                 Clip(
                     study=study,
@@ -91,6 +82,16 @@ def import_study(session: Session, definition: StudyDefinition) -> Study:
             )
     session.flush()
     return study
+
+
+def clip_spec(definition: StudyDefinition, clip_def: ClipDef) -> dict[str, Any]:
+    """What a clip stores of its definition: its music, its excerpt and the study's presentation (when set)."""
+    spec: dict[str, Any] = {"midi": clip_def.midi} if clip_def.midi is not None else {"generate": clip_def.generate}
+    spec["excerpt"] = {"start": clip_def.excerpt.start, "duration": clip_def.excerpt.duration,
+                       "fade": clip_def.excerpt.fade}
+    if not definition.presentation.changes_nothing:
+        spec["presentation"] = definition.presentation.to_dict()
+    return spec
 
 
 def get_study(session: Session, slug: str, *, for_update: bool = False) -> Study:

@@ -617,9 +617,18 @@ def _definition_to_dict(d: StudyDefinition) -> dict[str, Any]:
         ],
         "headphone_check": d.headphone_check,
         "extra": d.extra,
-        # only when set, so the stored form (and digest) of studies written before the policy existed is unchanged
-        **({} if d.presentation.changes_nothing else {"presentation": d.presentation.to_dict()}),
-        **({"recruitment": d.recruitment.to_dict()} if d.recruitment.to_dict() else {}),
-        **({"quota": {"participants": d.quota.participants, "idle_minutes": d.quota.idle_minutes}}
-           if d.quota != Quota() else {}),
+        **_optional_blocks(d),
     }
+
+
+def _optional_blocks(d: StudyDefinition) -> dict[str, Any]:
+    """Presentation, recruitment and quota, each only when set: the stored form (and digest) of studies written
+    before these blocks existed is unchanged."""
+    blocks: dict[str, Any] = {}
+    if not d.presentation.changes_nothing:
+        blocks["presentation"] = d.presentation.to_dict()
+    if d.recruitment.to_dict():
+        blocks["recruitment"] = d.recruitment.to_dict()
+    if d.quota != Quota():
+        blocks["quota"] = {"participants": d.quota.participants, "idle_minutes": d.quota.idle_minutes}
+    return blocks
