@@ -1,6 +1,7 @@
 """POP909 corpus timing: cold parse of every song (parallel, no cache) and cached load.
 
-Targets (issue 2): cold <= 9 s on 2 cores, cached < 1 s. Run: ``python bench/data.py``.
+Targets (issue 2): cold <= 9 s on 2 cores, cached < 1 s. Then the parse alone of the same files, pretty_midi
+(what the corpus uses) beside symusic (C++), and their ratio (issue 14). Run: ``python bench/data.py``.
 """
 
 from __future__ import annotations
@@ -8,12 +9,13 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.corpus import load_corpus
-from model.pop909 import find_dir, list_songs
+from model.pop909 import SongFile, find_dir, list_songs
 
 
 def main() -> None:
@@ -28,6 +30,31 @@ def main() -> None:
             cached = time.perf_counter() - start
         print(f"{representation}: {corpus.summary()}")
         print(f"{representation}: cold parse {cold:.2f} s (target <= 9 s), cached load {cached:.2f} s (target < 1 s)")
+    parsers = {"pretty_midi": parse_pretty_midi, "symusic": parse_symusic}
+    seconds = {name: timed(parse, songs) for name, parse in parsers.items()}
+    for name, value in seconds.items():
+        print(f"parse only, one process, {name}: {value:.2f} s for {len(songs)} files")
+    print(f"ratio: {seconds['pretty_midi'] / seconds['symusic']:.0f} (issue 14: the cold build should approach "
+          "symusic's; goal <= 2 s on 2 cores)")
+
+
+def timed(parse: Callable[[Path], object], songs: list[SongFile]) -> float:
+    start = time.perf_counter()
+    for song in songs:
+        parse(song.midi)
+    return time.perf_counter() - start
+
+
+def parse_pretty_midi(path: Path) -> object:
+    import pretty_midi
+
+    return pretty_midi.PrettyMIDI(str(path))
+
+
+def parse_symusic(path: Path) -> object:
+    import symusic
+
+    return symusic.Score.from_midi(path.read_bytes())
 
 
 if __name__ == "__main__":
