@@ -7,7 +7,6 @@ clips are shown by position, played from ``data:`` URLs, and identified by their
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -132,8 +131,11 @@ def headphone_screen(factory: sessionmaker[Session], token: str, screen: Headpho
     st.write("Please put on headphones. Each sound plays three tones: which one is the quietest?")
     with st.form("headphone_form"):
         answers = []
-        for i, wav in enumerate(screen.trials):  # data: URLs, each file its own (survey.headphone dithers them)
-            st.audio(f"data:audio/wav;base64,{base64.b64encode(wav).decode()}", format="audio/wav")
+        # Served by Streamlit's media store under a hash of the bytes: every trial's file is its own (dithered per
+        # participant and trial in survey.headphone), so neither a URL nor a file repeats with the answer. (Inline
+        # data: URLs put 5.6 MB into one page update, which stalled slow phones and a loaded test machine.)
+        for i, wav in enumerate(screen.trials):
+            st.audio(wav, format="audio/wav")
             answers.append(st.radio(f"Sound {i + 1}: quietest tone", [1, 2, 3], index=None, horizontal=True,
                                     key=f"headphone_{i}"))
         sent = st.form_submit_button("Continue", type="primary", key="headphone_go")

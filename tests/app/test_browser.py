@@ -150,6 +150,8 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         page.get_by_role("button", name="Start").click()
         page.get_by_text("Sound check").wait_for(timeout=60_000)
         shot(page, "02-headphone-check")
+        sources = page.locator("audio").evaluate_all("els => els.map(e => e.src)")
+        assert len(sources) == 6 and len(set(sources)) == 6, "each headphone trial is its own file at its own URL"
         for group in range(6):
             pick(page, group, "1")
         page.get_by_role("button", name="Continue").click()
