@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audio.presentation import PresentationPolicy, policy_from_dict
+from survey.studyfile import Excerpt
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,18 @@ class ClipRecipe:
 
 def parse_clip_spec(spec: dict[str, Any]) -> ClipRecipe:
     """The recipe of a stored clip spec; ``ValueError`` in one sentence when the spec names no music."""
-    excerpt = spec.get("excerpt") or {}
-    return ClipRecipe(
-        source=_source(spec),
-        start=float(excerpt.get("start", 0.0)),
-        duration=float(excerpt.get("duration", 20.0)),
-        fade=float(excerpt.get("fade", 0.5)),
-        presentation=policy_from_dict(spec.get("presentation") or {}),
-    )
+    excerpt = stored_excerpt(spec)
+    return ClipRecipe(source=_source(spec), start=excerpt.start, duration=excerpt.duration, fade=excerpt.fade,
+                      presentation=policy_from_dict(spec.get("presentation") or {}))
+
+
+def stored_excerpt(spec: dict[str, Any]) -> Excerpt:
+    """The excerpt a stored clip spec records (the study file's defaults where a field is missing): the one
+    reading of it for rendering, clip settings and the export's must-listen check."""
+    data, default = spec.get("excerpt") or {}, Excerpt()
+    return Excerpt(start=float(data.get("start", default.start)),
+                   duration=float(data.get("duration", default.duration)),
+                   fade=float(data.get("fade", default.fade)))
 
 
 def _source(spec: dict[str, Any]) -> ClipSource:

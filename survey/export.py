@@ -39,6 +39,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.clip_sources import stored_excerpt
 from survey.schema import Answer, Assignment, Clip, Participant, Rating, Source
 from survey.study import get_study, study_definition
 
@@ -149,8 +150,7 @@ def answered_early(served_for_s: float | None, clip: Clip) -> bool | None:
     """
     if served_for_s is None:
         return None
-    duration = float((clip.spec.get("excerpt") or {}).get("duration", 0.0))
-    return served_for_s < duration - EARLY_TOLERANCE_S
+    return served_for_s < stored_excerpt(clip.spec).duration - EARLY_TOLERANCE_S
 
 
 def _ratings(session: Session, study_id: int) -> dict[int, dict[str, int]]:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from audio.errors import RenderError
 from audio.window import excerpt_midi
 from model.evaluation.metrics import MidiReadError
+from survey.clip_sources import stored_excerpt
 from survey.clipmetrics import METRICS_KEY, scalar_metrics
 from survey.cues import CUES_KEY, clip_cues
 from survey.errors import StudyNotFound
@@ -137,7 +138,7 @@ def clip_settings(clip: ClipToRender, rendered: RenderedClip) -> dict[str, Any]:
     """The settings registered with a clip: its spec, where its excerpt starts, its surface cues
     (``survey.cues``) and, when it has MIDI, the scalar metrics of the excerpt participants hear."""
     settings: dict[str, Any] = {"spec": clip.spec, "excerpt_start": round(rendered.start, 4)}
-    duration = float(clip.spec.get("excerpt", {}).get("duration", 20.0))
+    duration = stored_excerpt(clip.spec).duration
     try:
         settings[CUES_KEY] = clip_cues(rendered.midi, rendered.audio, rendered.start, duration)
     except (RenderError, sf.LibsndfileError, ValueError) as exc:

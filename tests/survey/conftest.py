@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from survey.answers import AnswerIn, submit_answer
 from survey.audit import AuditReport
 from survey.checks import submit_attention_check, submit_headphone_check
+from survey.clip_sources import stored_excerpt
 from survey.db import open_database
 from survey.headphone import trials_for
 from survey.participants import next_screen, start_participant
@@ -175,7 +176,7 @@ def heard_in_full(session: DbSession, token: str, clip_id: str) -> None:
         sa.select(Assignment).join(Participant).join(Clip, Clip.id == Assignment.clip_id)
         .where(Participant.token == token, Clip.public_id == clip_id)
     ).one()
-    duration = float(assignment.clip.spec.get("excerpt", {}).get("duration", 0.0))
+    duration = stored_excerpt(assignment.clip.spec).duration
     assert assignment.served_at is not None, "the clip's screen was served"
     assignment.served_at -= dt.timedelta(seconds=duration + 1.0)
     session.flush()
