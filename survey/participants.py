@@ -120,7 +120,9 @@ def start_participant(
     if known is not None:
         return known.token
     quota = definition.quota
-    if quota.participants is not None and places_taken(session, study.id, quota.idle_minutes) >= quota.participants:
+    released = abandoned_participants(session, study.id, quota.idle_minutes)
+    if quota.participants is not None and \
+            places_taken(session, study.id, quota.idle_minutes, released) >= quota.participants:
         raise StudyFull(slug, quota.participants)
     sequence = session.scalar(
         select(func.coalesce(func.max(Participant.sequence) + 1, 0)).where(Participant.study_id == study.id)
@@ -137,7 +139,6 @@ def start_participant(
     )
     session.add(participant)
     session.flush()
-    released = abandoned_participants(session, study.id, quota.idle_minutes)
     assign_participant(session, participant, definition.clips_per_participant, released=released)
     return participant.token
 

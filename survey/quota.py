@@ -51,7 +51,10 @@ def _latest(session: Session, who: InstrumentedAttribute[int], when: Instrumente
     return [(pid, moment) for pid, moment in session.execute(query).all()]
 
 
-def places_taken(session: Session, study_id: int, idle_minutes: float) -> int:
-    """Participants holding a place: finished, or unfinished and active."""
+def places_taken(session: Session, study_id: int, idle_minutes: float, released: set[int] | None = None) -> int:
+    """Participants holding a place: finished, or unfinished and active. ``released``: the abandoned participants
+    when the caller already has them (:func:`abandoned_participants`), so they are not looked up twice."""
     total = session.scalar(select(func.count()).select_from(Participant).where(Participant.study_id == study_id))
-    return int(total or 0) - len(abandoned_participants(session, study_id, idle_minutes))
+    if released is None:
+        released = abandoned_participants(session, study_id, idle_minutes)
+    return int(total or 0) - len(released)
