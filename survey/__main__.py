@@ -141,25 +141,19 @@ def _audit_or_publish(args: argparse.Namespace, session: Session) -> None:
 
 
 def _print_power(args: argparse.Namespace, session: Session) -> None:
-    from survey import power, stats
+    from survey import power
 
     if bool(args.pilot) == bool(args.means):
         raise SurveyError("Give either --pilot SLUG (a study's answers) or --means a=4.5,b=4.0 (stated means).")
-    designs: dict[str, power.Design] = {}
-    if args.means:
-        try:
-            means = {name.strip(): float(value) for name, value in (part.split("=") for part in args.means.split(","))}
-        except ValueError:
-            raise SurveyError("--means must look like original=4.5,lstm=4.0 (a source name, =, a rating).") from None
-        designs["stated"] = power.Design(means, args.participant_sd, args.clip_sd, args.residual_sd,
-                                         args.per_source, args.clips_per_source)
-    else:
-        answers = stats.apply_exclusions(answers_frame(session, args.pilot))
-        if answers.empty:
-            raise SurveyError(f"Study '{args.pilot}' has no answers to plan from.")
-        mixed = stats.mixed_models(answers)
-        for criterion in [args.criterion] if args.criterion else sorted(mixed["criterion"].unique()):
-            designs[criterion] = power.design_from_pilot(mixed, criterion, args.per_source, args.clips_per_source)
+    try:
+        if args.means:
+            designs = {"stated": power.Design(power.parse_means(args.means), args.participant_sd, args.clip_sd,
+                                              args.residual_sd, args.per_source, args.clips_per_source)}
+        else:
+            designs = power.pilot_designs(answers_frame(session, args.pilot), args.pilot, args.criterion,
+                                          args.per_source, args.clips_per_source)
+    except ValueError as exc:
+        raise SurveyError(str(exc)) from None
     for name, design in designs.items():
         table = power.participants_needed(design, args.target, simulations=args.simulations)
         print(f"\n== {name}: participants for {args.target:.0%} power per pair (Holm over "

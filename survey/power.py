@@ -141,3 +141,28 @@ def design_from_pilot(mixed: pd.DataFrame, criterion: str, per_source: int, clip
     return Design(means, math.sqrt(max(float(rows.get("participant var", 0.0)), 0.0)),
                   math.sqrt(max(float(rows.get("clip var", 0.0)), 0.0)),
                   math.sqrt(max(float(rows["residual var"]), 1e-9)), per_source, clips_per_source)
+
+
+def parse_means(text: str) -> dict[str, float]:
+    """Stated source means, written ``original=4.5, lstm=4.0``; ``ValueError`` in one sentence otherwise."""
+    try:
+        means = {name.strip(): float(value) for name, value in (part.split("=") for part in text.split(","))}
+    except ValueError:
+        raise ValueError("Write the means as original=4.5, lstm=4.0 (a source, =, a rating).") from None
+    if len(means) < 2:
+        raise ValueError("Give at least two sources to compare.")
+    return means
+
+
+def pilot_designs(answers: pd.DataFrame, study: str, criterion: str | None = None, per_source: int = 2,
+                  clips_per_source: int = 4) -> dict[str, Design]:
+    """One design per criterion (or the one named) from a pilot's answers: its mixed models after the default
+    exclusions (``survey.stats``). ``ValueError`` when no answer is left to plan from."""
+    from survey.stats import apply_exclusions, mixed_models
+
+    kept = apply_exclusions(answers)
+    if kept.empty:
+        raise ValueError(f"Study '{study}' has no answers to plan from.")
+    mixed = mixed_models(kept)
+    criteria = [criterion] if criterion else sorted(mixed["criterion"].unique())
+    return {c: design_from_pilot(mixed, c, per_source, clips_per_source) for c in criteria}

@@ -24,10 +24,9 @@ from survey.audit import AuditReport
 from survey.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
 from survey.errors import SurveyError
 from survey.export import answers_frame
-from survey.power import Design, design_from_pilot, participants_needed
+from survey.power import Design, parse_means, participants_needed, pilot_designs
 from survey.prepare import prepare_clips, read_clip_audio, store_audio
 from survey.schema import StudyStatus
-from survey.stats import apply_exclusions, mixed_models
 from survey.study import audit_study, close_study, get_study, import_study, list_studies, publish_study
 
 MIDI_TYPES = ("mid", "midi")
@@ -222,18 +221,9 @@ def planned_designs(factory: sessionmaker[Session], pilot: str, means_text: str,
     """The designs to simulate: one per criterion of the pilot, or the stated one."""
     if pilot != "(stated below)":
         with factory.begin() as session:
-            answers = apply_exclusions(answers_frame(session, pilot))
-        if answers.empty:
-            raise ValueError(f"Study '{pilot}' has no answers to plan from.")
-        mixed = mixed_models(answers)
-        return {c: design_from_pilot(mixed, c, 2, 4) for c in sorted(mixed["criterion"].unique())}
-    try:
-        means = {k.strip(): float(v) for k, v in (part.split("=") for part in means_text.split(","))}
-    except ValueError:
-        raise ValueError("Write the means as original=4.5, lstm=4.0 (a source, =, a rating).") from None
-    if len(means) < 2:
-        raise ValueError("Give at least two sources to compare.")
-    return {"stated means": Design(means, *sds)}
+            answers = answers_frame(session, pilot)
+        return pilot_designs(answers, pilot)
+    return {"stated means": Design(parse_means(means_text), *sds)}
 
 
 def participant_link(slug: str) -> str:
