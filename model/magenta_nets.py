@@ -117,6 +117,3 @@ def build_magenta_network(config: NetworkConfig) -> keras.Model:
     model.add(layers.Dense(num_classes, name="fully_connected"))
     return model
 
-
-def is_magenta(config: NetworkConfig) -> bool:
-    return config.magenta

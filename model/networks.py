@@ -67,11 +67,6 @@ def build_paper_network(
     return model
 
 
-def is_paper(config: NetworkConfig) -> bool:
-    """The seed's network family (scalar or one-hot input)."""
-    return config.seed_family
-
-
 def cudnn_setting() -> str | bool:
     """Keras's cuDNN LSTM kernel, except under JAX: there, on an H100, it validated the same weights at 2.93
     nats against 1.36 from the generic path and the CPU (see :mod:`model.magenta_nets`)."""
@@ -105,7 +100,7 @@ def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) 
         from model.magenta_nets import build_magenta_network
 
         return build_magenta_network(config)
-    if is_paper(config):
+    if config.seed_family:
         return build_paper_network(vocab_size, config, sequence_length)
     return build_embedding_network(vocab_size, config, sequence_length)
 
@@ -120,9 +115,9 @@ def compile_network(model: keras.Model, network: NetworkConfig, train: TrainConf
         optimizer = keras.optimizers.RMSprop(train.learning_rate, clipnorm=train.clipnorm)
     else:
         optimizer = keras.optimizers.Adam(train.learning_rate, clipnorm=train.clipnorm)
-    if is_paper(network) and train.objective == "last":
+    if network.seed_family and train.objective == "last":
         model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["categorical_accuracy"])
-    elif is_paper(network):
+    elif network.seed_family:
         # Every-step targets are ids: a one-hot tensor of (batch, steps, 749) per batch would dwarf the inputs.
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                       metrics=["sparse_categorical_accuracy"])

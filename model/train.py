@@ -21,7 +21,7 @@ import numpy as np
 from model import pop909
 from model.artefact import save_bundle
 from model.devices import distribution_scope, hardware
-from model.networks import build_network, build_paper_network, compile_network, is_paper
+from model.networks import build_network, build_paper_network, compile_network
 from model.ngram import baselines
 from model.pack import Log, TokenisedSongs, tokenise
 from model.presets import Preset
@@ -45,7 +45,7 @@ def prepare_data(
     if songs.encoded:
         return _prepared_from_encoded(songs, preset)
     target, encode = "all", None
-    if is_paper(preset.network):
+    if preset.network.seed_family:
         target = t.objective if t.objective == "every-step" else "last"
     elif preset.network.magenta:
         from model.melody import WindowEncoder
@@ -76,7 +76,7 @@ def _prepared_from_encoded(songs: TokenisedSongs, preset: Preset) -> PreparedDat
 
 def training_network(vocab_size: int, preset: Preset) -> keras.Model:
     """The network that is fitted: the inference network itself, or its every-step twin (same weights)."""
-    if is_paper(preset.network) and preset.train.objective == "every-step":
+    if preset.network.seed_family and preset.train.objective == "every-step":
         return build_paper_network(vocab_size, preset.network, preset.data.sequence_length,
                                    every_step_from=preset.train.min_context)
     return build_network(vocab_size, preset.network, preset.data.sequence_length)
@@ -234,7 +234,7 @@ def _card(preset: Preset, data: PreparedData, history: dict[str, list[float]], s
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **{k: v for k, v in data.info.items() if k != "song_ids"},
         "epochs_run": len(next(iter(clean.values()), [])), "epochs_planned": preset.train.epochs,
-        "objective": preset.train.objective if is_paper(preset.network) else "every-step",
+        "objective": preset.train.objective if preset.network.seed_family else "every-step",
         "optimizer_updates": len(clean.get("loss", [])) * len(data.train),
         "batches_per_epoch": len(data.train), "batch_size": preset.train.batch_size,
         "passes_over_training_data": round(len(clean.get("loss", [])) * len(data.train) / data.train.full_batches, 3),
