@@ -149,6 +149,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         page.get_by_text("I have read the above").click()
         page.get_by_role("button", name="Start").click()
         page.get_by_text("Sound check").wait_for(timeout=60_000)
+        page.locator("audio").nth(5).wait_for(state="attached", timeout=60_000)  # the title renders first
         shot(page, "02-headphone-check")
         sources = page.locator("audio").evaluate_all("els => els.map(e => e.src)")
         assert len(sources) == 6 and len(set(sources)) == 6, "each headphone trial is its own file at its own URL"
