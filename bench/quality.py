@@ -13,7 +13,10 @@ annotated beat grid) of as many POP909 songs, full texture and MELODY track alon
 * velocity spread (standard deviation of note velocities within a piece);
 * for chord-conditioned models, as many pieces again written over the chord progressions of held-out
   (validation) songs' bars 8-40, beside those songs' own excerpts: the share of notes struck on a chord
-  change that are tones of that chord.
+  change that are tones of that chord;
+* for models that follow a form (their events mark bars, :mod:`model.form`), the same again with a form: the
+  free pieces in :data:`LETTER_FORM`, the held-out ones with form ``chords`` (bars echo earlier bars over the
+  same chord roots), so what the form adds to the 4-bar self-similarity shows beside the network alone.
 
 Run: ``python bench/quality.py [--models assets/models/*] [--pieces 20]``.
 """
@@ -38,7 +41,7 @@ from model import pop909
 from model.artefact import ModelBundle, load_bundle
 from model.chords import Progression
 from model.evaluation import metrics
-from model.generate import generate_midi, takes_chords, tokens_for_bars
+from model.generate import follows_form, generate_midi, takes_chords, tokens_for_bars
 from model.generation_settings import GenerationSettings, Sampling
 from model.melody import melody_score
 from model.ngram import baselines
@@ -47,6 +50,8 @@ from model.presets import get_preset
 from model.score import load_score, score_to_midi
 
 BARS = 32
+LETTER_FORM = "AABBAABB"
+"""Verse (A, twice 4 bars) and chorus (B, twice 4 bars), twice: a plain 32-bar pop song."""
 COLUMNS = ("scale", "entropy", "8th grid", "4-bar sim", "dur JS", "IOI JS", "vel std", "chord tn", "val CE",
            "unigram", "3-gram")
 
@@ -104,15 +109,17 @@ def held_out_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[Pr
     return pieces, progressions
 
 
-def conditioned_pieces(bundle: ModelBundle, progressions: Sequence[Progression]) -> list[pretty_midi.PrettyMIDI]:
+def conditioned_pieces(bundle: ModelBundle, progressions: Sequence[Progression], form: str = "",
+                       ) -> list[pretty_midi.PrettyMIDI]:
     """One piece over each progression (seed = its index), as a study clip of ``chords: song`` would be made."""
-    return [generate_midi(bundle, GenerationSettings(temperature=1.0, seed=i, bpm=90.0), 1, progression=g)[0]
-            for i, g in enumerate(progressions)]
+    return [generate_midi(bundle, GenerationSettings(temperature=1.0, seed=i, bpm=90.0, form=form), 1,
+                          progression=g)[0] for i, g in enumerate(progressions)]
 
 
-def model_pieces(bundle: ModelBundle, count: int, sampling: Sampling = "stateful") -> list[pretty_midi.PrettyMIDI]:
+def model_pieces(bundle: ModelBundle, count: int, sampling: Sampling = "stateful", form: str = "",
+                 ) -> list[pretty_midi.PrettyMIDI]:
     settings = GenerationSettings(tokens=tokens_for_bars(bundle, BARS), temperature=1.0, seed=1, bpm=90.0,
-                                  sampling=sampling)
+                                  sampling=sampling, form=form)
     return generate_midi(bundle, settings, n_pieces=count)
 
 
@@ -153,6 +160,12 @@ def main() -> None:
         if takes_chords(bundle):
             print_row(f"{path.name} (held-out chords)", measure(conditioned_pieces(bundle, progressions), progressions),
                       ref, losses)
+        if follows_form(bundle):
+            print_row(f"{path.name} form {LETTER_FORM}", measure(model_pieces(bundle, args.pieces, form=LETTER_FORM)),
+                      ref, losses)
+        if follows_form(bundle) and takes_chords(bundle):
+            pieces = conditioned_pieces(bundle, progressions, form="chords")
+            print_row(f"{path.name} (held-out, form chords)", measure(pieces, progressions), ref, losses)
         if path.name == "paper":  # the seed's strict sampling beside our stateful default, same weights
             print_row("paper (windowed)", measure(model_pieces(bundle, args.pieces, "windowed")), ref, losses)
         verdicts.append(_verdict(path, losses))

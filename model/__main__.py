@@ -143,6 +143,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chords-bar", type=int, default=8, help="first bar of the song's progression")
     p.add_argument("--bars", type=int, help="length in bars: the progression is cut or repeated to it "
                    "(default: the progression's own length; 16 for --chords-song)")
+    p.add_argument("--form", default=d.form, help='phrases that come back: letters, one per 4 bars (e.g. AABA), '
+                   '"chords" (bars echo earlier bars over the same chords) or "free" (default)')
     p.add_argument("--bpm", type=float, default=d.bpm)
     p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
     p.add_argument("--sampling", choices=("stateful", "windowed"), default=d.sampling,
@@ -152,13 +154,14 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from model.form import parse_form
     from model.generation_settings import GenerationSettings
     from model.midi_limits import MidiError, check_midi_bytes, read_midi_file
 
     # Everything the user typed is checked before the model (and Keras, about 4 s) is loaded.
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
                                   top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program,
-                                  sampling=args.sampling)
+                                  sampling=args.sampling, form=args.form)
     settings.validate()
     try:
         primer_bytes = read_midi_file(args.primer) if args.primer else None
@@ -167,6 +170,7 @@ def _generate(args: argparse.Namespace) -> int:
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from None
     progression = _progression(args)
+    parse_form(args.form, progression)
 
     from model.artefact import load_bundle
     from model.generate import generate_midi, primer_from_midi, primer_from_song

@@ -47,6 +47,11 @@ class Family:
     start_event: str | None = None
 
     @property
+    def bar_lines(self) -> bool:
+        """Whether its events mark bars (``BAR``), so a form can say which bar echoes which."""
+        return self.start_event == "BAR"
+
+    @property
     def reads_chord_annotations(self) -> bool:
         """Whether its corpus reads POP909's ``chord_midi.txt`` (the chords are in its events)."""
         return self.takes_chords

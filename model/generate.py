@@ -20,6 +20,7 @@ import pretty_midi
 from model.artefact import WEIGHTS, ModelBundle
 from model.chords import Progression
 from model.families import Grammar, family_of
+from model.form import FormError, PhraseEcho, parse_form
 from model.generation_settings import MAX_TOKENS, GenerationSettings
 from model.pop909 import SongFile, cache_root
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
@@ -204,15 +205,63 @@ def generate_ids(
     model = step_model(bundle)
     model.reset(n_pieces)
     grammar = _grammar(bundle, n_pieces, progression)
+    echo = _echo(bundle, settings.form, n_pieces, progression)
     with single_threaded_blas():
         if family_of(bundle.preset).melody:
             return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
-        return _sample_loop(bundle, settings, model, grammar, primer, rng, n_pieces)
+        return _sample_loop(bundle, settings, model, Steering(grammar, echo), primer, rng, n_pieces)
+
+
+def _echo(bundle: ModelBundle, text: str, n_pieces: int, progression: Progression | None) -> PhraseEcho | None:
+    """The form's phrase memory, for families whose events mark bars; None for a free piece."""
+    form = parse_form(text, progression)
+    if form is None:
+        return None
+    if not follows_form(bundle):
+        raise FormError(f"This model ({bundle.name}) does not mark bars, so it cannot follow a form; choose a "
+                        "grid model such as default.")
+    positions = {i: int(name[4:]) for name, i in bundle.vocab.index.items() if name.startswith("POS_")}
+    return PhraseEcho(form, n_pieces, bundle.vocab.index["BAR"], positions)
+
+
+@dataclass
+class Steering:
+    """What shapes sampling beside the network: the family's grammar and the form's echo (either may be None)."""
+
+    grammar: Grammar | None
+    echo: PhraseEcho | None
+
+    def weigh(self, weights: np.ndarray) -> np.ndarray:
+        if self.grammar is not None:
+            weights = weights * self.grammar.mask()
+            weights /= weights.sum(axis=-1, keepdims=True)
+        return self.echo.bias(weights) if self.echo is not None else weights
+
+    def settle(self, ids: np.ndarray) -> np.ndarray:
+        """The ids sampled, with forced ones put in, after which every state has moved past them."""
+        if self.grammar is not None:
+            ids = self.grammar.resolve(ids, self.grammar.forced())
+        self.feed(ids)
+        return ids
+
+    def feed(self, ids: np.ndarray) -> None:
+        for state in (self.grammar, self.echo):
+            if state is not None:
+                state.advance(ids)
+
+    @property
+    def done(self) -> bool:
+        return self.grammar is not None and self.grammar.done
 
 
 def takes_chords(bundle: ModelBundle) -> bool:
     """Whether the model writes over a given chord progression (the ``grid-chords`` family)."""
     return family_of(bundle.preset).takes_chords
+
+
+def follows_form(bundle: ModelBundle) -> bool:
+    """Whether the model can be given a form (its events mark bars; see ``model.form``)."""
+    return family_of(bundle.preset).bar_lines
 
 
 def _require_chords(bundle: ModelBundle) -> None:
@@ -229,7 +278,7 @@ def _grammar(bundle: ModelBundle, n_pieces: int, progression: Progression | None
 
 
 def _sample_loop(
-    bundle: ModelBundle, settings: GenerationSettings, model: StepModel, grammar: Grammar | None,
+    bundle: ModelBundle, settings: GenerationSettings, model: StepModel, steering: Steering,
     primer: np.ndarray, rng: np.random.Generator, n_pieces: int,
 ) -> np.ndarray:
     """Feed the primer, then draw one token per step for every sequence of the batch."""
@@ -237,8 +286,7 @@ def _sample_loop(
     for token in primer:
         column = np.full(n_pieces, token)
         probs = model.step(_inputs(bundle, column))
-        if grammar is not None:
-            grammar.advance(column)
+        steering.feed(column)
     out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
     horizon = _state_horizon(bundle)
     fed = len(primer)
@@ -249,17 +297,11 @@ def _sample_loop(
             history = np.hstack([np.tile(primer, (n_pieces, 1)), out[:, :t]])
             probs = _window_probs(bundle, model, history[:, -(horizon // 2):])
             fed = horizon // 2
-        weights = apply_temperature(probs, settings.temperature)
-        if grammar is not None:
-            weights = weights * grammar.mask()
-            weights /= weights.sum(axis=-1, keepdims=True)
+        weights = steering.weigh(apply_temperature(probs, settings.temperature))
         weights = filter_top_p(filter_top_k(weights, settings.top_k), settings.top_p)
-        out[:, t] = sample_rows(weights, rng)
-        if grammar is not None:
-            out[:, t] = grammar.resolve(out[:, t], grammar.forced())
-            grammar.advance(out[:, t])
-            if grammar.done:
-                return out[:, :t + 1]
+        out[:, t] = steering.settle(sample_rows(weights, rng))
+        if steering.done:
+            return out[:, :t + 1]
         if settings.sampling == "stateful":  # windowed sampling replays the window instead
             probs = model.step(_inputs(bundle, out[:, t]))
             fed += 1

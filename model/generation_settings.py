@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from model.form import parse_form
+
 MAX_TOKENS = 20_000
 Sampling = Literal["stateful", "windowed"]
 """``stateful`` carries the LSTM state, one step per token; ``windowed`` re-runs the last window (the
@@ -28,6 +30,8 @@ class GenerationSettings:
     bpm: float = 90.0
     program: int = 0
     sampling: Sampling = "stateful"
+    form: str = ""
+    """Phrases that come back (``model.form``): "" or "free", letters such as "AABA", or "chords"."""
 
     def validate(self) -> None:
         checks = [
@@ -43,3 +47,5 @@ class GenerationSettings:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
+        if self.form.strip().lower() != "chords":  # "chords" is read against the progression, when one is given
+            parse_form(self.form)

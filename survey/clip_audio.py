@@ -136,7 +136,8 @@ def generated_clip(clip: ClipToRender, recipe: ClipRecipe, wanted: GeneratedClip
         song = pop909_file(f"{wanted.primer}/{wanted.primer}.mid")
         primer = primer_from_midi(bundle, song.read_bytes(), max_events=PRIMER_EVENTS)
     settings = GenerationSettings(tokens=tokens_for_bars(bundle, wanted.bars), seed=wanted.seed,
-                                  temperature=wanted.temperature, top_k=wanted.top_k, top_p=wanted.top_p)
+                                  temperature=wanted.temperature, top_k=wanted.top_k, top_p=wanted.top_p,
+                                  form=wanted.form)
     midi = midi_bytes(generate_midi(bundle, settings, primer=primer, progression=progression)[0])
     start = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
     return rendered_midi_clip(clip, recipe, midi, start)

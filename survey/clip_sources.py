@@ -8,7 +8,7 @@ type. The stored format is unchanged.
 * ``midi: "pop909:NNN/NNN.mid"`` -> :class:`Pop909Clip`;  ``midi: "upload:<sha>.mid"`` -> :class:`UploadedMidiClip`;
   any other ``midi`` -> :class:`MidiFileClip` (a path relative to the repository);
 * ``generate: {upload: "<sha>.wav"}`` -> :class:`AudioUploadClip` (audio made elsewhere, e.g. Magenta's);
-* ``generate: {model, primer, seed, bars, temperature, top_k, top_p, chords}`` -> :class:`GeneratedClip`.
+* ``generate: {model, primer, seed, bars, temperature, top_k, top_p, chords, form}`` -> :class:`GeneratedClip`.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class GeneratedClip:
     """A piece the lab generates: model folder name, POP909 primer song, sampling settings, length in bars.
 
     ``chords_from_song``: a chord-conditioned model writes over the primer song's annotated chords.
+    ``form``: phrases that come back (``model.form``: letters such as ``AABA``, or ``chords``).
     """
 
     model: str
@@ -63,6 +64,7 @@ class GeneratedClip:
     top_k: int = 0
     top_p: float = 1.0
     chords_from_song: bool = False
+    form: str = ""
 
 
 ClipSource = Pop909Clip | UploadedMidiClip | MidiFileClip | AudioUploadClip | GeneratedClip
@@ -116,4 +118,5 @@ def _source(spec: dict[str, Any]) -> ClipSource:
         seed=int(generate.get("seed", 0)), bars=int(generate.get("bars", 16)),
         temperature=float(generate.get("temperature", 1.0)), top_k=int(generate.get("top_k", 0)),
         top_p=float(generate.get("top_p", 1.0)), chords_from_song=generate.get("chords") == "song",
+        form=str(generate.get("form") or ""),
     )

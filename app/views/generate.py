@@ -11,7 +11,14 @@ from audio import ExcerptSettings, RenderError, encode_wav, piano_roll_figure, r
 from audio.excerpt import fade
 from audio.loudness import normalise
 from model.chords import Progression, parse_progression
-from model.generate import generate_midi, primer_from_midi, primer_seconds, takes_chords, tokens_for_bars
+from model.generate import (
+    follows_form,
+    generate_midi,
+    primer_from_midi,
+    primer_seconds,
+    takes_chords,
+    tokens_for_bars,
+)
 from model.generation_settings import GenerationSettings
 
 st.title("Generate")
@@ -40,6 +47,15 @@ if takes_chords(bundle):
                                      "repeated or cut to the length above. Empty: the model picks its own chords.")
     chords_song = st.selectbox("…or the chords of a POP909 song (from bar 8)", ["(none)", *pop909_songs()],
                                key="gen_chords_song")
+form = ""
+if follows_form(bundle):
+    forms = {"Free": "", "AABA": "AABA", "ABAB": "ABAB", "AABB": "AABB"}
+    if takes_chords(bundle):
+        forms = {"Free": "", "Where the chords return": "chords", **{k: v for k, v in forms.items() if v}}
+    form = forms[st.selectbox("Form", list(forms), key="gen_form",
+                              help="Phrases that come back: each letter is 4 bars, and a letter's return echoes its "
+                                   "first phrase (varied where the model disagrees). 'Where the chords return': a bar "
+                                   "echoes the bar a phrase or more before it over the same chords.")]
 primer_file = st.file_uploader("Primer MIDI (optional)", type=["mid", "midi"], key="gen_primer")
 primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_songs()], key="gen_primer_song")
 
@@ -53,7 +69,7 @@ def chosen_progression() -> Progression | None:
 
 if st.button("Generate", type="primary", key="gen_go"):
     settings = GenerationSettings(tokens=tokens_for_bars(bundle, bars), temperature=temperature, top_k=int(top_k),
-                                  top_p=top_p, seed=int(seed), bpm=float(bpm))
+                                  top_p=top_p, seed=int(seed), bpm=float(bpm), form=form)
     try:
         primer_bytes = primer_file.getvalue() if primer_file else None
         if primer_bytes is None and primer_song != "(none)":
