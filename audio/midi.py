@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeAlias
@@ -55,12 +54,8 @@ def load_midi(midi: MidiInput) -> pretty_midi.PrettyMIDI:
         parsed = midi
     else:
         data = midi_bytes(midi)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parsed = pretty_midi.PrettyMIDI(io.BytesIO(data))
-        except Exception as error:  # mido and pretty_midi raise many types on corrupt input
-            raise MidiError(str(midi_limits.unreadable(error))) from error
+        with _as_audio_errors():
+            parsed = midi_limits.parse_pretty_midi(data)
     if len(parsed.instruments) > MAX_TRACKS:
         raise MidiTooLargeError(f"The MIDI has {len(parsed.instruments)} instruments; at most {MAX_TRACKS}.")
     if not any(instrument.notes for instrument in parsed.instruments):

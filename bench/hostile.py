@@ -20,7 +20,7 @@ from audio.midi import load_midi as audio_load_midi
 from audio.settings import ExcerptSettings
 from model import midi_limits
 from model.evaluation.metrics import piece_metrics_from_bytes
-from model.score import load_midi
+from model.score import load_score
 from tests.dense_midi import dense_midi
 
 
@@ -35,7 +35,7 @@ def excerpt_seconds(notes: int) -> float:
 def refusal_seconds(data: bytes) -> dict[str, float]:
     """How long each entry point takes to refuse ``data``."""
     times = {}
-    for name, entry in (("render", audio_load_midi), ("generate/corpus", load_midi),
+    for name, entry in (("render", audio_load_midi), ("generate/corpus", load_score),
                         ("metrics", piece_metrics_from_bytes)):
         started = time.perf_counter()
         try:

@@ -40,14 +40,14 @@ with warnings.catch_warnings():
     import note_seq
     from note_seq.protobuf import music_pb2
 
-from model.pop909 import SongFile, read_beat_file
-from model.score import STEPS_PER_BEAT, Score, load_midi, to_score
+from model.midi_notes import read_notes
+from model.pop909 import MELODY_TRACK, SongFile, read_beat_file
+from model.score import STEPS_PER_BEAT, Score, to_score
 
 MIN_NOTE, MAX_NOTE = 48, 84  # melody_rnn_model.DEFAULT_MIN_NOTE / DEFAULT_MAX_NOTE (max exclusive)
 TRANSPOSE_TO_KEY = 0  # melody_rnn_model.DEFAULT_TRANSPOSE_TO_KEY: C major / A minor
 MIN_BARS, MIN_UNIQUE_PITCHES, GAP_BARS = 7, 5, 1.0  # melody_rnn_pipeline's MelodyExtractor settings
 STEPS_PER_BAR = 4 * STEPS_PER_BEAT
-MELODY_TRACK = "MELODY"
 DEFAULT_PRIMER_PITCH = 60  # melody_rnn_generate: "Defaulting to a single middle C."
 
 ARCHITECTURE_ENCODINGS = {
@@ -137,22 +137,19 @@ def squash(melody: note_seq.Melody, transpose_to_key: int | None = TRANSPOSE_TO_
 
 def melody_track_score(song: SongFile) -> Score:
     """The ``MELODY`` track of a POP909 song on its annotated beat grid."""
-    midi = load_midi(song.midi)
-    if not any(inst.name.strip().upper() == MELODY_TRACK for inst in midi.instruments):
+    data = song.midi.read_bytes()
+    if not read_notes(data).has_track(MELODY_TRACK):
         raise MelodyError(f"{song.midi} has no {MELODY_TRACK} track.")
-    return melody_score(song.midi.read_bytes(), song.beats)
+    return melody_score(data, song.beats)
 
 
 def melody_score(midi_bytes: bytes, beats: Path | None = None) -> Score:
     """A MIDI file's ``MELODY`` track (POP909's naming) where it has one, else all its notes, on the grid."""
-    midi = load_midi(midi_bytes)
-    melody = [inst for inst in midi.instruments if inst.name.strip().upper() == MELODY_TRACK]
-    if melody:
-        midi.instruments = melody
+    notes = read_notes(midi_bytes).tracks(MELODY_TRACK)
     if beats is not None:
         beat_times, downbeats = read_beat_file(beats)
-        return to_score(midi, beat_times, downbeats)
-    return to_score(midi)
+        return to_score(notes, beat_times, downbeats)
+    return to_score(notes)
 
 
 def training_events(score: Score) -> list[str]:

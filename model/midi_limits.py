@@ -3,15 +3,21 @@
 MIDI comes from strangers. A 15 MB file of 2.6 million notes passed every earlier check and then cost minutes
 and gigabytes in pretty_midi's pure-Python parser. So before any full parse, :func:`check_midi_bytes` checks the
 size and the header, then counts tracks, notes and length with symusic (a C++ reader that scans two million notes
-in under 0.1 s), and refuses in one sentence what no real piece needs. The pretty_midi parse that follows is
-then bounded: at most ``MAX_NOTES`` notes.
+in under 0.1 s), and refuses in one sentence what no real piece needs. The parse that follows is then bounded:
+:func:`parse_pretty_midi` for code that wants pretty_midi's objects (rendering, metrics), or
+``model.midi_notes.read_notes`` (symusic) for the notes alone (the corpus, primers, melodies).
 """
 
 from __future__ import annotations
 
+import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pretty_midi
 
 MAX_BYTES = 16 * 1024 * 1024
 """Largest MIDI file read, in bytes (POP909 files are under 100 kB)."""
@@ -58,6 +64,24 @@ def read_midi_file(path: str | Path) -> bytes:
         raise MidiError(f"The MIDI file {path} cannot be read ({error.strerror or error}).") from error
 
 
+def parse_pretty_midi(data: bytes) -> pretty_midi.PrettyMIDI:
+    """The one pretty_midi parse of MIDI bytes, checked against the limits first; every failure is one
+    ``MidiError`` sentence. pretty_midi is imported here, not at module level, so the limits stay cheap."""
+    import pretty_midi
+
+    check_midi_bytes(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pretty_midi warns about odd tempo or key events it still reads
+            midi = pretty_midi.PrettyMIDI(io.BytesIO(data))
+    except Exception as exc:  # mido and pretty_midi raise many types on corrupt input
+        raise unreadable(exc) from exc
+    if midi.get_end_time() > MAX_SECONDS:
+        raise MidiTooLargeError(f"The MIDI lasts over {MAX_SECONDS / 3600:.0f} hours; at most "
+                                f"{MAX_SECONDS / 3600:.0f} are read.")
+    return midi
+
+
 def check_midi_bytes(data: bytes) -> MidiSize | None:
     """Refuse MIDI bytes beyond the limits before they are parsed; returns the counts when symusic read them.
 
@@ -100,14 +124,20 @@ def _check_size(size: MidiSize) -> None:
                                 f"{MAX_SECONDS / 3600:.0f} are read.")
 
 
+EMPTY = "no tracks"
+"""The reason a reader gives :func:`unreadable` for a header followed by no track at all."""
+
+
 def unreadable(error: Exception) -> MidiError:
     """One sentence for a parser's failure on corrupt MIDI, without the parser's exception names."""
-    text = str(error)
-    if isinstance(error, EOFError):
+    text = str(error)  # mido's and pretty_midi's messages, and symusic's (the "MiniMidi" and "Get pitch" ones)
+    if isinstance(error, EOFError) or "Invalid chunk length" in text:
         reason = "the file ends in the middle of a track (it is truncated)"
-    elif "empty sequence" in text:
+    elif "empty sequence" in text or text == EMPTY:
         reason = "the file has a header but no notes or events to read"
-    elif "data byte must be in range" in text:
+    elif "Invaild midi file" in text or "Invalid midi file" in text:
+        reason = "it does not start with a MIDI header (MThd)"
+    elif "data byte must be in range" in text or "Get pitch=" in text:
         reason = "an event holds a data byte above 127, so the file is corrupt"
     elif isinstance(error, KeyError | IndexError | TypeError | AttributeError):
         reason = "its events are corrupt"

@@ -27,6 +27,8 @@ CITATION = (
     "Generation. ISMIR 2020."
 )
 TRACKS = ("MELODY", "BRIDGE", "PIANO")
+MELODY_TRACK = TRACKS[0]
+"""The track that carries the tune (MelodyRNN reads it; primers start where it enters)."""
 
 
 class DatasetNotFoundError(FileNotFoundError):

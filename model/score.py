@@ -1,13 +1,13 @@
 """A parsed piece on a 16th-note grid: the one in-memory form every tokeniser reads.
 
-Parsing goes through pretty_midi. Onsets and offsets are mapped onto a 16th-note grid through the
-song's beat times (POP909's ``beat_midi.txt`` where it exists, else the MIDI tempo map), so that
-performance timing in POP909 becomes the metrical positions a listener hears.
+Notes are read by symusic (:mod:`model.midi_notes`). Onsets and offsets are mapped onto a 16th-note grid
+through the song's beat times (POP909's ``beat_midi.txt`` where it exists, else the MIDI tempo map), so that
+performance timing in POP909 becomes the metrical positions a listener hears. Pieces are written with
+pretty_midi, whose objects the renderer and the metrics take.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +16,8 @@ import pretty_midi
 
 from model import midi_limits
 from model.chords import Chord, chord_changes, read_chord_file
+from model.midi_notes import MidiNotes, read_notes
 from model.pop909 import read_beat_file
-from model.smf import read_smf
 
 STEPS_PER_BEAT = 4
 STEPS_PER_BAR = 16
@@ -71,50 +71,23 @@ class Score:
                      self.seconds_per_beat, tuple((s, c.transposed(semitones)) for s, c in self.chords))
 
 
-def load_midi(source: str | Path | bytes) -> pretty_midi.PrettyMIDI:
-    """Parse MIDI from a path or bytes, turning every parser failure into one clear ``MidiError``."""
-    data = source if isinstance(source, bytes) else midi_limits.read_midi_file(source)
-    midi_limits.check_midi_bytes(data)
-    try:
-        parsed = read_smf(data)
-        midi = pretty_midi.PrettyMIDI(mido_object=parsed) if parsed else pretty_midi.PrettyMIDI(io.BytesIO(data))
-    except MidiError:
-        raise
-    except Exception as exc:  # mido and pretty_midi raise many types on corrupt input
-        raise midi_limits.unreadable(exc) from exc
-    if midi.get_end_time() > MAX_SECONDS:
-        raise MidiError(f"The MIDI file lasts over {MAX_SECONDS / 3600:.0f} hours; refusing to parse it.")
-    return midi
-
-
-def midi_beats(midi: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray]:
-    """Beat times and downbeat flags from the MIDI tempo map, for files without annotations."""
-    beats = midi.get_beats()
-    downbeats = set(np.round(midi.get_downbeats(), 6))
-    return beats, np.array([round(b, 6) in downbeats for b in beats])
-
-
 def to_score(
-    midi: pretty_midi.PrettyMIDI, beats: np.ndarray | None = None, downbeats: np.ndarray | None = None,
+    notes: MidiNotes, beats: np.ndarray | None = None, downbeats: np.ndarray | None = None,
     chords: list[tuple[float, float, Chord]] | None = None,
 ) -> Score:
-    """Quantise every non-drum note of ``midi`` (and chord annotations, when given) onto the 16th grid of ``beats``."""
-    notes = [n for inst in midi.instruments if not inst.is_drum for n in inst.notes]
-    if not notes:
-        drums = sum(len(inst.notes) for inst in midi.instruments if inst.is_drum)
-        raise MidiError(f"The MIDI file has only drum notes ({drums}), and drums are not used; give it pitched "
-                        "instruments." if drums else "The MIDI file has no notes.")
+    """Quantise ``notes`` (and chord annotations, when given) onto the 16th grid of ``beats`` (default: the
+    tempo map's)."""
+    if len(notes.starts) == 0:
+        raise MidiError(f"The MIDI file has only drum notes ({notes.drum_notes}), and drums are not used; give it "
+                        "pitched instruments." if notes.drum_notes else "The MIDI file has no notes.")
     if beats is None or downbeats is None or len(beats) < 2:
-        beats, downbeats = midi_beats(midi)
+        beats, downbeats = notes.beats, notes.downbeats
     if len(beats) < 2:
-        beats = np.array([0.0, 0.5])
-        downbeats = np.array([True, False])
-    starts = np.array([n.start for n in notes])
-    ends = np.array([n.end for n in notes])
-    start_steps = np.round(_beat_position(starts, beats) * STEPS_PER_BEAT).astype(np.int64)
-    end_steps = np.round(_beat_position(ends, beats) * STEPS_PER_BEAT).astype(np.int64)
+        beats, downbeats = np.array([0.0, 0.5]), np.array([True, False])
+    start_steps = np.round(_beat_position(notes.starts, beats) * STEPS_PER_BEAT).astype(np.int64)
+    end_steps = np.round(_beat_position(notes.ends, beats) * STEPS_PER_BEAT).astype(np.int64)
     origin = _bar_origin(downbeats, int(start_steps.min()))
-    order = np.lexsort((np.array([n.pitch for n in notes]), start_steps))
+    order = np.lexsort((notes.pitches, start_steps))
     changes: tuple[tuple[int, Chord], ...] = ()
     if chords:
         chord_steps = np.round(_beat_position(np.array([c[0] for c in chords]), beats) * STEPS_PER_BEAT)
@@ -123,8 +96,8 @@ def to_score(
     return Score(
         onsets=(start_steps - origin)[order],
         durations=np.maximum(end_steps - start_steps, 1)[order],
-        pitches=np.array([n.pitch for n in notes], dtype=np.int64)[order],
-        velocities=np.array([n.velocity for n in notes], dtype=np.int64)[order],
+        pitches=notes.pitches[order],
+        velocities=notes.velocities[order],
         seconds_per_beat=float(np.median(np.diff(beats))),
         chords=changes,
     )
@@ -150,12 +123,12 @@ def _bar_origin(downbeats: np.ndarray, first_onset: int) -> int:
 
 def load_score(midi_path: str | Path | bytes, beat_path: Path | None = None, chord_path: Path | None = None) -> Score:
     """Parse a MIDI file (with POP909 beat and chord annotations when given) into a :class:`Score`."""
-    midi = load_midi(midi_path)
+    notes = read_notes(midi_path if isinstance(midi_path, bytes) else midi_limits.read_midi_file(midi_path))
     chords = read_chord_file(chord_path) if chord_path is not None else None
     if beat_path is not None:
         beats, downbeats = read_beat_file(beat_path)
-        return to_score(midi, beats, downbeats, chords)
-    return to_score(midi, chords=chords)
+        return to_score(notes, beats, downbeats, chords)
+    return to_score(notes, chords=chords)
 
 
 def score_to_midi(score: Score, seconds_per_beat: float | None = None, program: int = 0) -> pretty_midi.PrettyMIDI:

@@ -32,8 +32,7 @@ from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
 from model.chords import Progression
-from model.midi_limits import UNREADABLE
-from model.score import MidiError, load_midi
+from model.midi_limits import UNREADABLE, MidiError, parse_pretty_midi, read_midi_file
 
 Notes: TypeAlias = npt.NDArray[np.float64]
 """Notes as an ``(n, 3)`` float array: onset (seconds), offset (seconds), MIDI pitch; sorted by onset."""
@@ -464,12 +463,11 @@ def piece_metrics(
 def read_midi(source: str | bytes | io.BytesIO) -> pretty_midi.PrettyMIDI:
     """Parse a MIDI file (path or bytes); raise :class:`MidiReadError` with the reason if it is not MIDI.
 
-    Parsing is :func:`model.score.load_midi`'s (the corpus' fast reader, mido's parser as fallback), so
-    metrics and training read every file the same way.
+    Parsing is :func:`model.midi_limits.parse_pretty_midi`'s, as the renderer's, within the same limits.
     """
     data = source.getvalue() if isinstance(source, io.BytesIO) else source
     try:
-        return load_midi(data)
+        return parse_pretty_midi(data if isinstance(data, bytes) else read_midi_file(data))
     except MidiError as error:  # one sentence (model.midi_limits), without the parser's exception names
         message = str(error)
         if message.startswith(UNREADABLE):

@@ -12,7 +12,8 @@ from audio.excerpt import choose_start
 from audio.midi import load_midi as audio_load_midi
 from model import midi_limits
 from model.evaluation.metrics import MidiReadError, piece_metrics_from_bytes
-from model.score import MidiError, load_midi, load_score
+from model.midi_limits import parse_pretty_midi, read_midi_file
+from model.score import MidiError, load_score
 from tests.dense_midi import dense_midi
 
 TOO_MANY = dense_midi(midi_limits.MAX_NOTES + 1)  # 1.6 MB, far under the size cap
@@ -26,7 +27,8 @@ def test_the_prescan_counts_what_the_full_parser_would_read() -> None:
 
 @pytest.mark.parametrize("entry", [
     lambda data: audio_load_midi(data),           # rendering, excerpts, Studio uploads
-    lambda data: load_midi(data),                 # generation primers, corpus, melody extraction
+    lambda data: parse_pretty_midi(data),         # pretty_midi objects (rendering and metrics parse this way)
+    lambda data: load_score(data),                # generation primers, corpus, melody extraction (symusic)
     lambda data: piece_metrics_from_bytes(data),  # metrics of study clips and `model metrics`
 ])
 def test_every_entry_point_refuses_more_notes_than_the_limit(entry) -> None:
@@ -48,7 +50,7 @@ def test_the_audio_package_refuses_with_its_own_error_class_of_the_same_family()
 ])
 def test_corrupt_files_are_named_for_what_is_wrong_without_exception_names(data: bytes, words: str) -> None:
     with pytest.raises(MidiError) as caught:
-        load_score(data) if data else load_midi(data)
+        load_score(data) if data else parse_pretty_midi(data)
     message = str(caught.value)
     assert words in message
     assert not any(name in message for name in ("EOFError", "ValueError", "OSError", "KeyError"))
@@ -61,7 +63,9 @@ def test_a_drums_only_file_says_drums_are_not_used() -> None:
 
 def test_a_folder_is_not_a_midi_file(tmp_path: Path) -> None:
     with pytest.raises(MidiError, match="is a folder, not a MIDI file"):
-        load_midi(tmp_path)
+        read_midi_file(tmp_path)
+    with pytest.raises(MidiError, match="is a folder, not a MIDI file"):
+        load_score(tmp_path)
 
 
 class CountingMidi(pretty_midi.PrettyMIDI):

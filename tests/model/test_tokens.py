@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pretty_midi
 import pytest
 
-from model.score import MidiError, Score, load_score, to_score
+from model.score import MidiError, Score, load_score
 from model.tokens import GridCodec, PaperCodec, TokenError, get_codec, normal_order, parse_pitch_name, pitch_name
 
 
@@ -107,13 +109,19 @@ def test_a_pop909_song_round_trips_through_the_grid(pop909_dir) -> None:
     assert np.array_equal(decoded.durations, np.minimum(score.durations, 32))
 
 
+def midi_bytes(midi: pretty_midi.PrettyMIDI) -> bytes:
+    buffer = io.BytesIO()
+    midi.write(buffer)
+    return buffer.getvalue()
+
+
 def test_midi_onsets_land_on_the_sixteenth_grid_of_the_tempo_map() -> None:
     midi = pretty_midi.PrettyMIDI(initial_tempo=120)
     piano = pretty_midi.Instrument(0)
     piano.notes += [pretty_midi.Note(90, 60, 0.0, 0.5), pretty_midi.Note(90, 62, 0.126, 0.25),
                     pretty_midi.Note(90, 64, 2.0, 3.0)]
     midi.instruments.append(piano)
-    score = to_score(midi)
+    score = load_score(midi_bytes(midi))
     assert list(score.onsets) == [0, 1, 16]
     assert list(score.durations) == [4, 1, 8]
 
@@ -122,7 +130,7 @@ def test_a_midi_file_without_notes_is_refused() -> None:
     midi = pretty_midi.PrettyMIDI()
     midi.instruments.append(pretty_midi.Instrument(0))
     with pytest.raises(MidiError, match="no notes"):
-        to_score(midi)
+        load_score(midi_bytes(midi))
 
 
 @pytest.mark.parametrize("data", [b"", b"not a midi file", b"MThd\x00\x00\x00\x06\x00\x01"])
