@@ -89,9 +89,3 @@ def pop909_songs() -> list[str]:
 def pop909_progression(song: str, bars: int) -> Progression:
     """The annotated chords of ``bars`` bars of one POP909 song from bar 8 (the Generate page's song picker)."""
     return progression_from_song(find_song(song), 8, bars)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def pop909_midi(song: str) -> bytes:
-    """The MIDI bytes of one POP909 song (a primer for the Generate page)."""
-    return (find_dir() / song / f"{song}.mid").read_bytes()

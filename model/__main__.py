@@ -135,8 +135,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pieces", type=int, default=1, help="pieces generated together as one batch")
     p.add_argument("--primer", type=Path, help="MIDI file whose events start the piece")
     p.add_argument("--primer-song", help="POP909 song id (e.g. 001) whose bars start the piece")
-    p.add_argument("--primer-bar", type=int, default=8, help="first bar of the POP909 primer window")
-    p.add_argument("--primer-bars", type=int, default=4, help="length of the POP909 primer window in bars")
+    p.add_argument("--primer-bar", type=int, help="first bar of the POP909 primer (default: its first bar with notes)")
+    p.add_argument("--primer-bars", type=int, default=2, help="length of the POP909 primer in bars (as study clips)")
     p.add_argument("--chords", help='progression to write over, e.g. "C G Am F" (one chord per bar), '
                    '"C | G | Am F" or "C G Am F x4" (chord-conditioned models)')
     p.add_argument("--chords-song", help="POP909 song id whose annotated chords to write over")

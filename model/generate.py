@@ -22,9 +22,10 @@ from model.chords import Progression
 from model.families import Grammar, family_of
 from model.form import FormError, PhraseEcho, parse_form
 from model.generation_settings import MAX_TOKENS, GenerationSettings
-from model.pop909 import SongFile, cache_root
+from model.midi_notes import read_notes
+from model.pop909 import MELODY_TRACK, SongFile, cache_root, read_beat_file
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
-from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi
+from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi, to_score
 from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
@@ -59,6 +60,10 @@ def step_model(bundle: ModelBundle) -> StepModel:
     return cached
 
 
+PRIMER_BARS = 2
+"""Bars of a POP909 song that prime a piece unless told otherwise (the study clips' primer)."""
+
+
 def step_file(bundle: ModelBundle) -> Path:
     """Where the step model of these weights is cached: under the lab's cache, named by their SHA-256."""
     digest = hashlib.sha256((bundle.path / WEIGHTS).read_bytes()).hexdigest()[:32]
@@ -66,7 +71,8 @@ def step_file(bundle: ModelBundle) -> Path:
 
 
 def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) -> Primer:
-    """Event ids of a MIDI primer in the model's vocabulary (its first ``max_events``)."""
+    """Event ids of an uploaded MIDI primer in the model's vocabulary (its first ``max_events``; a POP909 song
+    primes through :func:`primer_from_song`, on its annotated beats)."""
     try:
         score = _melody_score(midi) if _is_melody(bundle) else load_score(midi)
     except MidiError as exc:
@@ -85,19 +91,31 @@ def _melody_score(midi: bytes, beats: Path | None = None) -> Score:
     return melody_score(midi, beats)
 
 
-def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int = 0, bars: int = 4) -> Primer:
-    """A window of a POP909 song as primer: ``bars`` bars from ``start_bar``, on its annotated beat grid
-    (with its annotated chords for a chord-conditioned model, whose training windows always held them)."""
-    if start_bar < 0 or not 1 <= bars <= 64:
+def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int | None = None,
+                     bars: int = PRIMER_BARS) -> Primer:
+    """The one POP909 primer, for the command line, the Generate page and study clips alike: ``bars`` bars from
+    ``start_bar`` on the song's annotated beat grid, by default from :func:`opening_bar`. Every model gets the
+    same bars, read as its family reads music: with the annotated chords for a chord-conditioned model (its
+    training windows always held them), the MELODY track for MelodyRNN."""
+    if (start_bar is not None and start_bar < 0) or not 1 <= bars <= 64:
         raise ValueError(f"start bar must be >= 0 and bars between 1 and 64, got {start_bar} and {bars}.")
     try:
+        opening = opening_bar(song)
         if _is_melody(bundle):
             score = _melody_score(song.midi.read_bytes(), song.beats)
         else:
             score = load_score(song.midi, song.beats, song.chords if takes_chords(bundle) else None)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
-    return _primer_ids(bundle, score.bars(start_bar, bars), max_events=4096)
+    return _primer_ids(bundle, score.bars(opening if start_bar is None else start_bar, bars), max_events=4096)
+
+
+def opening_bar(song: SongFile) -> int:
+    """Where the song's tune enters: its first bar with a MELODY note (with any note when it has no such track).
+    Many POP909 songs open with bars of accompaniment alone, which would prime MelodyRNN with nothing."""
+    notes = read_notes(song.midi.read_bytes()).tracks(MELODY_TRACK)
+    beats, downbeats = read_beat_file(song.beats) if song.beats is not None else (None, None)
+    return int(to_score(notes, beats, downbeats).onsets.min()) // STEPS_PER_BAR
 
 
 def progression_from_song(song: SongFile, start_bar: int = 8, bars: int = 16) -> Progression:
@@ -108,16 +126,14 @@ def progression_from_song(song: SongFile, start_bar: int = 8, bars: int = 16) ->
 
 
 def primed_over_song(
-    bundle: ModelBundle, song: SongFile, bars: int, primer_bars: int = 2
+    bundle: ModelBundle, song: SongFile, bars: int, primer_bars: int = PRIMER_BARS
 ) -> tuple[Primer, Progression]:
-    """A song's first ``primer_bars`` bars with notes (chords included) as primer, and its annotated progression
-    from there for ``primer_bars + bars`` bars: a piece that shares the song's harmony, only its composition
-    differing. Some POP909 songs open with empty bars (004 with two), so the primer starts where notes do."""
+    """The song's primer (:func:`primer_from_song`) and its annotated progression from the primer's first bar
+    for ``primer_bars + bars`` bars: a piece that shares the song's harmony, only its composition differing."""
     _require_chords(bundle)
     score = _chord_score(song)
-    start = int(score.onsets.min()) // STEPS_PER_BAR
-    primer = _primer_ids(bundle, score.bars(start, primer_bars), max_events=4096)
-    return primer, _song_progression(song, score, start, primer_bars + bars)
+    start = opening_bar(song)
+    return primer_from_song(bundle, song, start, primer_bars), _song_progression(song, score, start, primer_bars + bars)
 
 
 def _chord_score(song: SongFile) -> Score:

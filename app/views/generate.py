@@ -6,7 +6,7 @@ import io
 
 import streamlit as st
 
-from app.resources import available_models, load_model, pop909_midi, pop909_progression, pop909_songs
+from app.resources import available_models, load_model, pop909_progression, pop909_songs
 from audio import ExcerptSettings, RenderError, encode_wav, piano_roll_figure, render_midi
 from audio.excerpt import fade
 from audio.loudness import normalise
@@ -15,11 +15,13 @@ from model.generate import (
     follows_form,
     generate_midi,
     primer_from_midi,
+    primer_from_song,
     primer_seconds,
     takes_chords,
     tokens_for_bars,
 )
 from model.generation_settings import GenerationSettings
+from model.pop909 import DatasetNotFoundError, find_song
 
 st.title("Generate")
 models = available_models()
@@ -57,7 +59,8 @@ if follows_form(bundle):
                                    "first phrase (varied where the model disagrees). 'Where the chords return': a bar "
                                    "echoes the bar a phrase or more before it over the same chords.")]
 primer_file = st.file_uploader("Primer MIDI (optional)", type=["mid", "midi"], key="gen_primer")
-primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_songs()], key="gen_primer_song")
+primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_songs()], key="gen_primer_song",
+                           help="Its opening two bars, on the song's annotated beats, as study clips are primed.")
 
 
 def chosen_progression() -> Progression | None:
@@ -71,10 +74,9 @@ if st.button("Generate", type="primary", key="gen_go"):
     settings = GenerationSettings(tokens=tokens_for_bars(bundle, bars), temperature=temperature, top_k=int(top_k),
                                   top_p=top_p, seed=int(seed), bpm=float(bpm), form=form)
     try:
-        primer_bytes = primer_file.getvalue() if primer_file else None
-        if primer_bytes is None and primer_song != "(none)":
-            primer_bytes = pop909_midi(primer_song)
-        primer = primer_from_midi(bundle, primer_bytes) if primer_bytes is not None else None
+        primer = primer_from_midi(bundle, primer_file.getvalue()) if primer_file else None
+        if primer is None and primer_song != "(none)":
+            primer = primer_from_song(bundle, find_song(primer_song))
         progression = chosen_progression() if takes_chords(bundle) else None
         with st.spinner("Generating…"):
             midi = generate_midi(bundle, settings, primer=primer, progression=progression)[0]
@@ -82,7 +84,7 @@ if st.button("Generate", type="primary", key="gen_go"):
             # The same loudness as study clips (-16 LUFS, peak at most -1 dBFS), so pieces compare by ear.
             level = ExcerptSettings()
             samples = normalise(fade(samples, 0, round(0.01 * rate)), rate, level.lufs, level.peak_dbfs)
-    except (ValueError, RenderError) as exc:
+    except (ValueError, RenderError, DatasetNotFoundError) as exc:
         st.error(str(exc))
         st.stop()
     buffer = io.BytesIO()
