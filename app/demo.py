@@ -9,6 +9,7 @@ why, e.g. for tests run with a stand-in model), which is stored with the study a
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.resources import ROOT, clip_renderer, clip_store, database
+from app.resources import ROOT, clip_renderer, clip_store, data_dir, database
 from model.pop909 import DatasetNotFoundError, download, find_dir
 from survey.prepare import PrepareReport, PublishOutcome, Render, prepare_and_publish
 from survey.schema import StudyStatus
@@ -71,13 +72,29 @@ def ensure_pop909(state: DemoState) -> str | None:
         return f"POP909 could not be downloaded ({exc}); set POP909_DIR to the dataset to prepare the original clips."
 
 
+STATUS_FILE = "demo-status.json"
+"""In the data folder: the demo's preparation as JSON (``state`` preparing / open / draft, ``done``, ``total``,
+``message``), rewritten at every clip, so scripts and the browser test wait on progress, not on a guess."""
+
+
+def write_status(state: str, done: int = 0, total: int = 0, message: str = "") -> None:
+    """Replace the status file in one rename, so a reader never sees half of it."""
+    path = data_dir() / STATUS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps({"state": state, "done": done, "total": total, "message": message}))
+    partial.replace(path)
+
+
 def run_preparation(state: DemoState, path: Path, render: Render, store: Path) -> None:
     """The background job: POP909, then prepare, audit and publish; never raises (errors become notes)."""
+    write_status("preparing", message=state.message)
     note = ensure_pop909(state)
     state.notes = [note] if note else []
 
     def progress(done: int, total: int, text: str) -> None:
         state.fraction, state.message = done / max(total, 1), text
+        write_status("preparing", done, total, text)
 
     try:
         state.outcome = prepare_and_publish(database(), load_study_file(path), render, store, on_progress=progress,
@@ -85,6 +102,8 @@ def run_preparation(state: DemoState, path: Path, render: Render, store: Path) -
     except Exception as exc:  # the app must start even if the demo cannot be prepared
         state.notes.append(f"The demo study could not be prepared: {exc}")
         state.outcome = PublishOutcome(PrepareReport(), StudyStatus.DRAFT)
+    outcome = state.outcome
+    write_status(str(outcome.status), message=" ".join([*state.notes, *outcome.report.pending.values()]))
 
 
 def prepare_demo(path: Path = DEMO_STUDY) -> DemoState:

@@ -7,6 +7,7 @@ source label appears in the page or in any URL the browser requested.  Screensho
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -52,6 +53,21 @@ def server(tmp_path: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path) 
 def sealed_server(tmp_path: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path) -> Iterator[tuple[str, Path]]:
     """The app for participants only (``LAB_PAGES=study``), without the demo."""
     yield from run_app(tmp_path / "data", models_dir, cache_dir, pop909_dir, {"LAB_DEMO": "0", "LAB_PAGES": "study"})
+
+
+def wait_for_demo(data: Path, stall_seconds: float = 180.0) -> None:
+    """Wait on the app's readiness signal (``app.demo.STATUS_FILE``) while the demo's preparation makes progress:
+    a loaded machine may take minutes, but a preparation that moves no clip for ``stall_seconds`` has failed."""
+    status_file, last, changed = data / "demo-status.json", None, time.monotonic()
+    while True:
+        status = json.loads(status_file.read_text()) if status_file.is_file() else None
+        if status is not None and status["state"] != "preparing":
+            assert status["state"] == "open", f"the demo was not published: {status['message']}"
+            return
+        if status != last:
+            last, changed = status, time.monotonic()
+        assert time.monotonic() - changed < stall_seconds, f"the demo's preparation stalled at {last}"
+        time.sleep(0.5)
 
 
 def run_app(data: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path,
@@ -142,7 +158,8 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         page.on("request", lambda request: requested.append(request.url))
         page.goto(f"{base}/study", timeout=60_000)
-        page.get_by_text("I have read the above").wait_for(timeout=240_000)
+        wait_for_demo(data)
+        page.get_by_text("I have read the above").wait_for(timeout=60_000)
         shot(page, "01-consent")
         pages_seen.append(visible_text(page))
         assert_sealed(page)
