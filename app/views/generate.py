@@ -90,7 +90,7 @@ if st.button("Generate", type="primary", key="gen_go"):
     buffer = io.BytesIO()
     midi.write(buffer)
     about = f" over {progression.text()}" if progression is not None else ""
-    about += {"": "", "about": ", echoing bars where the about return"}.get(form, f", in the form {form}")
+    about += {"": "", "chords": ", echoing bars where the chords return"}.get(form, f", in the form {form}")
     primed = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
     st.session_state["gen_result"] = (name, buffer.getvalue(), encode_wav(samples, rate), about, primed)
 
