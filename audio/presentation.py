@@ -24,10 +24,11 @@ import numpy as np
 import pretty_midi
 
 from audio.midi import MidiInput, load_midi, midi_bytes
+from audio.settings import POP909_TRACKS
 
 HUMANISE_SD = 11.7
 """Spread (standard deviation) of humanised velocities: POP909's mean within-piece spread (bench/quality.py)."""
-MELODY_TRACK = "MELODY"
+MELODY_TRACK = POP909_TRACKS[0]
 """POP909's name for the sung line; other MIDI falls back to its top line."""
 ONSET_TOLERANCE_S = 0.02
 """Notes starting this close together count as one onset when the top line is taken."""

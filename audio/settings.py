@@ -15,7 +15,9 @@ ACOUSTIC_GRAND_PIANO = 0
 """General MIDI program number (0-based) of the acoustic grand piano."""
 
 POP909_TRACKS = ("MELODY", "BRIDGE", "PIANO")
-"""Track names of a POP909 MIDI file: the vocal melody, the secondary melody and the accompaniment."""
+"""Track names of a POP909 MIDI file: the vocal melody, the secondary melody and the accompaniment. The audio
+package's copy of ``model.pop909.TRACKS`` (it takes nothing from ``model`` but the MIDI limits); a test keeps
+the two equal."""
 
 SAMPLE_RATES = (22050, 44100, 48000)
 """Sample rates in Hz that the renderer accepts; browsers and MP3 all handle these."""

@@ -37,3 +37,12 @@ def test_no_import_runs_back_up(package: str) -> None:
         if bad:
             wrong[str(path.relative_to(ROOT))] = sorted(bad)
     assert not wrong, f"{package} imports against the layering: {wrong}"
+
+
+def test_the_audio_package_copies_pop909s_track_names_exactly() -> None:
+    from audio.presentation import MELODY_TRACK
+    from audio.settings import POP909_TRACKS
+    from model.pop909 import MELODY_TRACK as MODEL_MELODY_TRACK
+    from model.pop909 import TRACKS
+
+    assert POP909_TRACKS == TRACKS and MELODY_TRACK == MODEL_MELODY_TRACK
