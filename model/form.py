@@ -36,12 +36,16 @@ class FormError(ValueError):
 
 @dataclass(frozen=True)
 class Form:
-    """For every bar, the earlier bar it echoes (None: a bar of its own); bars past the end are free."""
+    """For every bar, the earlier bars it may echo, the preferred first (none: a bar of its own); bars past the
+    end are free."""
 
-    sources: tuple[int | None, ...]
+    candidates: tuple[tuple[int, ...], ...]
 
-    def source_bar(self, bar: int) -> int | None:
-        return self.sources[bar] if 0 <= bar < len(self.sources) else None
+    def source_bar(self, bar: int, human: frozenset[int] = frozenset()) -> int | None:
+        """The bar that ``bar`` echoes: its first candidate not in ``human`` (bars holding a primer's notes, which
+        a model's piece must never copy: in a study, that would put the original's bars into the model's clip)."""
+        options = self.candidates[bar] if 0 <= bar < len(self.candidates) else ()
+        return next((c for c in options if c not in human), None)
 
 
 def parse_form(text: str, progression: Progression | None = None, phrase_bars: int = 4) -> Form | None:
@@ -60,12 +64,13 @@ def parse_form(text: str, progression: Progression | None = None, phrase_bars: i
 
 
 def form_of_letters(letters: str, phrase_bars: int = 4) -> Form:
-    """Each phrase whose letter came before echoes that letter's first phrase, bar for bar."""
-    sources: list[int | None] = []
+    """Each phrase whose letter came before echoes that letter's first phrase (or its next, if the first is the
+    primer's), bar for bar."""
+    candidates: list[tuple[int, ...]] = []
     for phrase, letter in enumerate(letters):
-        first = letters.index(letter)
-        sources += [first * phrase_bars + k if first < phrase else None for k in range(phrase_bars)]
-    return Form(tuple(sources))
+        earlier = [q for q in range(phrase) if letters[q] == letter]
+        candidates += [tuple(q * phrase_bars + k for q in earlier) for k in range(phrase_bars)]
+    return Form(tuple(candidates))
 
 
 def form_of_progression(progression: Progression, phrase_bars: int = 4, steps_per_bar: int = 16) -> Form:
@@ -74,9 +79,8 @@ def form_of_progression(progression: Progression, phrase_bars: int = 4, steps_pe
     vary the colour of a returning chord (``Ab`` / ``Absus4``); an echoed note that clashes with the new
     quality is unlikely under the network and so dropped (see :data:`ECHO_STRENGTH`)."""
     harmony = [_bar_roots(progression, bar * steps_per_bar, steps_per_bar) for bar in range(progression.bars)]
-    sources = [next((earlier for earlier in range(bar % phrase_bars, bar, phrase_bars)
-                     if harmony[earlier] == harmony[bar]), None) for bar in range(progression.bars)]
-    return Form(tuple(sources))
+    return Form(tuple(tuple(earlier for earlier in range(bar % phrase_bars, bar, phrase_bars)
+                            if harmony[earlier] == harmony[bar]) for bar in range(progression.bars)))
 
 
 def _bar_roots(progression: Progression, start: int, length: int) -> tuple[tuple[int, int | None], ...]:
@@ -92,11 +96,17 @@ class PhraseEcho:
     Echoes are kept in time: a bar is read as groups (a position, then its chord and notes), and the favoured
     token is the source bar's next token at the same position, or, once the sequence has written something
     else there, the source's next position, so an echo that slips at one note picks up again at the next.
+    Bars holding the primer's notes are never echoed.
     """
 
     def __init__(self, form: Form, batch: int, bar_id: int, positions: dict[int, int]) -> None:
         self.form, self.bar_id, self.positions = form, bar_id, positions
         self.bars: list[list[list[int]]] = [[] for _ in range(batch)]
+        self.human: list[frozenset[int]] = [frozenset()] * batch
+
+    def seal_primer(self) -> None:
+        """Mark the bars the primer wrote into as human: never echoed (see :meth:`Form.source_bar`)."""
+        self.human = [frozenset(i for i, bar in enumerate(bars) if bar) for bars in self.bars]
 
     def bias(self, weights: np.ndarray) -> np.ndarray:
         """``weights`` (batch, vocab) with each sequence's favoured token made :data:`ECHO_STRENGTH` times
@@ -111,7 +121,7 @@ class PhraseEcho:
 
     def _favoured(self, row: int) -> int:
         bars = self.bars[row]
-        source = self.form.source_bar(len(bars) - 1)
+        source = self.form.source_bar(len(bars) - 1, self.human[row])
         if source is None:
             return -1
         groups = self._groups(bars[source])

@@ -265,6 +265,10 @@ class Steering:
             if state is not None:
                 state.advance(ids)
 
+    def seal_primer(self) -> None:
+        if self.echo is not None:
+            self.echo.seal_primer()
+
     @property
     def done(self) -> bool:
         return self.grammar is not None and self.grammar.done
@@ -303,6 +307,7 @@ def _sample_loop(
         column = np.full(n_pieces, token)
         probs = model.step(_inputs(bundle, column))
         steering.feed(column)
+    steering.seal_primer()
     out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
     horizon = _state_horizon(bundle)
     fed = len(primer)

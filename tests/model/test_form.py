@@ -58,9 +58,13 @@ def test_a_loop_echoes_its_first_statement() -> None:
     assert form is not None and [form.source_bar(b) for b in range(12)] == [None] * 4 + [0, 1, 2, 3] * 2
 
 
-def echo_after(events: list[int]) -> tuple[PhraseEcho, np.ndarray]:
-    """An echo of one sequence whose form repeats bar 0 in bar 1, fed ``events``; and uniform weights."""
-    echo = PhraseEcho(form_of_letters("AA", phrase_bars=1), 1, BAR, POSITIONS)
+def echo_after(events: list[int], primer: list[int] | None = None, letters: str = "AA",
+               ) -> tuple[PhraseEcho, np.ndarray]:
+    """An echo of one sequence in a form of one-bar phrases, fed ``primer`` then ``events``; and uniform weights."""
+    echo = PhraseEcho(form_of_letters(letters, phrase_bars=1), 1, BAR, POSITIONS)
+    for token in primer or [BAR]:
+        echo.advance(np.array([token]))
+    echo.seal_primer()
     for token in events:
         echo.advance(np.array([token]))
     return echo, np.full((1, 9), 1 / 9)
@@ -78,15 +82,22 @@ FIRST_BAR = [BAR, POS_0, P_60, V, D, POS_8, P_64, V, D]
     ([POS_0, P_60, V, D, POS_8, P_64, V, D], BAR),  # the bar is complete
 ])
 def test_the_favoured_token_follows_the_echoed_bar_in_time(written: list[int], favoured: int) -> None:
-    echo, weights = echo_after([*FIRST_BAR, BAR, *written])
+    echo, weights = echo_after([*FIRST_BAR[1:], BAR, *written])
     biased = echo.bias(weights)
     assert biased.sum() == pytest.approx(1.0)
     assert int(biased.argmax()) == favoured and biased[0, favoured] > 0.9
 
 
 def test_a_bar_without_an_earlier_one_to_echo_is_left_to_the_network() -> None:
-    echo, weights = echo_after(FIRST_BAR)
+    echo, weights = echo_after(FIRST_BAR[1:])
     assert np.array_equal(echo.bias(weights), weights)
+
+
+def test_the_primers_bars_are_never_echoed_so_no_human_bar_enters_the_models_piece() -> None:
+    echo, weights = echo_after([BAR], primer=FIRST_BAR, letters="AAA")
+    assert np.array_equal(echo.bias(weights), weights), "bar 1 would echo bar 0, the primer's"
+    echo, weights = echo_after([BAR, POS_4, P_62, V, D, BAR], primer=FIRST_BAR, letters="AAA")
+    assert int(echo.bias(weights).argmax()) == POS_4, "bar 2 echoes bar 1, the model's own"
 
 
 def test_the_default_model_repeats_its_phrases_when_given_a_form() -> None:
