@@ -100,14 +100,14 @@ def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int | None 
     if (start_bar is not None and start_bar < 0) or not 1 <= bars <= 64:
         raise ValueError(f"start bar must be >= 0 and bars between 1 and 64, got {start_bar} and {bars}.")
     try:
-        opening = opening_bar(song)
+        start = opening_bar(song) if start_bar is None else start_bar
         if _is_melody(bundle):
             score = _melody_score(song.midi.read_bytes(), song.beats)
         else:
             score = load_score(song.midi, song.beats, song.chords if takes_chords(bundle) else None)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
-    return _primer_ids(bundle, score.bars(opening if start_bar is None else start_bar, bars), max_events=4096)
+    return _primer_ids(bundle, score.bars(start, bars), max_events=4096)
 
 
 def opening_bar(song: SongFile) -> int:
