@@ -206,8 +206,9 @@ def _grid_events(score: Score, note_names: tuple[np.ndarray, ...], changes: dict
 POSITION_NAMES = [f"POS_{k}" for k in range(STEPS_PER_BAR)]
 
 
-def velocity_bin(velocity: int) -> int:
-    return min(max(int(velocity), 0) // (128 // VELOCITY_BINS), VELOCITY_BINS - 1)
+def velocity_bins(velocities: np.ndarray) -> np.ndarray:
+    """Each velocity's bin, 0 to ``VELOCITY_BINS - 1`` (16 velocities a bin)."""
+    return np.minimum(np.maximum(velocities, 0) // (128 // VELOCITY_BINS), VELOCITY_BINS - 1)
 
 
 def bin_velocity(bin_index: int) -> int:
@@ -221,8 +222,8 @@ class ChordGridCodec:
     name: str = "grid-chords"
 
     def encode(self, score: Score) -> list[str]:
-        bins = np.minimum(np.maximum(score.velocities, 0) // (128 // VELOCITY_BINS), VELOCITY_BINS - 1)
-        names = (PITCH_NAMES[score.pitches], VELOCITY_NAMES[bins], DURATION_NAMES[_durations(score)])
+        names = (PITCH_NAMES[score.pitches], VELOCITY_NAMES[velocity_bins(score.velocities)],
+                 DURATION_NAMES[_durations(score)])
         return _grid_events(score, names, {step: chord.token for step, chord in score.chords})
 
     def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
