@@ -22,6 +22,7 @@ from model.chords import Progression
 from model.families import Grammar, family_of
 from model.form import FormError, PhraseEcho, parse_form
 from model.generation_settings import MAX_TOKENS, GenerationSettings
+from model.grammar import event_table
 from model.midi_notes import read_notes
 from model.pop909 import MELODY_TRACK, SongFile, cache_root, read_beat_file
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
@@ -236,7 +237,8 @@ def _echo(bundle: ModelBundle, text: str, n_pieces: int, progression: Progressio
     if not follows_form(bundle):
         raise FormError(f"This model ({bundle.name}) does not mark bars, so it cannot follow a form; choose a "
                         "grid model such as default.")
-    positions = {i: int(name[4:]) for name, i in bundle.vocab.index.items() if name.startswith("POS_")}
+    kinds, values = event_table(bundle.vocab)
+    positions = {int(i): int(values[i]) for i in np.flatnonzero(kinds == "POS")}
     return PhraseEcho(form, n_pieces, bundle.vocab.index["BAR"], positions)
 
 
