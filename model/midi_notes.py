@@ -35,14 +35,17 @@ class MidiNotes:
 
     def tracks(self, name: str) -> MidiNotes:
         """Only the notes of tracks called ``name`` (case and spaces ignored); all notes if none is."""
-        keep = np.char.upper(np.char.strip(self.track_names.astype(str))) == name.strip().upper()
+        keep = self._named(name)
         if not keep.any():
             return self
         return MidiNotes(self.starts[keep], self.ends[keep], self.pitches[keep], self.velocities[keep],
                          self.track_names[keep], self.beats, self.downbeats)
 
     def has_track(self, name: str) -> bool:
-        return bool((np.char.upper(np.char.strip(self.track_names.astype(str))) == name.strip().upper()).any())
+        return bool(self._named(name).any())
+
+    def _named(self, name: str) -> np.ndarray:
+        return np.char.upper(np.char.strip(self.track_names.astype(str))) == name.strip().upper()
 
 
 def read_notes(data: bytes) -> MidiNotes:
@@ -57,8 +60,7 @@ def read_notes(data: bytes) -> MidiNotes:
         raise midi_limits.unreadable(exc) from exc
     if len(ticks.tracks) == 0:
         raise midi_limits.unreadable(ValueError(midi_limits.EMPTY))
-    pitched = [(a, b) for a, b in zip(ticks.tracks, seconds.tracks, strict=True) if not a.is_drum]
-    arrays = [(track.notes.numpy(), track.name) for _, track in pitched]
+    arrays = [(track.notes.numpy(), track.name) for track in seconds.tracks if not track.is_drum]
     starts = _joined([a["time"] for a, _ in arrays], np.float64)
     ends = starts + _joined([a["duration"] for a, _ in arrays], np.float64)
     if len(ends) and ends.max() > midi_limits.MAX_SECONDS:
