@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from model.form import parse_form
+from model.form import check_form
 
 MAX_TOKENS = 20_000
 Sampling = Literal["stateful", "windowed"]
@@ -47,5 +47,4 @@ class GenerationSettings:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
-        if self.form.strip().lower() != "chords":  # "chords" is read against the progression, when one is given
-            parse_form(self.form)
+        check_form(self.form)

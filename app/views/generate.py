@@ -11,6 +11,7 @@ from audio import ExcerptSettings, RenderError, encode_wav, piano_roll_figure, r
 from audio.excerpt import fade
 from audio.loudness import normalise
 from model.chords import Progression, parse_progression
+from model.form import CHORDS, describe_form
 from model.generate import (
     follows_form,
     generate_midi,
@@ -53,7 +54,7 @@ form = ""
 if follows_form(bundle):
     forms = {"Free": "", "AABA": "AABA", "ABAB": "ABAB", "AABB": "AABB"}
     if takes_chords(bundle):
-        forms = {"Free": "", "Where the chords return": "chords", **{k: v for k, v in forms.items() if v}}
+        forms = {"Free": "", "Where the chords return": CHORDS, **{k: v for k, v in forms.items() if v}}
     form = forms[st.selectbox("Form", list(forms), key="gen_form",
                               help="Phrases that come back: each letter is 4 bars, and a letter's return echoes its "
                                    "first phrase (varied where the model disagrees). 'Where the chords return': a bar "
@@ -90,7 +91,7 @@ if st.button("Generate", type="primary", key="gen_go"):
     buffer = io.BytesIO()
     midi.write(buffer)
     about = f" over {progression.text()}" if progression is not None else ""
-    about += {"": "", "chords": ", echoing bars where the chords return"}.get(form, f", in the form {form}")
+    about += f", {described}" if (described := describe_form(form)) else ""
     primed = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
     st.session_state["gen_result"] = (name, buffer.getvalue(), encode_wav(samples, rate), about, primed)
 

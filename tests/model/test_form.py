@@ -11,7 +11,7 @@ import pytest
 
 from model.chords import parse_progression
 from model.evaluation.metrics import phrase_self_similarity
-from model.form import PhraseEcho, form_of_letters, parse_form
+from model.form import PhraseEcho, describe_form, form_of_letters, parse_form
 from model.generation_settings import GenerationSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +45,13 @@ def test_the_chords_form_needs_a_progression() -> None:
 def test_settings_refuse_a_bad_form_before_any_model_is_loaded() -> None:
     with pytest.raises(ValueError, match="is not a form"):
         GenerationSettings(form="A1").validate()
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("", ""), ("free", ""), ("chords", "echoing bars where the chords return"), ("aaba", "in the form AABA"),
+])
+def test_a_form_is_named_in_words_for_the_page(text: str, words: str) -> None:
+    assert describe_form(text) == words
 
 
 def test_bars_over_the_same_chord_roots_a_phrase_later_echo_the_first_of_them() -> None:
