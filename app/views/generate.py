@@ -52,9 +52,10 @@ if takes_chords(bundle):
                                key="gen_chords_song")
 form = ""
 if follows_form(bundle):
+    # With a progression the piece follows it by default, as a song's verse returns with its chords.
     forms = {"Free": "", "AABA": "AABA", "ABAB": "ABAB", "AABB": "AABB"}
-    if takes_chords(bundle):
-        forms = {"Free": "", "Where the chords return": CHORDS, **{k: v for k, v in forms.items() if v}}
+    if takes_chords(bundle) and (chords_text.strip() or chords_song != "(none)"):
+        forms = {"Where the chords return": CHORDS, **forms}
     form = forms[st.selectbox("Form", list(forms), key="gen_form",
                               help="Phrases that come back: each letter is 4 bars, and a letter's return echoes its "
                                    "first phrase (varied where the model disagrees). 'Where the chords return': a bar "

@@ -51,7 +51,21 @@ def test_the_default_model_writes_over_the_progression_typed_in_the_box(lab: Pat
     at.text_input(key="gen_chords").set_value("Dm G C Am")
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
-    assert at.caption[0].value.endswith("over Dm | G | C | Am")
+    assert "over Dm | G | C | Am" in at.caption[0].value
+
+
+def test_with_a_progression_the_piece_follows_it_by_default_and_without_one_it_is_free(lab: Path) -> None:
+    at = page()
+    assert at.selectbox(key="gen_form").value == "Where the chords return"
+    at.slider(key="gen_bars").set_value(8)
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert at.caption[0].value.endswith("over C | G | Am | F | C | G | Am | F, echoing bars where the chords return")
+    at.text_input(key="gen_chords").set_value("").run()
+    assert at.selectbox(key="gen_form").value == "Free" and "Where the chords return" not in at.selectbox(
+        key="gen_form").options
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
 
 
 def test_a_mistyped_chord_gets_one_sentence_and_keeps_the_settings(lab: Path) -> None:
