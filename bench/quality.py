@@ -46,13 +46,14 @@ from model import pop909
 from model.artefact import ModelBundle, load_bundle
 from model.chords import Progression
 from model.evaluation import metrics
-from model.generate import follows_form, generate_midi, takes_chords, tokens_for_bars
+from model.generate import generate_midi, tokens_for_bars
 from model.generation_settings import GenerationSettings, Sampling
 from model.melody import melody_score
 from model.ngram import baselines
 from model.pack import tokenise
 from model.presets import get_preset
 from model.score import load_score, score_to_midi
+from model.steering import follows_form, takes_chords
 
 BARS = 32
 REFERENCE_SONGS = 200

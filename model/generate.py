@@ -19,14 +19,13 @@ import pretty_midi
 
 from model.artefact import WEIGHTS, ModelBundle
 from model.chords import Progression
-from model.families import Grammar, family_of
-from model.form import FormError, PhraseEcho, parse_form
+from model.families import family_of
 from model.generation_settings import MAX_TOKENS, GenerationSettings
-from model.grammar import event_table
 from model.midi_notes import read_notes
 from model.pop909 import MELODY_TRACK, SongFile, cache_root, read_beat_file
 from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi, to_score
+from model.steering import Steering, require_chords, steering_for, takes_chords
 from model.step import StepModel, single_threaded_blas
 from model.tokens import get_codec
 
@@ -131,7 +130,7 @@ def primed_over_song(
 ) -> tuple[Primer, Progression]:
     """The song's primer (:func:`primer_from_song`) and its annotated progression from the primer's first bar
     for ``primer_bars + bars`` bars: a piece that shares the song's harmony, only its composition differing."""
-    _require_chords(bundle)
+    require_chords(bundle)
     score = _chord_score(song)
     start = opening_bar(song)
     return primer_from_song(bundle, song, start, primer_bars), _song_progression(song, score, start, primer_bars + bars)
@@ -221,82 +220,11 @@ def generate_ids(
     primer = default_primer(bundle, rng) if primer is None else np.asarray(list(primer), dtype=np.int64)
     model = step_model(bundle)
     model.reset(n_pieces)
-    grammar = _grammar(bundle, n_pieces, progression)
-    echo = _echo(bundle, settings.form, n_pieces, progression)
+    steering = steering_for(bundle, settings.form, n_pieces, progression)
     with single_threaded_blas():
         if family_of(bundle.preset).melody:
             return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
-        return _sample_loop(bundle, settings, model, Steering(grammar, echo), primer, rng, n_pieces)
-
-
-def _echo(bundle: ModelBundle, text: str, n_pieces: int, progression: Progression | None) -> PhraseEcho | None:
-    """The form's phrase memory, for families whose events mark bars; None for a free piece."""
-    form = parse_form(text, progression)
-    if form is None:
-        return None
-    if not follows_form(bundle):
-        raise FormError(f"This model ({bundle.name}) does not mark bars, so it cannot follow a form; choose a "
-                        "grid model such as default.")
-    kinds, values = event_table(bundle.vocab)
-    positions = {int(i): int(values[i]) for i in np.flatnonzero(kinds == "POS")}
-    return PhraseEcho(form, n_pieces, bundle.vocab.index["BAR"], positions)
-
-
-@dataclass
-class Steering:
-    """What shapes sampling beside the network: the family's grammar and the form's echo (either may be None)."""
-
-    grammar: Grammar | None
-    echo: PhraseEcho | None
-
-    def weigh(self, weights: np.ndarray) -> np.ndarray:
-        if self.grammar is not None:
-            weights = weights * self.grammar.mask()
-            weights /= weights.sum(axis=-1, keepdims=True)
-        return self.echo.bias(weights) if self.echo is not None else weights
-
-    def settle(self, ids: np.ndarray) -> np.ndarray:
-        """The ids sampled, with forced ones put in, after which every state has moved past them."""
-        if self.grammar is not None:
-            ids = self.grammar.resolve(ids, self.grammar.forced())
-        self.feed(ids)
-        return ids
-
-    def feed(self, ids: np.ndarray) -> None:
-        for state in (self.grammar, self.echo):
-            if state is not None:
-                state.advance(ids)
-
-    def seal_primer(self) -> None:
-        if self.echo is not None:
-            self.echo.seal_primer()
-
-    @property
-    def done(self) -> bool:
-        return self.grammar is not None and self.grammar.done
-
-
-def takes_chords(bundle: ModelBundle) -> bool:
-    """Whether the model writes over a given chord progression (the ``grid-chords`` family)."""
-    return family_of(bundle.preset).takes_chords
-
-
-def follows_form(bundle: ModelBundle) -> bool:
-    """Whether the model can be given a form (its events mark bars; see ``model.form``)."""
-    return family_of(bundle.preset).bar_lines
-
-
-def _require_chords(bundle: ModelBundle) -> None:
-    if not takes_chords(bundle):
-        raise ValueError(f"This model ({bundle.name}) does not take chords; choose a chord-conditioned model "
-                         "such as default.")
-
-
-def _grammar(bundle: ModelBundle, n_pieces: int, progression: Progression | None) -> Grammar | None:
-    """The sampling grammar of the model's family; a progression needs the chord-conditioned family."""
-    if progression is not None:
-        _require_chords(bundle)
-    return family_of(bundle.preset).grammar(bundle.vocab, n_pieces, progression)
+        return _sample_loop(bundle, settings, model, steering, primer, rng, n_pieces)
 
 
 def _sample_loop(

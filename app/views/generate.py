@@ -12,17 +12,10 @@ from audio.excerpt import fade
 from audio.loudness import normalise
 from model.chords import Progression, parse_progression
 from model.form import CHORDS, describe_form
-from model.generate import (
-    follows_form,
-    generate_midi,
-    primer_from_midi,
-    primer_from_song,
-    primer_seconds,
-    takes_chords,
-    tokens_for_bars,
-)
+from model.generate import generate_midi, primer_from_midi, primer_from_song, primer_seconds, tokens_for_bars
 from model.generation_settings import GenerationSettings
 from model.pop909 import DatasetNotFoundError, find_song
+from model.steering import follows_form, takes_chords
 
 st.title("Generate")
 models = available_models()
