@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from model.artefact import ModelBundle, load_bundle, save_bundle
-from model.presets import get_preset
+from model.presets import Preset, get_preset
 
 GENERATORS = {"basic_rnn": "magenta-basic", "lookback_rnn": "magenta-lookback", "attention_rnn": "magenta-attention"}
 SUPPORTED = (f"import-magenta supports Magenta's MelodyRNN generator bundles {', '.join(GENERATORS)} "
@@ -150,6 +150,31 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int | N
     ``attention_length`` None means: from the metagraph, else Magenta's default (40).
     """
     source, out = Path(source), Path(out)
+    bundle, generator, variables = _open_bundle(source)
+    attention = generator == "attention_rnn"
+    layers = _lstm_layers(variables, attention)
+    units = tuple(int(w[1].shape[0]) for w in layers)
+    if attention and attention_length is None:
+        attention_length = metagraph_attention_length(bundle, units[0]) or DEFAULT_ATTENTION_LENGTH
+    preset = get_preset(GENERATORS[generator]).with_overrides(
+        lstm_units=units, attention_length=attention_length if attention else 0)
+    if attention:
+        layers[0] = _attention_weights(variables, layers[0])
+    dense = [variables.get(r"fully_connected/" + _KERNEL), variables.get(r"fully_connected/" + _BIAS)]
+    from model.magenta_nets import build_magenta_network
+    from model.windows import Vocabulary
+
+    network = build_magenta_network(preset.network)
+    _set_weights(network, [*layers, dense], source, generator, preset)
+    card = _card(bundle, source, generator, units, preset)
+    from model.melody import vocabulary_events
+
+    save_bundle(out, network, preset, Vocabulary(tuple(vocabulary_events())), card)
+    return load_bundle(out)
+
+
+def _open_bundle(source: Path) -> tuple[Any, str, _Variables]:
+    """The bundle, its generator id and its checkpoint's variables, refused in one sentence when unsupported."""
     if not source.is_file():
         raise BundleError(f"{source} does not exist; {SUPPORTED}.")
     bundle = read_bundle(source)
@@ -157,11 +182,15 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int | N
     if generator not in GENERATORS:
         raise BundleError(f"{source} is a {generator!r} bundle; {SUPPORTED}.")
     variables = _Variables(checkpoint_arrays(bundle, source), source)
-    attention = generator == "attention_rnn"
     if variables.has(r"rnn/attention_cell_wrapper/multi_rnn_cell/.*"):
         raise BundleError(f"{source} wraps attention around the whole LSTM stack (Magenta's 2016 attention_rnn "
                           f"layout), which is not supported; {SUPPORTED} with attention on the first layer "
                           f"(events_rnn_graph.make_rnn_cell).")
+    return bundle, generator, variables
+
+
+def _lstm_layers(variables: _Variables, attention: bool) -> list[list[np.ndarray]]:
+    """Keras weights of each LSTM layer, in order (the first sits inside the attention wrapper when there is one)."""
     layers: list[list[np.ndarray]] = []
     k = 0
     while variables.has(_CELL.format(k=k) + r".*basic_lstm_cell/" + _KERNEL):
@@ -172,35 +201,40 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int | N
         k += 1
     if not layers:
         variables.get(_CELL.format(k=0) + "basic_lstm_cell/" + _KERNEL)  # raises with the name it lacks
-    units = tuple(int(w[1].shape[0]) for w in layers)
-    if attention and attention_length is None:
-        attention_length = metagraph_attention_length(bundle, units[0]) or DEFAULT_ATTENTION_LENGTH
-    preset = get_preset(GENERATORS[generator]).with_overrides(
-        lstm_units=units, attention_length=attention_length if attention else 0)
-    from model.magenta_nets import build_magenta_network
-    from model.melody import encoder_sizes, vocabulary_events
+    return layers
+
+
+def _attention_weights(variables: _Variables, lstm: list[np.ndarray]) -> list[np.ndarray]:
+    """The first layer's weights in the order of the attention cell: input projection, LSTM, attention, output."""
+    attn_w = variables.get(_WRAP + "attention/attn_w")
+    return [
+        variables.get(_WRAP + _KERNEL), variables.get(_WRAP + _BIAS), *lstm,
+        attn_w.reshape(attn_w.shape[-2], attn_w.shape[-1]), variables.get(_WRAP + "attention/attn_v"),
+        variables.get(_WRAP + "attention/" + _KERNEL), variables.get(_WRAP + "attention/" + _BIAS),
+        variables.get(_WRAP + "attn_output_projection/" + _KERNEL),
+        variables.get(_WRAP + "attn_output_projection/" + _BIAS),
+    ]
+
+
+def _set_weights(network: Any, weights: list[list[np.ndarray]], source: Path, generator: str,
+                 preset: Preset) -> None:
+    """Load each layer's weights, refusing a checkpoint whose shapes are not MelodyRNN's default encoding's."""
+    from model.melody import encoder_sizes
 
     input_size, num_classes = encoder_sizes(preset.network.architecture)
-    if attention:
-        attn_w = variables.get(_WRAP + "attention/attn_w")
-        layers[0] = [
-            variables.get(_WRAP + _KERNEL), variables.get(_WRAP + _BIAS), *layers[0],
-            attn_w.reshape(attn_w.shape[-2], attn_w.shape[-1]), variables.get(_WRAP + "attention/attn_v"),
-            variables.get(_WRAP + "attention/" + _KERNEL), variables.get(_WRAP + "attention/" + _BIAS),
-            variables.get(_WRAP + "attn_output_projection/" + _KERNEL),
-            variables.get(_WRAP + "attn_output_projection/" + _BIAS),
-        ]
-    dense = [variables.get(r"fully_connected/" + _KERNEL), variables.get(r"fully_connected/" + _BIAS)]
-    network = build_magenta_network(preset.network)
     targets = [layer for layer in network.layers if layer.get_weights() and not layer.name.startswith("dropout")]
-    for layer, weights in zip(targets, [*layers, dense], strict=True):
+    for layer, arrays in zip(targets, weights, strict=True):
         expected = [w.shape for w in layer.get_weights()]
-        if [tuple(w.shape) for w in weights] != [tuple(e) for e in expected]:
+        if [tuple(w.shape) for w in arrays] != [tuple(e) for e in expected]:
             raise BundleError(
                 f"{source}: the {generator} checkpoint's shapes do not fit MelodyRNN's default encoding "
                 f"({input_size} inputs, {num_classes} classes, notes 48-83); {SUPPORTED} with default settings.")
-        layer.set_weights([w.astype(np.float32) for w in weights])
-    card = {
+        layer.set_weights([w.astype(np.float32) for w in arrays])
+
+
+def _card(bundle: Any, source: Path, generator: str, units: tuple[int, ...], preset: Preset) -> dict[str, Any]:
+    """The imported model's card: what it is, where it came from, and that its training data is not POP909."""
+    return {
         "name": f"Pretrained Magenta {generator}",
         "source": "pretrained-magenta",
         "preset": preset.name,
@@ -214,7 +248,3 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int | N
         "attention_length": preset.network.attention_length,
         "dataset": "Google's own training data (not POP909)",
     }
-    from model.windows import Vocabulary
-
-    save_bundle(out, network, preset, Vocabulary(tuple(vocabulary_events())), card)
-    return load_bundle(out)
