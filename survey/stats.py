@@ -332,41 +332,24 @@ def detection(answers: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFram
         if n_noise == 0:
             break
         hits, n_signal = int((signal["guess"] == "computer").sum()), len(signal)
-        h, f = (hits + 0.5) / (n_signal + 1), (false_alarms + 0.5) / (n_noise + 1)
-        zh, zf = sps.norm.ppf(h), sps.norm.ppf(f)
-        se = float(
-            np.sqrt(h * (1 - h) / (n_signal * sps.norm.pdf(zh) ** 2) + f * (1 - f) / (n_noise * sps.norm.pdf(zf) ** 2))
-        )
-        d = float(zh - zf)
-        rows.append(
-            {
-                "source": source,
-                "n_signal": n_signal,
-                "hits": hits,
-                "n_noise": n_noise,
-                "false_alarms": false_alarms,
-                "hit_rate": h,
-                "fa_rate": f,
-                "d_prime": d,
-                "se": se,
-                "ci_low": d - z_crit * se,
-                "ci_high": d + z_crit * se,
-            }
-        )
-    columns = [
-        "source",
-        "n_signal",
-        "hits",
-        "n_noise",
-        "false_alarms",
-        "hit_rate",
-        "fa_rate",
-        "d_prime",
-        "se",
-        "ci_low",
-        "ci_high",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+        h, f, d, se = _d_prime(hits, n_signal, false_alarms, n_noise)
+        rows.append({"source": source, "n_signal": n_signal, "hits": hits, "n_noise": n_noise,
+                     "false_alarms": false_alarms, "hit_rate": h, "fa_rate": f, "d_prime": d, "se": se,
+                     "ci_low": d - z_crit * se, "ci_high": d + z_crit * se})
+    return pd.DataFrame(rows, columns=DETECTION_COLUMNS)
+
+
+DETECTION_COLUMNS = ["source", "n_signal", "hits", "n_noise", "false_alarms", "hit_rate", "fa_rate", "d_prime",
+                     "se", "ci_low", "ci_high"]
+
+
+def _d_prime(hits: int, n_signal: int, false_alarms: int, n_noise: int) -> tuple[float, float, float, float]:
+    """(hit rate, false-alarm rate, d', its standard error), with the corrections :func:`detection` names."""
+    h, f = (hits + 0.5) / (n_signal + 1), (false_alarms + 0.5) / (n_noise + 1)
+    zh, zf = sps.norm.ppf(h), sps.norm.ppf(f)
+    se = float(np.sqrt(h * (1 - h) / (n_signal * sps.norm.pdf(zh) ** 2)
+                       + f * (1 - f) / (n_noise * sps.norm.pdf(zf) ** 2)))
+    return h, f, float(zh - zf), se
 
 
 def split_ratings(answers: pd.DataFrame, by: str) -> pd.DataFrame:
