@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from functools import partial
 from pathlib import Path
@@ -42,7 +43,21 @@ def load_model(path: str) -> ModelBundle:
     """A bundle with its Keras weights and NumPy step model built, kept for the life of the server."""
     bundle = load_bundle(path)
     step_model(bundle)
+    settle_heap()
     return bundle
+
+
+def settle_heap() -> None:
+    """Move every object alive now (Keras, TensorFlow, the models: millions) out of the garbage collector's reach.
+
+    Streamlit collects all generations after every script run, and a Study page waiting for the demo reruns
+    every second: with TensorFlow loaded each collection walked the whole heap, holding the GIL, and the demo's
+    preparation thread ran at half speed (first start to the Study page's consent 120 s, 73 s frozen; the clips
+    alone take 59 s outside the server). Frozen objects are still freed when no reference is left, but a cycle
+    among them is never collected: so this runs after a load, when what exists is meant to last, and collects first.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def data_dir() -> Path:
