@@ -47,6 +47,16 @@ sources:
 """
 
 
+@pytest.fixture(autouse=True)
+def keep_the_main_module() -> Iterator[None]:
+    """AppTest runs a page as ``__main__`` and leaves it in ``sys.modules``; a later process pool (forkserver or
+    spawn, e.g. ``model metrics --jobs 2``) would import that page in its workers and run it there (a forkserver
+    died on the page's locked SQLite database), so each app test hands the session's own main module back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory, pop909_dir: Path) -> Path:
     """A folder holding ``default`` and ``paper`` model folders (shipped ones, else one tiny model)."""
