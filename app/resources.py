@@ -52,7 +52,7 @@ def settle_heap() -> None:
 
     Streamlit collects all generations after every script run, and a Study page waiting for the demo reruns
     every second: with TensorFlow loaded each collection walked the whole heap, holding the GIL, and the demo's
-    preparation thread ran at half speed (first start to the Study page's consent 120 s, 73 s frozen; the clips
+    preparation thread ran at half speed (first start to the Study page's consent 120 s, 73-90 s frozen; the clips
     alone take 59 s outside the server). Frozen objects are still freed when no reference is left, but a cycle
     among them is never collected: so this runs after a load, when what exists is meant to last, and collects first.
     """
