@@ -77,6 +77,10 @@ class Row:
     weighted: np.ndarray
     """(pieces, 2, bins): each piece's duration and inter-onset histograms times its note count, for resampling."""
 
+    def histogram(self, column: int) -> np.ndarray:
+        """The pooled duration (0) or inter-onset (1) histogram."""
+        return (self.durations, self.iois)[column]
+
 
 def _velocity_spread(piece: pretty_midi.PrettyMIDI) -> float:
     return float(np.std([n.velocity for i in piece.instruments for n in i.notes]))
@@ -104,10 +108,14 @@ def distance_interval(row: Row, ref: Row, column: int, draws: int = 1000) -> tup
     Resampling adds spread, so the interval sits above the point estimate; rows are compared interval to interval.
     """
     picks = np.random.default_rng(0).integers(0, len(row.weighted), (draws, len(row.weighted)))
-    pooled = row.weighted[picks, column].sum(axis=1)
-    target = (ref.durations, ref.iois)[column]
-    low, high = np.quantile([metrics.histogram_distance(p / p.sum(), target) for p in pooled], [0.05, 0.95])
+    low, high = np.quantile([_pooled_distance(row.weighted[p], ref, column) for p in picks], [0.05, 0.95])
     return float(low), float(high)
+
+
+def _pooled_distance(weighted: np.ndarray, ref: Row, column: int) -> float:
+    """Distance to ``ref`` of the pieces' pooled duration (0) or inter-onset (1) histogram."""
+    pooled = weighted[:, column].sum(axis=0)
+    return metrics.histogram_distance(pooled / pooled.sum(), ref.histogram(column))
 
 
 def pop909_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[pretty_midi.PrettyMIDI]]:
@@ -181,12 +189,12 @@ def model_rows(bundle: ModelBundle, pieces: int, progressions: Sequence[Progress
     return rows
 
 
-def noise_band(pieces: Sequence[pretty_midi.PrettyMIDI], ref: Row, size: int) -> np.ndarray:
-    """(draws, 2): duration and inter-onset distances to the whole reference of its disjoint ``size``-song draws."""
-    order = np.random.default_rng(0).permutation(len(pieces))
-    draws = [measure([pieces[i] for i in order[k:k + size]]) for k in range(0, len(order) - size + 1, size)]
-    return np.array([[metrics.histogram_distance(d.durations, ref.durations),
-                      metrics.histogram_distance(d.iois, ref.iois)] for d in draws])
+def noise_band(ref: Row, size: int) -> np.ndarray:
+    """(draws, 2): duration and inter-onset distances to the whole reference of its disjoint ``size``-song draws,
+    pooled from the histograms the reference already holds per song."""
+    order = np.random.default_rng(0).permutation(len(ref.weighted))
+    draws = [ref.weighted[order[k:k + size]] for k in range(0, len(order) - size + 1, size)]
+    return np.array([[_pooled_distance(d, ref, column) for column in (0, 1)] for d in draws])
 
 
 def main() -> None:
@@ -198,7 +206,7 @@ def main() -> None:
     full, melody = pop909_excerpts(REFERENCE_SONGS)
     held_out, progressions = held_out_excerpts(args.pieces)
     ref, held = measure(full), measure(held_out, progressions)
-    band = noise_band(full, ref, args.pieces)
+    band = noise_band(ref, args.pieces)
     print(f"{args.pieces} pieces of about {BARS} bars per model; POP909: bars 8-{8 + BARS} of {REFERENCE_SONGS} songs")
     print(f"{'source':<30}" + "".join(f"{c:>10}" for c in COLUMNS))
     print_row("POP909", ref, ref)
@@ -261,12 +269,12 @@ def target_lines(name: str, rows: dict[str, Row], losses: tuple[float, float, fl
 def _distance_line(column: int, rows: tuple[Row, Row], ref: Reference, today: Row | None) -> str:
     """Duration (0) or inter-onset (1) distance no worse than the grid model's; within noise where the 90%
     bootstrap intervals overlap."""
-    name, pick = (("duration", lambda r: r.durations), ("inter-onset", lambda r: r.iois))[column]
-    ours = [metrics.histogram_distance(pick(r), pick(ref.pop909)) for r in rows]
+    name = ("duration", "inter-onset")[column]
+    ours = [_pooled_distance(r.weighted, ref.pop909, column) for r in rows]
     spans = [distance_interval(r, ref.pop909, column) for r in rows]
     if today is None:
         return _check(False, f"{name} distance: {ours[0]:.3f} / {ours[1]:.3f}; no grid model to compare with")
-    then, (then_low, then_high) = metrics.histogram_distance(pick(today), pick(ref.pop909)), \
+    then, (then_low, then_high) = _pooled_distance(today.weighted, ref.pop909, column), \
         distance_interval(today, ref.pop909, column)
     text = (f"{name} distance no worse than today's (grid): {_span(ours[0], spans[0])} / {_span(ours[1], spans[1])}"
             f" vs {_span(then, (then_low, then_high))}")
