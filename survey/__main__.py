@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stats", help="print the statistics tables")
     st.add_argument("study")
     st.add_argument("--keep-failed-checks", action="store_true", help="do not exclude failed checks")
-    st.add_argument("--no-mixed", action="store_true", help="skip the mixed-effects models")
+    st.add_argument("--no-mixed", action="store_true", help="skip the headline mixed models (R)")
     pw = sub.add_parser("power", help="participants needed for a target power, by simulating the design",
                         description="From a pilot study's mixed models (--pilot SLUG) or stated source means "
                                     "(--means a=4.5,b=4.0) and standard deviations.")
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("--per-source", type=int, default=2, help="clips of each source per participant")
     pw.add_argument("--clips-per-source", type=int, default=4, help="clips in each source's pool")
     pw.add_argument("--target", type=float, default=0.8, help="power wanted for each pair")
-    pw.add_argument("--simulations", type=int, default=400, help="simulated studies per sample size")
+    pw.add_argument("--simulations", type=int, default=200, help="simulated studies per sample size")
     return parser
 
 
@@ -142,23 +142,25 @@ def _audit_or_publish(args: argparse.Namespace, session: Session) -> None:
 
 def _print_power(args: argparse.Namespace, session: Session) -> None:
     from survey import power
+    from survey.inference.simulate import StudyDesign
 
     if bool(args.pilot) == bool(args.means):
         raise SurveyError("Give either --pilot SLUG (a study's answers) or --means a=4.5,b=4.0 (stated means).")
     try:
         if args.means:
-            designs = {"stated": power.Design(power.parse_means(args.means), args.participant_sd, args.clip_sd,
-                                              args.residual_sd, args.per_source, args.clips_per_source)}
+            designs = {"stated": StudyDesign(power.parse_means(args.means), args.participant_sd, args.clip_sd,
+                                             args.residual_sd, clips_per_source=args.clips_per_source,
+                                             per_source=args.per_source)}
         else:
             designs = power.pilot_designs(answers_frame(session, args.pilot), args.pilot, args.criterion,
                                           args.per_source, args.clips_per_source)
+        for name, design in designs.items():
+            table = power.participants_needed(design, args.target, simulations=args.simulations)
+            print(f"\n== {name}: participants and clips per source for {args.target:.0%} power per pair (the "
+                  f"headline model, Holm over {len(power.pairs_of(design))} pairs; se = the simulation's) ==")
+            print(table.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
     except ValueError as exc:
         raise SurveyError(str(exc)) from None
-    for name, design in designs.items():
-        table = power.participants_needed(design, args.target, simulations=args.simulations)
-        print(f"\n== {name}: participants for {args.target:.0%} power per pair (Holm over "
-              f"{len(design.all_pairs())} pairs, {design.test}; se = simulation's standard error) ==")
-        print(table.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 
 
 def _print_stats(session: Session, slug: str, *, exclude: bool, mixed: bool) -> None:

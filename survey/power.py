@@ -1,55 +1,40 @@
-"""Power planned before the study: how many participants the design needs, by simulating it.
+"""Power planned before the study, by the headline model: how many participants *and clips per source* it needs.
 
-A design is the study's: ``k`` sources, each participant rating ``per_source`` clips of every source (drawn
-from each source's clip pool), ratings that vary by participant, by clip and by answer (the linear mixed
-model's three variance components) around each source's mean. Each simulated study is analysed as the
-Results page analyses a real one: per participant and source the mean rating, then a paired test for every
-pair of sources (Wilcoxon signed-rank, as ``survey.stats.pairwise``; or a paired t-test) with Holm's
-correction over the pairs. Power is the share of simulated studies in which a pair comes out significant;
-its own uncertainty is the binomial standard error of that share.
+A design (``survey.inference.simulate.StudyDesign``) states the source means and the variance components
+(participant, participant x source, clip, residual) and the clip layout: each participant hears ``per_source`` of
+each source's ``clips_per_source``.  A simulated study is analysed as the Results page analyses a real one: the
+crossed mixed model with Satterthwaite degrees of freedom, pairs Holm-corrected (``survey.inference.headline``).
+Power is the share of simulated studies in which a pair comes out significant; its uncertainty is the binomial
+standard error of that share.
 
-With clip variance, a test on participants' means takes the difference between the few clips drawn for each
-source for a difference between sources (the language-as-fixed-effect fallacy, Clark 1973): simulated with no
-true difference, 4 clips per source and a clip SD of 0.3 points, it rejects in about 13% of studies, not 5%.
-The simulation reproduces this, so its power is that of the analysis Results runs, inflation included; the
-mixed model with clips as random effects is the one to read when clip pools are small.
+Why clips matter (Westfall, Kenny & Judd 2014): the difference between two sources is estimated with variance
+about 2 clip_var / clips_per_source + 2 (participant_source_var + residual_var / per_source) / participants, so
+more participants shrink only the second term; with few clips and clip variance, no number of participants
+reaches the target.  That approximation (:func:`approximate_power`, noncentral t with Welch-Satterthwaite
+degrees of freedom and a Bonferroni alpha) finds the bracket and the clips needed; the simulation then finds the
+smallest participant count by bisection over whole Williams rows, every size simulated with the same seed.
 
-The inputs come from a pilot study (its mixed model per criterion: ``design_from_pilot``) or are stated
-(source means in rating points and the three standard deviations). ``participants_needed`` steps through
-sample sizes in whole Williams rows, so every row of the order design is used equally.
-
-No listening platform offers this; power analysis packages (statsmodels' ``TTestPower``) cover a single
-paired comparison, not crossed participants x clips with a multiplicity correction, hence a simulation.
+The inputs come from a pilot (its headline model: :func:`pilot_designs`; refused below the model's minimum of
+participants) or are stated.  No listening platform offers this; power packages (statsmodels' ``TTestPower``)
+cover one paired comparison, not crossed participants x clips with a multiplicity correction.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from survey.inference.headline import MIN_PARTICIPANTS, fit_tables, headline_tables, rating_rows
+from survey.inference.rbridge import fit_batch
+from survey.inference.simulate import StudyDesign, simulate_answers
 
-@dataclass(frozen=True)
-class Design:
-    """What is simulated: source means (rating points), variance components as SDs, and the clip layout."""
-
-    means: dict[str, float]
-    participant_sd: float
-    clip_sd: float
-    residual_sd: float
-    per_source: int = 2
-    clips_per_source: int = 4
-    test: str = "wilcoxon"
-    alpha: float = 0.05
-    pairs: tuple[tuple[str, str], ...] = field(default=())
-
-    def all_pairs(self) -> tuple[tuple[str, str], ...]:
-        """The pairs compared (and corrected together): given, or every pair of sources."""
-        return self.pairs or tuple(combinations(sorted(self.means), 2))
+MOST_CLIPS = 64
+COLUMNS = ["pair", "difference", "clips_per_source", "participants", "power", "se", "note"]
 
 
 @dataclass(frozen=True)
@@ -62,85 +47,124 @@ class PowerResult:
     simulations: int
 
 
-def simulate_power(design: Design, participants: int, simulations: int = 500, seed: int = 0) -> PowerResult:
-    """Power of every pair at this sample size, from ``simulations`` simulated studies."""
+def pairs_of(design: StudyDesign) -> list[tuple[str, str]]:
+    """Every pair of sources, as the headline table orders them."""
+    return list(combinations(design.sources, 2))
+
+
+def simulate_power(design: StudyDesign, participants: int, simulations: int = 200, seed: int = 0,
+                   alpha: float = 0.05) -> PowerResult:
+    """Power of every pair at this sample size: ``simulations`` studies through the headline model."""
     rng = np.random.default_rng(seed)
-    sources = sorted(design.means)
-    index = {s: i for i, s in enumerate(sources)}
-    pairs = design.all_pairs()
-    hits = np.zeros(len(pairs))
-    for _ in range(simulations):
-        means = _participant_means(design, participants, sources, rng)
-        p_values = np.array([_paired_p(means[:, index[a]], means[:, index[b]], design.test) for a, b in pairs])
-        hits += _holm_reject(p_values, design.alpha)
-    power = hits / simulations
-    return PowerResult(participants, dict(zip(pairs, power.tolist(), strict=True)),
-                       {pair: math.sqrt(p * (1 - p) / simulations) for pair, p in zip(pairs, power, strict=True)},
-                       simulations)
+    batch = pd.concat([rating_rows(simulate_answers(design, participants, rng), study=str(i))
+                       for i in range(simulations)], ignore_index=True)
+    pairs = fit_tables(fit_batch(batch, workers=2))["headline"]
+    power, se = {}, {}
+    for a, b in pairs_of(design):
+        mine = pairs[(pairs["source_a"] == a) & (pairs["source_b"] == b)]
+        share = float((mine["p_holm"] < alpha).sum()) / simulations
+        power[(a, b)], se[(a, b)] = share, math.sqrt(share * (1 - share) / simulations)
+    return PowerResult(participants, power, se, simulations)
 
 
-def _participant_means(design: Design, n: int, sources: list[str], rng: np.random.Generator) -> np.ndarray:
-    """Each simulated participant's mean rating of each source (n x k)."""
-    k, m = len(sources), design.per_source
-    clip_effects = rng.normal(0.0, design.clip_sd, (k, design.clips_per_source))
-    person = rng.normal(0.0, design.participant_sd, (n, 1))
-    picks = np.argsort(rng.random((n, k, design.clips_per_source)), axis=2)[:, :, :m]  # m distinct clips each
-    heard = np.take_along_axis(np.broadcast_to(clip_effects, (n, k, design.clips_per_source)), picks, axis=2)
-    noise = rng.normal(0.0, design.residual_sd, (n, k, m))
-    base = np.array([design.means[s] for s in sources])
-    return base[None, :] + person + (heard + noise).mean(axis=2)
+def approximate_power(design: StudyDesign, pair: tuple[str, str], participants: float, alpha: float = 0.05) -> float:
+    """The headline contrast's power from the variance of a difference (see the module's docstring)."""
+    clip_part = 2 * design.clip_sd**2 / design.clips_per_source
+    person_part = 2 * (design.participant_source_sd**2 + design.residual_sd**2 / design.per_source) / participants
+    variance = clip_part + person_part
+    df_clips, df_people = 2 * (design.clips_per_source - 1), max(participants - 1, 1)
+    df = variance**2 / (clip_part**2 / df_clips + person_part**2 / df_people)
+    level = alpha / max(len(pairs_of(design)), 1)
+    critical = stats.t.ppf(1 - level / 2, df)
+    shift = abs(design.means[pair[0]] - design.means[pair[1]]) / math.sqrt(variance)
+    return float(stats.nct.sf(critical, df, shift) + stats.nct.cdf(-critical, df, shift))
 
 
-def _paired_p(a: np.ndarray, b: np.ndarray, test: str) -> float:
-    if test == "t":
-        return float(stats.ttest_rel(a, b).pvalue)
-    return float(stats.wilcoxon(a, b, correction=True).pvalue)  # as survey.stats.pairwise
+def clips_needed(design: StudyDesign, pair: tuple[str, str], target: float, most: int) -> int | None:
+    """The fewest clips per source with which ``most`` participants reach ``target`` (approximately), or None."""
+    for clips in range(max(design.clips_per_source, design.per_source), MOST_CLIPS + 1):
+        if approximate_power(replace(design, clips_per_source=clips), pair, most) >= target:
+            return clips
+    return None
 
 
-def _holm_reject(p_values: np.ndarray, alpha: float) -> np.ndarray:
-    """Holm's step-down rejections (statsmodels' ``multipletests(method='holm')``, without its import cost)."""
-    order = np.argsort(p_values)
-    reject = np.zeros(len(p_values), dtype=bool)
-    for rank, i in enumerate(order):
-        if p_values[i] > alpha / (len(p_values) - rank):
-            break
-        reject[i] = True
-    return reject
+def participants_needed(design: StudyDesign, target: float = 0.8, rows: int = 2, most: int = 400,
+                        simulations: int = 200, seed: int = 0) -> pd.DataFrame:
+    """For every pair, the smallest number of participants (a multiple of ``rows``, the Williams rows) whose
+    simulated power reaches ``target``, with the clips per source it assumes (more than the design's when the
+    design's pool cannot reach the target).  Columns: :data:`COLUMNS`; participants NaN when even ``most``
+    participants and :data:`MOST_CLIPS` clips per source do not reach it."""
+    out = []
+    for pair in pairs_of(design):
+        clips = clips_needed(design, pair, target, most)
+        row = {"pair": f"{pair[0]} vs {pair[1]}", "difference": design.means[pair[0]] - design.means[pair[1]],
+               "clips_per_source": clips or np.nan, "participants": np.nan, "power": np.nan, "se": np.nan,
+               "note": ""}
+        if clips is None:
+            row["note"] = f"Not reachable with {most} participants and up to {MOST_CLIPS} clips per source."
+        else:
+            if clips > design.clips_per_source:
+                row["note"] = (f"With {design.clips_per_source} clips per source no number of participants reaches "
+                               f"{target:.0%}: the plan needs {clips}.")
+            planned = replace(design, clips_per_source=clips)
+            found = _bisect(planned, pair, target, rows, most, simulations, seed)
+            if found is None:
+                row["note"] = (row["note"] + f" The simulation did not reach {target:.0%} by {most} participants.").strip()
+            else:
+                row.update(participants=found.participants, power=found.power[pair], se=found.se[pair])
+        out.append(row)
+    return pd.DataFrame(out, columns=COLUMNS)
 
 
-def participants_needed(design: Design, target: float = 0.8, rows: int = 2, start: int | None = None,
-                        most: int = 400, simulations: int = 400, seed: int = 0) -> pd.DataFrame:
-    """For every pair, the smallest simulated sample (a multiple of ``rows``, the Williams rows) reaching
-    ``target`` power; columns: pair, difference (rating points), participants, power, se. NaN beyond ``most``."""
-    pairs = design.all_pairs()
-    found: dict[tuple[str, str], tuple[int, float, float]] = {}
-    n = start or max(rows, 4)
-    n += (-n) % rows
-    while n <= most and len(found) < len(pairs):
-        result = simulate_power(design, n, simulations, seed + n)
-        for pair in pairs:
-            if pair not in found and result.power[pair] >= target:
-                found[pair] = (n, result.power[pair], result.se[pair])
-        n = n + rows if n < 40 else n + max(rows, (n // 5) // rows * rows)
-    rows_out = []
-    for a, b in pairs:
-        size, power, se = found.get((a, b), (math.nan, math.nan, math.nan))
-        rows_out.append({"pair": f"{a} vs {b}", "difference": design.means[a] - design.means[b],
-                         "participants": size, "power": power, "se": se})
-    return pd.DataFrame(rows_out, columns=["pair", "difference", "participants", "power", "se"])
+def _bisect(design: StudyDesign, pair: tuple[str, str], target: float, rows: int, most: int, simulations: int,
+            seed: int) -> PowerResult | None:
+    """Smallest multiple of ``rows`` in [rows, most] whose simulated power reaches ``target`` (same seed at every
+    size, so the search sees one stream of studies), started from the approximation's answer."""
+    cache: dict[int, PowerResult] = {}
+    most -= most % rows
+
+    def power(n: int) -> PowerResult:
+        if n not in cache:
+            cache[n] = simulate_power(design, n, simulations, seed)
+        return cache[n]
+
+    floor_n = max(rows, MIN_PARTICIPANTS + (-MIN_PARTICIPANTS) % rows)
+    guess = next((n for n in range(floor_n, most + 1, rows) if approximate_power(design, pair, n) >= target), most)
+    high = min(most, guess + (-guess) % rows)
+    while power(high).power[pair] < target:
+        if high >= most:
+            return None
+        high = min(most, 2 * high + (-2 * high) % rows)
+    low = max(floor_n - rows, high // 2 - (high // 2) % rows)
+    while low >= floor_n and power(low).power[pair] >= target:
+        high, low = low, max(floor_n - rows, low // 2 - (low // 2) % rows)
+    while high - low > rows:
+        middle = (low + high) // 2
+        middle -= middle % rows
+        if middle <= low:
+            middle = low + rows
+        if power(middle).power[pair] >= target:
+            high = middle
+        else:
+            low = middle
+    return power(high)
 
 
-def design_from_pilot(mixed: pd.DataFrame, criterion: str, per_source: int, clips_per_source: int) -> Design:
-    """A design with a pilot's estimates: ``survey.stats.mixed_models`` rows of one criterion."""
-    rows = mixed[mixed["criterion"] == criterion].set_index("term")["estimate"]
-    if "Intercept" not in rows:
-        raise ValueError(f"The pilot has no mixed model for '{criterion}'.")
-    effects = {term.split(" - ")[0]: float(value) for term, value in rows.items() if " - " in term}
-    reference = next(term.split(" - ")[1] for term in rows.index if " - " in term)
-    means = {reference: float(rows["Intercept"]), **{s: float(rows["Intercept"]) + e for s, e in effects.items()}}
-    return Design(means, math.sqrt(max(float(rows.get("participant var", 0.0)), 0.0)),
-                  math.sqrt(max(float(rows.get("clip var", 0.0)), 0.0)),
-                  math.sqrt(max(float(rows["residual var"]), 1e-9)), per_source, clips_per_source)
+def design_from_pilot(tables: dict[str, pd.DataFrame], criterion: str, per_source: int,
+                      clips_per_source: int) -> StudyDesign:
+    """A design with a pilot's headline estimates for one criterion: source means and variance components."""
+    means_table, model = tables["headline_means"], tables["headline_model"]
+    if "criterion" not in model or criterion not in set(model["criterion"]):
+        raise ValueError(f"The pilot has no headline model for '{criterion}'.")
+    means = means_table[means_table["criterion"] == criterion].set_index("source")["mean"].astype(float).to_dict()
+    row = model.set_index("criterion").loc[criterion]
+
+    def sd(column: str) -> float:
+        return math.sqrt(max(float(row[column]) if pd.notna(row[column]) else 0.0, 0.0))
+
+    return StudyDesign(means, participant_sd=sd("participant_var"), clip_sd=sd("clip_var"),
+                       residual_sd=max(sd("residual_var"), 1e-3), participant_source_sd=sd("participant_source_var"),
+                       clips_per_source=clips_per_source, per_source=per_source, criterion=criterion)
 
 
 def parse_means(text: str) -> dict[str, float]:
@@ -155,14 +179,20 @@ def parse_means(text: str) -> dict[str, float]:
 
 
 def pilot_designs(answers: pd.DataFrame, study: str, criterion: str | None = None, per_source: int = 2,
-                  clips_per_source: int = 4) -> dict[str, Design]:
-    """One design per criterion (or the one named) from a pilot's answers: its mixed models after the default
-    exclusions (``survey.stats``). ``ValueError`` when no answer is left to plan from."""
-    from survey.stats import apply_exclusions, mixed_models
+                  clips_per_source: int = 4) -> dict[str, StudyDesign]:
+    """One design per criterion (or the one named) from a pilot's answers after the default exclusions.
+
+    ``ValueError`` in one sentence when the pilot is too small: below the headline model's minimum of
+    participants its variance components are not estimates (one participant has no participant variance)."""
+    from survey.stats import apply_exclusions
 
     kept = apply_exclusions(answers)
-    if kept.empty:
-        raise ValueError(f"Study '{study}' has no answers to plan from.")
-    mixed = mixed_models(kept)
-    criteria = [criterion] if criterion else sorted(mixed["criterion"].unique())
-    return {c: design_from_pilot(mixed, c, per_source, clips_per_source) for c in criteria}
+    n = kept["participant"].nunique() if not kept.empty else 0
+    if n < MIN_PARTICIPANTS:
+        raise ValueError(f"Study '{study}' has {n} usable participant(s); planning from a pilot needs at least "
+                         f"{MIN_PARTICIPANTS}, or state the means and standard deviations instead.")
+    tables = headline_tables(kept, ordinal=False)
+    if list(tables["headline_model"].columns) == ["note"]:
+        raise ValueError(str(tables["headline_model"]["note"].iloc[0]))
+    criteria = [criterion] if criterion else sorted(tables["headline_model"]["criterion"].unique())
+    return {c: design_from_pilot(tables, c, per_source, clips_per_source) for c in criteria}

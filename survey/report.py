@@ -21,17 +21,27 @@ def table_html(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, float_format=lambda x: f"{x:.3g}", na_rep="", border=0)
 
 
+LEADING = ("inference", "headline_model", "headline", "headline_means")
+"""Tables the report opens with, before the figures: the headline model, or why there is none yet."""
+
+
 def html_report(
     title: str, notes: list[str], figures: dict[str, go.Figure], tables: dict[str, pd.DataFrame]
 ) -> str:
-    """The report: title, notes (sample sizes, exclusions), every figure, then every table by name."""
+    """The report: title, notes (sample sizes, exclusions, what the model treats as random), the headline tables,
+    every figure, then every other table by name."""
     parts = [f"<h1>{html.escape(title)}</h1>", f"<p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>"]
     parts += [f"<p>{html.escape(note)}</p>" for note in notes]
+    leading = [name for name in LEADING if name in tables]
+    parts += [_table_section(name, tables[name]) for name in leading]
     for i, (name, figure) in enumerate(figures.items()):
         parts.append(f"<h2>{html.escape(name.replace('_', ' ').capitalize())}</h2>")
         parts.append(figure.to_html(full_html=False, include_plotlyjs=(i == 0)))
-    for name, frame in tables.items():
-        parts.append(f"<h2>{html.escape(name.replace('_', ' ').capitalize())}</h2>{table_html(frame)}")
+    parts += [_table_section(name, frame) for name, frame in tables.items() if name not in leading]
     body = "\n".join(parts)
     return f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>" \
            f"<style>{STYLE}</style></head><body>{body}</body></html>"
+
+
+def _table_section(name: str, frame: pd.DataFrame) -> str:
+    return f"<h2>{html.escape(name.replace('_', ' ').capitalize())}</h2>{table_html(frame)}"

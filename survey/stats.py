@@ -2,22 +2,23 @@
 
 All functions take the answers frame of ``survey.export.answers_frame`` (one row per answer,
 ``rating_<criterion>`` columns) and use the field's libraries: SciPy (bootstrap, binomial test),
-pingouin (Friedman, Kruskal-Wallis, Wilcoxon, Mann-Whitney U, Holm), krippendorff (alpha) and
-statsmodels (mixed-effects model).  Columns are documented per function.
+pingouin (Friedman, Kruskal-Wallis, Wilcoxon, Mann-Whitney U), krippendorff (alpha), statsmodels (Holm).
+Columns are documented per function.
 
-Design: a study is *within-subject* when participants rate every source (the normal case here: clips
-per participant is a multiple of the sources).  Then each complete participant's ratings are averaged
-per source and compared with the Friedman test and paired Wilcoxon signed-rank tests; participants who
-stopped before hearing every source are left out of those tests and counted (``left_out``).  Only when
-no participant rated every source (a between-subject design) are Kruskal-Wallis and Mann-Whitney U run
-on single answers.  A test that cannot run (too few participants) says why in its ``note`` column.
+The headline inference is not here: it is the crossed mixed model of ``survey.inference.headline`` (participants
+and clips both random), which :func:`summary_tables` puts first.  The tests in this module are its companions.
+Those on participants' means (Friedman, paired Wilcoxon) treat the clips heard as the whole source; with clip
+variance they reject true null hypotheses far more often than 5% (``bench/validity.py``), so they are labelled
+secondary and come with :func:`fixed_clips_warning`.  Each complete participant's ratings are averaged per
+source; participants who stopped before hearing every source are left out and counted (``left_out``).  Only
+when no participant rated every source (a between-subject design) are Kruskal-Wallis and Mann-Whitney U run on
+single answers.  A test that cannot run (too few participants) says why in its ``note`` column.
 
 Exclusions are explicit: call ``apply_exclusions`` first, and report how many were dropped.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from itertools import combinations
 from typing import Any
@@ -26,7 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from survey.export import RATING_PREFIX, criteria_columns
+from survey.export import RATING_PREFIX
+from survey.inference.headline import rated_criteria
 
 
 def apply_exclusions(
@@ -55,7 +57,7 @@ def long_ratings(answers: pd.DataFrame) -> pd.DataFrame:
     ids = ["participant", "clip", "source", "guess_correct", "knows_piece"]
     melted = answers.melt(
         id_vars=ids,
-        value_vars=[RATING_PREFIX + c for c in criteria_columns(answers)],
+        value_vars=[RATING_PREFIX + c for c in rated_criteria(answers)],
         var_name="criterion",
         value_name="rating",
     )
@@ -150,7 +152,7 @@ def omnibus(answers: pd.DataFrame) -> pd.DataFrame:
     within = is_within(answers)
     complete = complete_participants(answers)
     left_out = answers["participant"].nunique() - complete["participant"].nunique()
-    for criterion in criteria_columns(answers):
+    for criterion in rated_criteria(answers):
         row = _friedman(complete, criterion) if within else _kruskal(answers, criterion)
         rows.append({"criterion": criterion, "left_out": left_out if within else 0, **row})
     columns = ["criterion", "test", "n", "left_out", "statistic", "dof", "p", "kendall_w", "note"]
@@ -165,6 +167,9 @@ def _friedman(complete: pd.DataFrame, criterion: str) -> dict[str, Any]:
         return {"test": "friedman", "n": len(means), "note": f"Friedman test {TOO_FEW}."}
     long = means.reset_index().melt(id_vars="participant", value_name="rating")
     result = pg.friedman(long, dv="rating", within="source", subject="participant").iloc[0]
+    if not np.isfinite(result["Q"]):
+        return {"test": "friedman", "n": len(means),
+                "note": "Friedman test: every participant's means are tied across sources, so there is nothing to rank."}
     return {"test": "friedman", "n": len(means), "statistic": result["Q"], "dof": result["ddof1"],
             "p": result["p_unc"], "kendall_w": result["W"], "note": ""}
 
@@ -194,7 +199,7 @@ def pairwise(answers: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     within = is_within(answers)
     complete = complete_participants(answers)
-    for criterion in criteria_columns(answers):
+    for criterion in rated_criteria(answers):
         start = len(rows)
         means = participant_means(complete, criterion) if within else None
         for a, b in combinations(sorted(answers["source"].unique()), 2):
@@ -254,23 +259,27 @@ def _mann_whitney(answers: pd.DataFrame, criterion: str, a: str, b: str) -> dict
 def agreement(answers: pd.DataFrame) -> pd.DataFrame:
     """Inter-rater agreement per criterion: Krippendorff's alpha, ordinal, participants x clips.
 
-    Columns: criterion, alpha, n_raters, n_units (clips rated by at least two participants).
+    Columns: criterion, alpha, n_raters, n_units (clips rated by at least two participants), note (why alpha is
+    missing, else empty).
     """
     import krippendorff
 
     rows = []
-    for criterion in criteria_columns(answers):
+    for criterion in rated_criteria(answers):
         matrix = answers.pivot_table(
             index="participant", columns="clip", values=RATING_PREFIX + criterion, aggfunc="mean"
         )
         matrix = matrix.loc[:, matrix.notna().sum() >= 2]
-        alpha = np.nan
-        if matrix.shape[1] >= 2 and np.unique(matrix.to_numpy()[~np.isnan(matrix.to_numpy())]).size > 1:
+        alpha, note = np.nan, ""
+        if matrix.shape[1] < 2:
+            note = "Krippendorff's alpha needs two clips each rated by two participants or more."
+        elif np.unique(matrix.to_numpy()[~np.isnan(matrix.to_numpy())]).size < 2:
+            note = "Krippendorff's alpha is undefined: every rating is the same."
+        else:
             alpha = krippendorff.alpha(reliability_data=matrix.to_numpy(dtype=float), level_of_measurement="ordinal")
-        rows.append(
-            {"criterion": criterion, "alpha": float(alpha), "n_raters": matrix.shape[0], "n_units": matrix.shape[1]}
-        )
-    return pd.DataFrame(rows, columns=["criterion", "alpha", "n_raters", "n_units"])
+        rows.append({"criterion": criterion, "alpha": float(alpha), "n_raters": matrix.shape[0],
+                     "n_units": matrix.shape[1], "note": note})
+    return pd.DataFrame(rows, columns=["criterion", "alpha", "n_raters", "n_units", "note"])
 
 
 def human_guesses(answers: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -366,158 +375,68 @@ def split_ratings(answers: pd.DataFrame, by: str) -> pd.DataFrame:
     return table.astype({by: bool})
 
 
-def mixed_models(answers: pd.DataFrame, *, reference: str | None = None) -> pd.DataFrame:
-    """A linear mixed model per criterion: rating ~ source, random intercepts for participant and clip.
-
-    Participants and clips are crossed random effects (statsmodels ``MixedLM`` with variance
-    components over a single group), because ratings by one person, and of one clip, are not
-    independent.  ``reference`` is the baseline source (default: the first human source, else the
-    first in alphabetical order).
-
-    Columns: criterion, term ("Intercept", or "<source> - <reference>", or "participant var",
-    "clip var", "residual var"), estimate, se, z, p, ci_low, ci_high (95 %), n_obs, converged, llf,
-    optimizer.  The model is fitted by several optimisers (:data:`OPTIMIZERS`) on rows in a fixed order, and
-    the fit with the highest REML log-likelihood is kept: a single optimiser can stop early at a worse
-    point and still call itself converged.  ``converged`` is True only when the best fit converged and a
-    second optimiser reached the same log-likelihood (within 1e-3), i.e. the optimum is confirmed.
-    """
-    import statsmodels.formula.api as smf
-
-    sources = sorted(answers["source"].unique())
-    humans = sorted(answers.loc[answers["human_source"].astype(bool), "source"].unique())
-    ref = reference or (humans[0] if humans else sources[0])
-    rows = []
-    for criterion in criteria_columns(answers):
-        data = answers.dropna(subset=[RATING_PREFIX + criterion]).assign(
-            rating=lambda d, c=criterion: d[RATING_PREFIX + c].astype(float), one=1
-        )
-        data = data.sort_values(["participant", "clip"], kind="stable").reset_index(drop=True)
-        model = smf.mixedlm(
-            f"rating ~ C(source, Treatment(reference={ref!r}))",
-            data,
-            groups="one",
-            re_formula="0",
-            vc_formula={"participant": "0 + C(participant)", "clip": "0 + C(clip)"},
-        )
-        fit, optimizer, confirmed = best_fit(model)
-        rows += [{**row, "converged": bool(fit.converged) and confirmed, "llf": float(fit.llf),
-                  "optimizer": optimizer} for row in _mixed_rows(criterion, fit, ref, len(data))]
-    return pd.DataFrame(
-        rows, columns=["criterion", "term", "estimate", "se", "z", "p", "ci_low", "ci_high", "n_obs", "converged",
-                       "llf", "optimizer"]
-    )
-
-
-def ordinal_models(answers: pd.DataFrame, *, reference: str | None = None) -> pd.DataFrame:
-    """A cumulative link (proportional-odds, logit) model per criterion: rating ~ source.
-
-    1-7 ratings are ordinal; this model treats them so, beside the linear mixed model, which treats them as
-    interval data. statsmodels' ``OrderedModel`` has no random effects, so standard errors are clustered by
-    participant. Columns: criterion, term ("<source> - <reference>", a log-odds shift towards higher
-    ratings), estimate, se, z, p, ci_low, ci_high, n_obs.
-    """
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
-    sources = sorted(answers["source"].unique())
-    humans = sorted(answers.loc[answers["human_source"].astype(bool), "source"].unique())
-    ref = reference or (humans[0] if humans else sources[0])
-    rows = []
-    for criterion in criteria_columns(answers):
-        data = answers.dropna(subset=[RATING_PREFIX + criterion]).sort_values(["participant", "clip"], kind="stable")
-        exog = pd.get_dummies(data["source"]).drop(columns=ref).astype(float)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fit = OrderedModel(data[RATING_PREFIX + criterion].astype(int), exog, distr="logit").fit(
-                method="bfgs", disp=False, maxiter=500, cov_type="cluster",
-                cov_kwds={"groups": pd.factorize(data["participant"])[0]})
-        ci = fit.conf_int()
-        for name in exog.columns:
-            rows.append({"criterion": criterion, "term": f"{name} - {ref}", "estimate": float(fit.params[name]),
-                         "se": float(fit.bse[name]), "z": float(fit.tvalues[name]), "p": float(fit.pvalues[name]),
-                         "ci_low": float(ci.loc[name, 0]), "ci_high": float(ci.loc[name, 1]), "n_obs": len(data)})
-    return pd.DataFrame(rows, columns=["criterion", "term", "estimate", "se", "z", "p", "ci_low", "ci_high", "n_obs"])
-
-
-OPTIMIZERS = ("lbfgs", "powell", "nm", "bfgs", "cg")
-
-
-def best_fit(model: Any) -> tuple[Any, str, bool]:
-    """Fit ``model`` (REML) with each optimiser; the best log-likelihood wins, and is confirmed when a second
-    optimiser reaches it too. Returns (fit, optimiser name, confirmed)."""
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    fits = []
-    for optimizer in OPTIMIZERS:
-        with warnings.catch_warnings():
-            # A variance at the boundary (zero) is a legitimate estimate, reported as such in the table.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            try:
-                fit = model.fit(reml=True, method=optimizer)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-        if np.isfinite(fit.llf):
-            fits.append((float(fit.llf), optimizer, fit))
-    if not fits:
-        raise ValueError("no optimiser could fit the mixed model to these answers")
-    fits.sort(key=lambda item: -item[0])
-    best_llf, optimizer, fit = fits[0]
-    confirmed = sum(abs(llf - best_llf) < 1e-3 for llf, _, _ in fits) >= 2
-    return fit, optimizer, confirmed
-
-
-def _mixed_rows(criterion: str, fit: Any, ref: str, n_obs: int) -> list[dict[str, object]]:
-    params, bse, pvalues = fit.fe_params, fit.bse_fe, fit.pvalues
-    ci = fit.conf_int().loc[params.index]
-    rows: list[dict[str, object]] = []
-    for name in params.index:
-        term = "Intercept" if name == "Intercept" else f"{name.split('[T.')[1].rstrip(']')} - {ref}"
-        rows.append(
-            {
-                "criterion": criterion,
-                "term": term,
-                "estimate": float(params[name]),
-                "se": float(bse[name]),
-                "z": float(params[name] / bse[name]),
-                "p": float(pvalues[name]),
-                "ci_low": float(ci.loc[name, 0]),
-                "ci_high": float(ci.loc[name, 1]),
-                "n_obs": n_obs,
-                "converged": bool(fit.converged),
-            }
-        )
-    for name, value in zip(fit.model.exog_vc.names, fit.vcomp, strict=True):
-        rows.append({"criterion": criterion, "term": f"{name} var", "estimate": float(value), "n_obs": n_obs})
-    rows.append({"criterion": criterion, "term": "residual var", "estimate": float(fit.scale), "n_obs": n_obs})
-    return rows
-
-
 def summary_tables(answers: pd.DataFrame, *, mixed: bool = True) -> dict[str, pd.DataFrame]:
-    """Every table above, by name, for the app's results page and ``python -m survey stats``.
+    """Every table above, by name, in the order a researcher should read them.
 
-    A table whose computation fails on these answers (too few participants, no variance) becomes a
-    one-row table whose ``note`` says so, so one impossible test never hides the others or the downloads.
+    With ``mixed`` the headline comes first: the crossed mixed models of ``survey.inference.headline``
+    (participants and clips random; ``headline``, ``headline_means``, ``headline_model``, ``ordinal_mixed``),
+    then their clip-aware companion ``min_f`` (``survey.inference.clipaware``), the descriptives, and only then the
+    participant-means tests, which treat the clips as fixed (``omnibus_participant_means``,
+    ``pairwise_participant_means``; see :func:`fixed_clips_warning`).  A table whose computation fails on these
+    answers becomes a one-row table whose ``note`` says why, so one impossible test never hides the others.
+    Below ``MIN_PARTICIPANTS`` no test is run: one ``inference`` table says so, and the descriptives follow.
     """
-    builders: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    from survey.inference.clipaware import min_f_table
+    from survey.inference.headline import headline_tables, too_few
+
+    descriptive: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
         "describe": describe,
-        "omnibus": omnibus,
-        "pairwise": pairwise,
         "agreement": agreement,
         "human_guesses": human_guesses,
         "detection": detection,
         "by_guess_correct": lambda a: split_ratings(a, "guess_correct"),
         "by_knows_piece": lambda a: split_ratings(a, "knows_piece"),
     }
-    if mixed:
-        builders["mixed_models"] = mixed_models
-        builders["ordinal_models"] = ordinal_models
-    return {name: _guarded(name, build, answers) for name, build in builders.items()}
+    tests: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+        "omnibus_participant_means": omnibus,
+        "pairwise_participant_means": pairwise,
+    }
+    tables: dict[str, pd.DataFrame] = {}
+    if why := too_few(answers):
+        tables["inference"] = pd.DataFrame({"note": [why]})
+        tests = {}
+    elif mixed:
+        tables.update(headline_tables(answers))
+    if tests:
+        tables["min_f"] = _guarded("min_f", min_f_table, answers)
+    tables["describe"] = _guarded("describe", describe, answers)
+    tables.update({name: _guarded(name, build, answers) for name, build in tests.items()})
+    tables.update({name: _guarded(name, build, answers) for name, build in descriptive.items() if name != "describe"})
+    return tables
+
+
+def fixed_clips_warning(tables: dict[str, pd.DataFrame]) -> str:
+    """The sentence that goes above the participant-means tests, or "" when the clips are known not to vary.
+
+    Those tests average each participant's clips of a source, so the clips drawn stand for the whole source: with
+    clip variance above zero they find differences that are not there (``bench/validity.py``)."""
+    model = tables.get("headline_model")
+    if model is None or "clip_var" not in model:
+        return ("The participant-means tests treat the clips as fixed: with few clips per source their p-values are "
+                "too small whenever clips differ; read them only beside the headline model.")
+    varied = model.loc[model["clip_var"].fillna(0) > 0, "criterion"].tolist()
+    if not varied:
+        return ""
+    return (f"The clip variance is estimated above zero for {', '.join(varied)}: the participant-means tests treat "
+            "the clips as fixed, so their p-values are too small there; the headline model is the one to report.")
 
 
 def _guarded(name: str, build: Callable[[pd.DataFrame], pd.DataFrame], answers: pd.DataFrame) -> pd.DataFrame:
+    """The table, or a one-row ``note`` table in words a researcher reads (never an exception's text)."""
     try:
         return build(answers)
-    except (ValueError, ArithmeticError, KeyError, IndexError, np.linalg.LinAlgError) as exc:
+    except (ValueError, ArithmeticError, KeyError, IndexError, np.linalg.LinAlgError):
         n = answers["participant"].nunique()
-        sentence = f"The {name.replace('_', ' ')} table cannot be computed from {n} participant(s): {exc}"
+        sentence = (f"The {name.replace('_', ' ')} table cannot be computed from these answers ({n} participant(s), "
+                    f"{len(answers)} answers): too few, or ratings that do not vary.")
         return pd.DataFrame({"note": [sentence]})

@@ -22,7 +22,8 @@ from survey.export import answers_frame, study_json
 from survey.figures import all_figures, metric_rating_figure
 from survey.report import html_report
 from survey.schema import StudyStatus
-from survey.stats import apply_exclusions, multiplicity_note, summary_tables
+from survey.inference.headline import headline_statement
+from survey.stats import apply_exclusions, fixed_clips_warning, multiplicity_note, summary_tables
 from survey.study import design_notes, get_study, list_studies
 
 
@@ -89,6 +90,19 @@ def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> dict[str,
     return dict(tables)
 
 
+def show_tables(tables: dict[str, pd.DataFrame], notes: list[str]) -> None:
+    """Every table under its name, the headline first; the participant-means tests under their warning."""
+    for name, table in tables.items():
+        if name == "omnibus_participant_means" and (warning := fixed_clips_warning(tables)):
+            notes.append(warning)
+            st.warning(warning)
+        st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
+        if list(table.columns) == ["note"]:
+            st.info(str(table["note"].iloc[0]))
+        else:
+            st.dataframe(table, key=f"results_table_{name}", hide_index=True)
+
+
 def show(factory: sessionmaker[Session], slug: str) -> None:
     """Downloads first (they never depend on the statistics), then charts and tables of one study."""
     with factory.begin() as session:
@@ -112,18 +126,17 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
     if kept.empty:
         st.warning("Every participant is excluded by the ticked checks.")
         return
-    mixed = st.checkbox("Fit mixed-effects and ordinal models (as the report does; untick for speed)", True,
+    mixed = st.checkbox("Fit the headline mixed models (R: a few seconds; the report uses them)", True,
                         key="results_mixed")
     tables = tables_for(kept, mixed)
-    if note := multiplicity_note(tables["pairwise"]):
-        notes.append(note)
-        st.caption(note)
+    for note in (headline_statement(tables), multiplicity_note(tables.get("headline", pd.DataFrame()))):
+        if note:
+            notes.append(note)
+            st.caption(note)
     figures = all_figures(kept, tables)
     for name, figure in figures.items():
         st.plotly_chart(figure, key=f"results_fig_{name}")
-    for name, table in tables.items():
-        st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
-        st.dataframe(table, key=f"results_table_{name}", hide_index=True)
+    show_tables(tables, notes)
     metric_report = objective_metrics(kept, metrics)
     fresh = all_figures(kept, tables)  # st.plotly_chart leaves theme placeholders in figures it drew
     report = html_report(title, notes, fresh, {**tables, **metric_report})

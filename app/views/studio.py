@@ -24,7 +24,8 @@ from survey.audit import AuditReport
 from survey.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
 from survey.errors import SurveyError
 from survey.export import answers_frame
-from survey.power import Design, parse_means, participants_needed, pilot_designs
+from survey.inference.simulate import StudyDesign
+from survey.power import pairs_of, parse_means, participants_needed, pilot_designs
 from survey.prepare import prepare_clips, read_clip_audio, store_audio
 from survey.schema import StudyStatus
 from survey.study import audit_study, close_study, get_study, import_study, list_studies, publish_study
@@ -193,37 +194,42 @@ def surface_cues(audit: AuditReport, slug: str) -> None:
 
 
 def power_panel(factory: sessionmaker[Session]) -> None:
-    """Participants needed for a target power per pair, simulated from a pilot study or stated means."""
+    """Participants and clips per source needed for a target power per pair, by the headline model, simulated from
+    a pilot study or stated means."""
     with factory.begin() as session:
         pilots = [s.slug for s in list_studies(session)]
-    pilot = st.selectbox("Pilot study (its mixed model gives means and variances)", ["(stated below)", *pilots],
+    pilot = st.selectbox("Pilot study (its headline model gives means and variances)", ["(stated below)", *pilots],
                          key="power_pilot")
     means_text = st.text_input("…or expected mean rating per source", "original=4.5, lstm=4.0", key="power_means")
     a, b, c = st.columns(3)
     sds = (a.number_input("Participant SD", 0.0, 3.0, 0.8, key="power_sd_participant"),
            b.number_input("Clip SD", 0.0, 3.0, 0.3, key="power_sd_clip"),
            c.number_input("Residual SD", 0.1, 3.0, 1.3, key="power_sd_residual"))
+    d, e = st.columns(2)
+    layout = (int(d.number_input("Clips of each source per participant", 1, 20, 2, key="power_per_source")),
+              int(e.number_input("Clips in each source's pool", 1, 64, 4, key="power_pool")))
     target = st.slider("Power wanted for each pair", 0.5, 0.95, 0.8, key="power_target")
     if not st.button("Simulate", key="power_go"):
         return
     try:
-        with st.spinner("Simulating studies of increasing size…"):
-            for name, design in planned_designs(factory, pilot, means_text, sds).items():
-                st.markdown(f"**{name}** (Holm over {len(design.all_pairs())} pairs; se: the simulation's own)")
-                st.dataframe(participants_needed(design, target, simulations=200), hide_index=True,
+        with st.spinner("Simulating studies through the headline model…"):
+            for name, design in planned_designs(factory, pilot, means_text, sds, layout).items():
+                st.markdown(f"**{name}** (Holm over {len(pairs_of(design))} pairs; se: the simulation's own)")
+                st.dataframe(participants_needed(design, target, simulations=100), hide_index=True,
                              key=f"power_table_{name}")
     except (SurveyError, ValueError) as exc:
         st.error(str(exc))
 
 
-def planned_designs(factory: sessionmaker[Session], pilot: str, means_text: str,
-                    sds: tuple[float, float, float]) -> dict[str, Design]:
+def planned_designs(factory: sessionmaker[Session], pilot: str, means_text: str, sds: tuple[float, float, float],
+                    layout: tuple[int, int]) -> dict[str, StudyDesign]:
     """The designs to simulate: one per criterion of the pilot, or the stated one."""
+    per_source, pool = layout
     if pilot != "(stated below)":
         with factory.begin() as session:
             answers = answers_frame(session, pilot)
-        return pilot_designs(answers, pilot)
-    return {"stated means": Design(parse_means(means_text), *sds)}
+        return pilot_designs(answers, pilot, per_source=per_source, clips_per_source=pool)
+    return {"stated means": StudyDesign(parse_means(means_text), *sds, clips_per_source=pool, per_source=per_source)}
 
 
 def participant_link(slug: str) -> str:

@@ -185,3 +185,17 @@ def _holm(table: pd.DataFrame, overall: bool = True) -> pd.DataFrame:
             table.loc[tested, column] = table[tested].groupby(by, sort=False)["p_unc"].transform(
                 lambda p: multipletests(p.to_numpy(float), method="holm")[1])
     return table
+
+
+def headline_statement(tables: dict[str, pd.DataFrame]) -> str:
+    """What the headline model is and treats as random, for the top of the Results page and the report."""
+    model = tables.get("headline_model")
+    fitted = model is not None and "random" in model
+    what = ("Headline: per criterion, a linear mixed model of the ratings with participants and clips as crossed "
+            "random effects (and by-participant source slopes where the design identifies them), fitted by R's "
+            "lme4 with lmerTest's Satterthwaite degrees of freedom; pairwise differences are Holm-adjusted within "
+            "each criterion (p_holm) and over every criterion and pair (p_holm_all), and the chart's intervals are "
+            "the model's.  Beside it, ordinal::clmm treats the ratings as ordinal.")
+    rule = (f"Inference needs at least {MIN_PARTICIPANTS} participants; a random term the data cannot identify, or "
+            "estimated at zero, is left out and the model refitted (column 'dropped').")
+    return f"{what} {rule}" if fitted else rule
