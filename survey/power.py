@@ -9,8 +9,8 @@ standard error of that share.
 
 Why clips matter (Westfall, Kenny & Judd 2014): the difference between two sources is estimated with variance
 about 2 clip_var / clips_per_source + 2 (participant_source_var + residual_var / per_source) / participants, so
-more participants shrink only the second term; with few clips and clip variance, no number of participants
-reaches the target.  That approximation (:func:`approximate_power`, noncentral t with Welch-Satterthwaite
+more participants shrink only the second term, and its degrees of freedom come from the clips; with few clips
+and clip variance, no number of participants reaches the target.  That approximation (:func:`approximate_power`, noncentral t with Welch-Satterthwaite
 degrees of freedom and a Bonferroni alpha) finds the bracket and the clips needed; the simulation then finds the
 smallest participant count by bisection over whole Williams rows, every size simulated with the same seed.
 
@@ -67,13 +67,26 @@ def simulate_power(design: StudyDesign, participants: int, simulations: int = 20
     return PowerResult(participants, power, se, simulations)
 
 
+ROUNDING_VARIANCE = 1 / 12
+"""Whole-number ratings add the variance of rounding (uniform over one scale step) to the residual."""
+
+
 def approximate_power(design: StudyDesign, pair: tuple[str, str], participants: float, alpha: float = 0.05) -> float:
-    """The headline contrast's power from the variance of a difference (see the module's docstring)."""
-    clip_part = 2 * design.clip_sd**2 / design.clips_per_source
-    person_part = 2 * (design.participant_source_sd**2 + design.residual_sd**2 / design.per_source) / participants
-    variance = clip_part + person_part
-    df_clips, df_people = 2 * (design.clips_per_source - 1), max(participants - 1, 1)
-    df = variance**2 / (clip_part**2 / df_clips + person_part**2 / df_people)
+    """The headline contrast's approximate power: the bracket of the search, and the clips a target needs.
+
+    The difference of two sources' means has variance a + b, a = 2 clip_var / clips + 2 residual_var /
+    (participants x per_source), estimated from the clip means (2 (clips - 1) df, as lmerTest's Satterthwaite df
+    come out when the clip variance is kept), and b = 2 participant_source_var / participants (participants - 1
+    df); without clip variance it is the paired t-test.  Noncentral t, Bonferroni alpha over the pairs (Holm's
+    power is at least that).  It is optimistic where lmerTest keeps a clip variance near zero (smaller df), so
+    the simulation, not this, gives the planned size."""
+    residual = 2 * (design.residual_sd**2 + ROUNDING_VARIANCE) / (participants * design.per_source)
+    clips = 2 * design.clip_sd**2 / design.clips_per_source
+    slopes = 2 * design.participant_source_sd**2 / participants
+    people_df = max(participants - 1, 1)
+    a, a_df = (clips + residual, 2 * (design.clips_per_source - 1)) if design.clip_sd > 0 else (residual, people_df)
+    variance = a + slopes
+    df = variance**2 / (a**2 / a_df + slopes**2 / people_df)
     level = alpha / max(len(pairs_of(design)), 1)
     critical = stats.t.ppf(1 - level / 2, df)
     shift = abs(design.means[pair[0]] - design.means[pair[1]]) / math.sqrt(variance)

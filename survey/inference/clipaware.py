@@ -3,8 +3,8 @@
 Clark (1973): F1 treats the clips as fixed, F2 the participants; min F' = F1 F2 / (F1 + F2) with denominator
 degrees of freedom (F1 + F2)^2 / (F1^2 / df2(F2) + F2^2 / df2(F1)) is a conservative test that generalises over
 both.  It needs no model fit, so it runs where R does not, and it disagrees with the mixed model only when the
-design is badly unbalanced.  F1 is pingouin's repeated-measures ANOVA on participants' source means (participants
-who rated every source); F2 is SciPy's one-way ANOVA on clip means, clips nested in sources.  For a pair of
+design is badly unbalanced.  F1 is the repeated-measures ANOVA on participants' source means (participants who
+rated every source); F2 is SciPy's one-way ANOVA on clip means, clips nested in sources.  For a pair of
 sources the same with two levels: F1 = t^2 of the paired t-test, F2 = t^2 of the two-sample t-test on clip means.
 No library computes min F' itself; it is one line of arithmetic.
 
@@ -73,12 +73,18 @@ def _row(by_person: pd.DataFrame, by_clip: pd.Series, sources: list[str]) -> dic
 
 
 def _f1(people: pd.DataFrame) -> tuple[float, float]:
-    """Repeated-measures F over participants' source means, and its denominator df."""
-    import pingouin as pg
-
-    long = people.reset_index().melt(id_vars="participant", var_name="source", value_name="rating")
-    table = pg.rm_anova(long, dv="rating", within="source", subject="participant", correction=False)
-    return float(table["F"].iloc[0]), float(table["ddof2"].iloc[0])
+    """Repeated-measures F over participants' source means (participants x sources, one value a cell), and its
+    denominator df.  The textbook sums of squares, written out because pingouin's ``rm_anova`` drops its F column
+    when the error term vanishes; statsmodels' ``AnovaRM`` gives the same F (the tests check it)."""
+    values = people.to_numpy(float)
+    n, k = values.shape
+    grand = values.mean()
+    between = n * ((values.mean(axis=0) - grand) ** 2).sum()
+    error = ((values - grand) ** 2).sum() - between - k * ((values.mean(axis=1) - grand) ** 2).sum()
+    error_df = (n - 1) * (k - 1)
+    if error <= 1e-12:
+        return np.nan, float(error_df)
+    return float((between / (k - 1)) / (error / error_df)), float(error_df)
 
 
 def _f2(clips: list[np.ndarray]) -> tuple[float, float]:

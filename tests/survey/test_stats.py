@@ -188,18 +188,6 @@ def test_ratings_split_by_correct_guess_and_by_knowing_the_piece() -> None:
         assert row["mean"] == pytest.approx(sub["rating_enjoyment"].mean())
 
 
-def test_mixed_model_recovers_the_simulated_source_effects() -> None:
-    answers = simulated(n_participants=40, seed=11).drop(columns="rating_enjoyment")
-    table = stats.mixed_models(answers).set_index("term")
-    for source in ("lstm", "trained", "pretrained"):
-        row = table.loc[f"{source} - original"]
-        truth = SOURCES[source] - SOURCES["original"]
-        assert abs(row["estimate"] - truth) < 3 * row["se"] + 0.15  # clipping to 1..7 shrinks effects slightly
-        assert row["ci_low"] < row["estimate"] < row["ci_high"]
-    assert {"participant var", "clip var", "residual var"} <= set(table.index)
-    assert table.loc["participant var", "estimate"] > table.loc["clip var", "estimate"]
-
-
 def test_exclusions_drop_participants_who_failed_a_check() -> None:
     answers = simulated()
     kept = stats.apply_exclusions(answers)
@@ -227,7 +215,36 @@ def test_a_single_kept_participant_gets_sentences_not_a_crash() -> None:
     pairs = stats.pairwise(one)
     assert pairs["note"].str.contains("needs at least 2 participants").all() and pairs["p_holm"].isna().all()
     tables = stats.summary_tables(one, mixed=True)
-    assert set(tables) >= {"describe", "omnibus", "pairwise", "mixed_models"}
+    assert list(tables)[:2] == ["inference", "describe"]  # below the minimum: a sentence, then descriptives only
+    assert "No inference yet" in tables["inference"]["note"].iloc[0]
+    assert not {"headline", "min_f", "pairwise_participant_means"} & set(tables)
+
+
+def test_the_headline_model_comes_first_and_the_participant_means_tests_last_with_their_warning() -> None:
+    tables = stats.summary_tables(simulated())
+    names = list(tables)
+    assert names[:5] == ["headline", "headline_means", "headline_model", "ordinal_mixed", "min_f"]
+    assert names.index("pairwise_participant_means") > names.index("describe")
+    warning = stats.fixed_clips_warning(tables)
+    varied = tables["headline_model"].query("clip_var > 0")["criterion"].tolist()
+    assert varied and all(c in warning for c in varied) and "too small" in warning
+    no_clips = {"headline_model": tables["headline_model"].assign(clip_var=0.0)}
+    assert stats.fixed_clips_warning(no_clips) == ""
+
+
+def test_ratings_that_never_vary_get_sentences_not_nan_without_a_word() -> None:
+    answers = simulated().assign(rating_enjoyment=4)
+    friedman = stats.omnibus(answers).set_index("criterion").loc["enjoyment"]
+    assert "nothing to rank" in friedman["note"]
+    alpha = stats.agreement(answers).set_index("criterion").loc["enjoyment"]
+    assert np.isnan(alpha["alpha"]) and alpha["note"] == "Krippendorff's alpha is undefined: every rating is the same."
+
+
+def test_a_criterion_column_with_no_values_is_left_out_of_every_table() -> None:
+    answers = simulated().assign(rating_enjoyment=np.nan)
+    tables = stats.summary_tables(answers)
+    for name in ("headline", "min_f", "describe", "omnibus_participant_means", "agreement"):
+        assert set(tables[name]["criterion"]) == {"complexity"}, name
 
 
 def test_holm_is_offered_over_the_whole_family_of_criteria_and_pairs() -> None:
@@ -249,31 +266,3 @@ def test_human_guess_shares_also_get_an_interval_over_participants() -> None:
                              lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True,
                              vectorized=True, n_resamples=2000, method="BCa", rng=np.random.default_rng(0))
     assert row["cluster_ci_low"] == pytest.approx(expected.confidence_interval.low)
-
-
-def test_the_mixed_model_keeps_the_best_likelihood_of_several_optimisers_whatever_the_row_order() -> None:
-    import statsmodels.formula.api as smf
-
-    answers = simulated(n_participants=30, seed=5).drop(columns="rating_complexity")
-    table = stats.mixed_models(answers)
-    data = answers.assign(rating=answers["rating_enjoyment"].astype(float), one=1)
-    model = smf.mixedlm("rating ~ C(source, Treatment(reference='original'))", data, groups="one", re_formula="0",
-                        vc_formula={"participant": "0 + C(participant)", "clip": "0 + C(clip)"})
-    single = model.fit(reml=True, method=["lbfgs", "powell"]).llf  # the old, single-optimiser fit
-    assert table["llf"].iloc[0] >= single - 1e-6
-    shuffled = stats.mixed_models(answers.sample(frac=1.0, random_state=2))
-    np.testing.assert_allclose(shuffled["estimate"], table["estimate"], rtol=1e-6, atol=1e-8)
-    assert table["optimizer"].iloc[0] in stats.OPTIMIZERS
-
-
-def test_an_ordinal_model_beside_the_linear_one_agrees_on_the_direction_of_clear_effects() -> None:
-    answers = simulated(n_participants=40, seed=11).drop(columns="rating_enjoyment")
-    ordinal = stats.ordinal_models(answers).set_index("term")
-    assert set(ordinal.index) == {"lstm - original", "pretrained - original", "trained - original"}
-    row = ordinal.loc["trained - original"]
-    assert row["ci_low"] < row["estimate"] < row["ci_high"] < 0
-    assert ordinal.loc["trained - original", "p"] < 0.05  # the simulated effect is -1.8 points
-    linear = stats.mixed_models(answers).set_index("term")
-    for term in ordinal.index:
-        if linear.loc[term, "p"] < 0.05:
-            assert np.sign(ordinal.loc[term, "estimate"]) == np.sign(linear.loc[term, "estimate"])
