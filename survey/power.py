@@ -10,9 +10,10 @@ standard error of that share.
 Why clips matter (Westfall, Kenny & Judd 2014): the difference between two sources is estimated with variance
 about 2 clip_var / clips_per_source + 2 (participant_source_var + residual_var / per_source) / participants, so
 more participants shrink only the second term, and its degrees of freedom come from the clips; with few clips
-and clip variance, no number of participants reaches the target.  That approximation (:func:`approximate_power`, noncentral t with Welch-Satterthwaite
-degrees of freedom and a Bonferroni alpha) finds the bracket and the clips needed; the simulation then finds the
-smallest participant count by bisection over whole Williams rows, every size simulated with the same seed.
+and clip variance, no number of participants reaches the target.  That approximation (:func:`approximate_power`,
+noncentral t with Welch-Satterthwaite degrees of freedom and a Bonferroni alpha) finds the bracket and the clips
+needed; the simulation then finds the smallest participant count by bisection over whole Williams rows, every
+size simulated with the same seed.
 
 The inputs come from a pilot (its headline model: :func:`pilot_designs`; refused below the model's minimum of
 participants) or are stated.  No listening platform offers this; power packages (statsmodels' ``TTestPower``)
@@ -58,7 +59,7 @@ def simulate_power(design: StudyDesign, participants: int, simulations: int = 20
     rng = np.random.default_rng(seed)
     batch = pd.concat([rating_rows(simulate_answers(design, participants, rng), study=str(i))
                        for i in range(simulations)], ignore_index=True)
-    pairs = fit_tables(fit_batch(batch, workers=2))["headline"]
+    pairs = fit_tables(fit_batch(batch, workers=2, pairs_only=True))["headline"]
     power, se = {}, {}
     for a, b in pairs_of(design):
         mine = pairs[(pairs["source_a"] == a) & (pairs["source_b"] == b)]
@@ -110,22 +111,22 @@ def participants_needed(design: StudyDesign, target: float = 0.8, rows: int = 2,
     out = []
     for pair in pairs_of(design):
         clips = clips_needed(design, pair, target, most)
-        row = {"pair": f"{pair[0]} vs {pair[1]}", "difference": design.means[pair[0]] - design.means[pair[1]],
-               "clips_per_source": clips or np.nan, "participants": np.nan, "power": np.nan, "se": np.nan,
-               "note": ""}
+        row: dict[str, object] = {"pair": f"{pair[0]} vs {pair[1]}",
+                                  "difference": design.means[pair[0]] - design.means[pair[1]],
+                                  "clips_per_source": clips or np.nan}
+        notes = []
         if clips is None:
-            row["note"] = f"Not reachable with {most} participants and up to {MOST_CLIPS} clips per source."
+            notes.append(f"Not reachable with {most} participants and up to {MOST_CLIPS} clips per source.")
         else:
             if clips > design.clips_per_source:
-                row["note"] = (f"With {design.clips_per_source} clips per source no number of participants reaches "
-                               f"{target:.0%}: the plan needs {clips}.")
-            planned = replace(design, clips_per_source=clips)
-            found = _bisect(planned, pair, target, rows, most, simulations, seed)
+                notes.append(f"With {design.clips_per_source} clips per source no number of participants reaches "
+                             f"{target:.0%}: the plan needs {clips}.")
+            found = _bisect(replace(design, clips_per_source=clips), pair, target, rows, most, simulations, seed)
             if found is None:
-                row["note"] = (row["note"] + f" The simulation did not reach {target:.0%} by {most} participants.").strip()
+                notes.append(f"The simulation did not reach {target:.0%} by {most} participants.")
             else:
                 row.update(participants=found.participants, power=found.power[pair], se=found.se[pair])
-        out.append(row)
+        out.append({**row, "note": " ".join(notes)})
     return pd.DataFrame(out, columns=COLUMNS)
 
 

@@ -169,7 +169,7 @@ def _friedman(complete: pd.DataFrame, criterion: str) -> dict[str, Any]:
     result = pg.friedman(long, dv="rating", within="source", subject="participant").iloc[0]
     if not np.isfinite(result["Q"]):
         return {"test": "friedman", "n": len(means),
-                "note": "Friedman test: every participant's means are tied across sources, so there is nothing to rank."}
+                "note": "Friedman test: every participant's means are tied across sources: nothing to rank."}
     return {"test": "friedman", "n": len(means), "statistic": result["Q"], "dof": result["ddof1"],
             "p": result["p_unc"], "kendall_w": result["W"], "note": ""}
 

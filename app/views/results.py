@@ -20,9 +20,9 @@ from survey.clipmetrics import clip_metrics_frame, metric_tables
 from survey.errors import SurveyError
 from survey.export import answers_frame, study_json
 from survey.figures import all_figures, metric_rating_figure
+from survey.inference.headline import headline_statement
 from survey.report import html_report
 from survey.schema import StudyStatus
-from survey.inference.headline import headline_statement
 from survey.stats import apply_exclusions, fixed_clips_warning, multiplicity_note, summary_tables
 from survey.study import design_notes, get_study, list_studies
 

@@ -215,7 +215,7 @@ def power_panel(factory: sessionmaker[Session]) -> None:
         with st.spinner("Simulating studies through the headline model…"):
             for name, design in planned_designs(factory, pilot, means_text, sds, layout).items():
                 st.markdown(f"**{name}** (Holm over {len(pairs_of(design))} pairs; se: the simulation's own)")
-                st.dataframe(participants_needed(design, target, simulations=100), hide_index=True,
+                st.dataframe(participants_needed(design, target, simulations=60), hide_index=True,
                              key=f"power_table_{name}")
     except (SurveyError, ValueError) as exc:
         st.error(str(exc))

@@ -2,7 +2,7 @@
 # (a linear mixed model with crossed participant and clip effects, Satterthwaite degrees of freedom) and
 # ordinal::clmm (the same design as a cumulative link mixed model).  survey/inference/rbridge.py runs it.
 #
-#   Rscript crossed.R IN.csv OUT.json [ordinal]
+#   Rscript crossed.R IN.csv OUT.json [ordinal] [pairs]     (pairs: only the pairwise contrasts, for simulations)
 #
 # IN.csv: one row per rating: study (any id: a batch holds many studies, e.g. simulated ones), criterion,
 # participant, clip, source, rating.  OUT.json: one object per (study, criterion); see fit_one().
@@ -50,7 +50,7 @@ lmm_fit <- function(d, terms) {
   messages <- character()
   model <- withCallingHandlers(
     # the formula and data go into the call itself: lmerTest re-evaluates the call later, from another frame
-    eval(bquote(lmer(.(f), data = .(d), REML = TRUE))),
+    eval(bquote(lme4::lmer(.(f), data = .(d), REML = TRUE))),
     warning = function(w) { messages <<- c(messages, conditionMessage(w)); invokeRestart("muffleWarning") },
     message = function(m) { invokeRestart("muffleMessage") })
   list(model = model, formula = one_line(f), messages = messages)
@@ -108,17 +108,21 @@ pair_matrix <- function(sources) {
   list(L = L, a = sources[pairs[1, ]], b = sources[pairs[2, ]])
 }
 
-lmm_result <- function(d) {
+lmm_result <- function(d, pairs_only = FALSE) {
   fit <- fit_with_rule(d, lmm_fit, sds, function(m) sigma(m), c("participant", "participant:source", "clip"))
-  model <- fit$model; sources <- levels(d$source); k <- length(sources)
-  means <- cbind(source = sources, contrast_rows(model, diag(k)))
+  # lmerTest's Satterthwaite needs a numerical Hessian of the variance parameters: computed once, on the model
+  # the rule kept, not on every refit
+  model <- if (inherits(fit$model, "lm")) fit$model else as_lmerModLmerTest(fit$model)
+  sources <- levels(d$source); k <- length(sources)
+  means <- if (pairs_only) NULL else cbind(source = sources, contrast_rows(model, diag(k)))
   pm <- pair_matrix(sources)
   pairs <- if (k > 1) cbind(source_a = pm$a, source_b = pm$b, contrast_rows(model, pm$L)) else NULL
   variances <- if (inherits(model, "lm")) list(residual = sigma(model)^2) else as.list(sds(model)^2)
   names(variances)[names(variances) == "Residual"] <- "residual"
   converged <- !length(grep("converge|Hessian", fit$messages, value = TRUE))
   list(formula = fit$formula, random = I(fit$terms), dropped = fit$dropped, variances = variances,
-       converged = converged, warnings = fit$messages, means = means, pairs = pairs, omnibus = omnibus(model, k))
+       converged = converged, warnings = fit$messages, means = means, pairs = pairs,
+       omnibus = if (pairs_only) NULL else omnibus(model, k))
 }
 
 clmm_fit <- function(d, terms) {
@@ -129,7 +133,7 @@ clmm_fit <- function(d, terms) {
 
 clmm_sds <- function(model) unlist(lapply(ordinal::VarCorr(model), function(v) sqrt(v[1, 1])))
 
-clmm_result <- function(d) {
+clmm_result <- function(d, pairs_only = FALSE) {
   d$rating_factor <- factor(d$rating, ordered = TRUE)
   # participant and clip intercepts only: clmm's Laplace fit takes seconds a term, and the ordinal model stands
   # beside the headline, which carries the slopes.  pi / sqrt(3) is the logistic residual's SD.
@@ -147,11 +151,11 @@ clmm_result <- function(d) {
                           p = 2 * pnorm(-abs(est / se))))
 }
 
-fit_one <- function(d, ordinal) {
+fit_one <- function(d, ordinal, pairs_only) {
   d$source <- factor(d$source, levels = sort(unique(as.character(d$source))))
   d$participant <- factor(d$participant); d$clip <- factor(d$clip)
   out <- list(study = as.character(d$study[1]), criterion = as.character(d$criterion[1]), n_obs = nrow(d))
-  out$lmm <- tryCatch(lmm_result(d), error = function(e) list(error = conditionMessage(e)))
+  out$lmm <- tryCatch(lmm_result(d, pairs_only), error = function(e) list(error = conditionMessage(e)))
   if (ordinal) out$clmm <- tryCatch(clmm_result(d), error = function(e) list(error = conditionMessage(e)))
   out
 }
@@ -159,9 +163,10 @@ fit_one <- function(d, ordinal) {
 main <- function(args) {
   d <- read.csv(args[1], colClasses = c(study = "character", criterion = "character", participant = "character",
                                         clip = "character", source = "character", rating = "numeric"))
-  ordinal <- length(args) >= 3 && args[3] == "ordinal"
+  ordinal <- "ordinal" %in% args[-(1:2)]
+  pairs_only <- "pairs" %in% args[-(1:2)]
   groups <- split(d, list(d$study, d$criterion), drop = TRUE, sep = "\r")
-  results <- lapply(groups, fit_one, ordinal = ordinal)
+  results <- lapply(groups, fit_one, ordinal = ordinal, pairs_only = pairs_only)
   writeLines(toJSON(unname(results), auto_unbox = TRUE, digits = NA, na = "null", dataframe = "rows",
                     null = "null"), args[2])
 }

@@ -83,7 +83,8 @@ def too_few(answers: pd.DataFrame) -> str:
     return ""
 
 
-def headline_tables(answers: pd.DataFrame, *, ordinal: bool = True, confidence: float = 0.95) -> dict[str, pd.DataFrame]:
+def headline_tables(answers: pd.DataFrame, *, ordinal: bool = True,
+                    confidence: float = 0.95) -> dict[str, pd.DataFrame]:
     """Every headline table (see the module's docstring); one-row ``note`` tables when no inference can be drawn."""
     why = too_few(answers)
     if not why:
@@ -109,7 +110,7 @@ def fit_tables(fits: list[dict[str, Any]], confidence: float = 0.95) -> dict[str
         models.append({**key, **_model_row(lmm, int(fit["n_obs"]))})
         if "error" not in lmm:
             pairs += [{**key, **_pair_row(row, confidence)} for row in lmm.get("pairs") or []]
-            means += [{**key, **_mean_row(row, confidence)} for row in lmm["means"]]
+            means += [{**key, **_mean_row(row, confidence)} for row in lmm.get("means") or []]
         if "clmm" in fit:
             ordinals += _ordinal_rows(key, fit["clmm"])
     tables = {

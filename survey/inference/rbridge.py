@@ -42,11 +42,13 @@ def rscript() -> str:
     return found
 
 
-def fit_batch(ratings: pd.DataFrame, *, ordinal: bool = False, workers: int = 1) -> list[dict[str, Any]]:
+def fit_batch(ratings: pd.DataFrame, *, ordinal: bool = False, workers: int = 1,
+              pairs_only: bool = False) -> list[dict[str, Any]]:
     """Fit the headline model (and, with ``ordinal``, the clmm) to every (study, criterion) of ``ratings``.
 
     ``ratings`` has :data:`COLUMNS`; the result is one dict per (study, criterion), as ``crossed.R`` documents,
-    in no particular order.  ``workers`` R processes share the studies (a simulation uses both cores).
+    in no particular order.  ``workers`` R processes share the studies (a simulation uses both cores);
+    ``pairs_only`` skips the means and the omnibus test (power needs only the pairs).
     """
     missing = set(COLUMNS) - set(ratings.columns)
     if missing:
@@ -57,18 +59,19 @@ def fit_batch(ratings: pd.DataFrame, *, ordinal: bool = False, workers: int = 1)
     chunks = [c for c in np.array_split(studies, max(1, min(workers, len(studies)))) if len(c)]
     frames = [ratings[ratings["study"].astype(str).isin(set(chunk))] for chunk in chunks]
     with ThreadPoolExecutor(len(frames)) as pool:
-        results = pool.map(lambda f: _run(f, ordinal), frames)
+        options = (["ordinal"] if ordinal else []) + (["pairs"] if pairs_only else [])
+        results = pool.map(lambda f: _run(f, options), frames)
     return [fit for chunk in results for fit in chunk]
 
 
-def _run(ratings: pd.DataFrame, ordinal: bool) -> list[dict[str, Any]]:
+def _run(ratings: pd.DataFrame, options: list[str]) -> list[dict[str, Any]]:
     """One R process over ``ratings``; its JSON, or :class:`InferenceUnavailable` in one sentence."""
     executable = rscript()
     fits = ratings.groupby(["study", "criterion"]).ngroups
     with tempfile.TemporaryDirectory(prefix="lab-r-") as tmp:
         given, answer = Path(tmp, "ratings.csv"), Path(tmp, "fits.json")
         ratings[COLUMNS].to_csv(given, index=False)
-        command = [executable, "--vanilla", str(SCRIPT), str(given), str(answer)] + (["ordinal"] if ordinal else [])
+        command = [executable, "--vanilla", str(SCRIPT), str(given), str(answer), *options]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=10 + SECONDS_PER_FIT * fits)
         except subprocess.TimeoutExpired:

@@ -50,7 +50,8 @@ class StudyDesign:
         return replace(self, means=dict.fromkeys(self.means, middle))
 
 
-def design_of_study(definition: StudyDefinition, **components: float) -> StudyDesign:
+def design_of_study(definition: StudyDefinition, participant_sd: float = 0.8, clip_sd: float = 0.4,
+                    residual_sd: float = 1.0) -> StudyDesign:
     """A study file's layout (its sources, clip pools and clips heard per source) under stated components.
 
     Every source starts at the middle of the scale; pass ``means`` through :func:`dataclasses.replace` for an
@@ -60,7 +61,8 @@ def design_of_study(definition: StudyDefinition, **components: float) -> StudyDe
     middle = (scale.min + scale.max) / 2
     return StudyDesign(dict.fromkeys(sources, middle), clips_per_source=min(len(s.clips) for s in definition.sources),
                        per_source=max(1, definition.clips_per_participant // len(sources)),
-                       scale=(scale.min, scale.max), **components)
+                       scale=(scale.min, scale.max), participant_sd=participant_sd, clip_sd=clip_sd,
+                       residual_sd=residual_sd)
 
 
 def simulate_answers(design: StudyDesign, participants: int, rng: np.random.Generator) -> pd.DataFrame:
