@@ -92,7 +92,7 @@ def describe(
                 "sd": float(values.std(ddof=1)) if len(values) > 1 else np.nan,
                 "ci_low": low,
                 "ci_high": high,
-                "ci_method": "cluster bootstrap over participants (BCa)",
+                "ci_method": "cluster bootstrap over participants (BCa; clips as fixed)",
             }
         )
     columns = ["source", "criterion", "n", "participants", "mean", "median", "sd", "ci_low", "ci_high", "ci_method"]

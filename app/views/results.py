@@ -21,7 +21,7 @@ from survey.errors import SurveyError
 from survey.export import answers_frame, study_json
 from survey.figures import all_figures, metric_rating_figure
 from survey.inference.headline import headline_statement
-from survey.report import html_report
+from survey.report import LEADING, html_report
 from survey.schema import StudyStatus
 from survey.stats import apply_exclusions, fixed_clips_warning, multiplicity_note, summary_tables
 from survey.study import design_notes, get_study, list_studies
@@ -90,10 +90,12 @@ def objective_metrics(answers: pd.DataFrame, metrics: pd.DataFrame) -> dict[str,
     return dict(tables)
 
 
-def show_tables(tables: dict[str, pd.DataFrame], notes: list[str]) -> None:
-    """Every table under its name, the headline first; the participant-means tests under their warning."""
+def show_tables(tables: dict[str, pd.DataFrame], notes: list[str], warning: str = "") -> None:
+    """Every table under its name; the participant-means tests under ``warning`` (``fixed_clips_warning``)."""
     for name, table in tables.items():
-        if name == "omnibus_participant_means" and (warning := fixed_clips_warning(tables)):
+        if name == "inference":
+            continue  # said above the charts
+        if name == "omnibus_participant_means" and warning:
             notes.append(warning)
             st.warning(warning)
         st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
@@ -129,14 +131,22 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
     mixed = st.checkbox("Fit the headline mixed models (R: a few seconds; the report uses them)", True,
                         key="results_mixed")
     tables = tables_for(kept, mixed)
+    if "inference" in tables:  # below the minimum of participants: say it first, then descriptives only
+        notes.append(str(tables["inference"]["note"].iloc[0]))
+        st.info(notes[-1])
     for note in (headline_statement(tables), multiplicity_note(tables.get("headline", pd.DataFrame()))):
         if note:
             notes.append(note)
             st.caption(note)
     figures = all_figures(kept, tables)
+    if "ratings" in figures:  # the model's means and intervals, then its tables: the headline leads the page
+        st.plotly_chart(figures.pop("ratings"), key="results_fig_ratings")
+    leading = {name: tables[name] for name in LEADING if name in tables and name != "inference"}
+    show_tables(leading, notes)
     for name, figure in figures.items():
         st.plotly_chart(figure, key=f"results_fig_{name}")
-    show_tables(tables, notes)
+    show_tables({name: table for name, table in tables.items() if name not in leading}, notes,
+                fixed_clips_warning(tables))
     metric_report = objective_metrics(kept, metrics)
     fresh = all_figures(kept, tables)  # st.plotly_chart leaves theme placeholders in figures it drew
     report = html_report(title, notes, fresh, {**tables, **metric_report})
