@@ -58,14 +58,21 @@ Clip metrics (``survey.clipmetrics``)
     clip_metrics_frame(session, slug) -> DataFrame;  source_metric_means(metrics) -> DataFrame
     metric_rating_table(answers, metrics, confidence=0.95) -> DataFrame   (Spearman rho with CI)
 
+Inference (``survey.inference``, on the answers frame; R's lme4, lmerTest and ordinal through ``rbridge``)
+    headline_tables(answers, *, ordinal=True) -> dict[str, DataFrame]   (crossed mixed models, Satterthwaite df)
+    min_f_table(answers) -> DataFrame;  MIN_PARTICIPANTS
+    simulate_answers(design, participants, rng) -> DataFrame;  StudyDesign, design_of_study, true_means
+
 Statistics (``survey.stats``, on the answers frame)
     apply_exclusions, describe, omnibus, pairwise, agreement, human_guesses, detection,
-    split_ratings, mixed_models, summary_tables(answers, *, mixed=True) -> dict[str, DataFrame]
+    split_ratings, fixed_clips_warning, summary_tables(answers, *, mixed=True) -> dict[str, DataFrame]
+
+Power (``survey.power``): participants_needed(design, target) -> DataFrame, pilot_designs(answers, study)
 
 Errors (``survey.errors``): every refusal is a ``SurveyError`` subclass whose ``str`` is a
 sentence fit for the page: StudyFileError, StudyNotFound, StudyExists, StudyNotOpen,
 StudyNotDraft, UnknownClip, ClipsNotRendered, AuditFailed, UnknownToken, ConsentRequired,
 InvalidAnswer, AnswerConflict, NotYourTurn, NotFinished.
 
-Command line: ``python -m survey {init,studies,import-study,audit,publish,close,export,stats}``.
+Command line: ``python -m survey {init,studies,import-study,audit,publish,close,export,stats,power}``.
 """

@@ -57,7 +57,7 @@ def test_the_cli_imports_exports_and_prints_statistics(
     assert main(["--url", db_url, "stats", study, "--no-mixed"]) == 0
     out = capsys.readouterr().out
     assert "imported demo-five-sources (draft, 20 clips)" in out
-    assert "== omnibus ==" in out and "friedman" in out and "== detection ==" in out
+    assert "== omnibus_participant_means ==" in out and "friedman" in out and "== detection ==" in out
     assert main(["--url", db_url, "stats", "missing-study"]) == 2  # a refusal: 2, as in every CLI of the lab
     assert "No study named 'missing-study'" in capsys.readouterr().err
 

@@ -26,3 +26,23 @@ def test_the_report_carries_explicit_source_colours() -> None:
     tables = stats.summary_tables(answers, mixed=False)
     report = html_report("t", [], figures.all_figures(answers, tables), tables)
     assert all(colour in report for colour in figures.source_colours(answers["source"]).values())
+
+
+def test_the_report_leads_with_the_headline_model_before_any_figure() -> None:
+    answers = simulated().assign(submitted_at="2026-11-26T12:00:00Z")
+    tables = stats.summary_tables(answers)
+    report = html_report("t", [], figures.all_figures(answers, tables), tables)
+    first_figure = report.index("<h2>Ratings</h2>")
+    assert report.index("<h2>Headline model</h2>") < report.index("<h2>Headline</h2>") < first_figure
+    assert report.index("<h2>Pairwise participant means</h2>") > first_figure
+
+
+def test_the_ratings_chart_draws_the_models_intervals_or_none() -> None:
+    answers = simulated().assign(submitted_at="2026-11-26T12:00:00Z")
+    modelled = figures.all_figures(answers, stats.summary_tables(answers))["ratings"]
+    means = stats.summary_tables(answers)["headline_means"]
+    bar = next(t for t in modelled.data if t.name == "lstm")
+    expected = means[means["source"] == "lstm"]
+    assert list(bar.error_y.array) == list(expected["ci_high"] - expected["mean"])
+    plain = figures.all_figures(answers, stats.summary_tables(answers, mixed=False))["ratings"]
+    assert all(trace.error_y.array is None for trace in plain.data)
