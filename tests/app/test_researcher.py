@@ -114,7 +114,8 @@ def test_results_show_charts_tables_and_downloads(open_study: str, factory: sess
     assert any("participants kept" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 3
     shown = [m.value for m in at.markdown]
-    assert "**Mixed models**" in shown and "**Ordinal models**" in shown, "fitted by default, as in the report"
+    assert any("No inference yet" in i.value for i in at.info), "one participant: descriptives only, said first"
+    assert "**Describe**" in shown and "**Headline**" not in shown and "**Pairwise participant means**" not in shown
 
 
 def test_results_without_answers_say_so(open_study: str) -> None:
