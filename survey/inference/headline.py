@@ -21,7 +21,9 @@ Tables (``headline_tables``), each with a ``criterion`` column:
     and what the rule dropped, the variance components, n_obs, participants, converged, note.
 ``ordinal_mixed``
     one row per pair: the clmm's log-odds shift towards higher ratings of ``source_a`` over ``source_b``, se,
-    z, p_unc, p_holm, and the random part.
+    z, p_unc, p_holm, and the random part.  A sensitivity analysis, not a verdict: its Wald z ignores the
+    uncertainty of the clip variance, and with 4 clips per source it rejects 11% of true null contrasts
+    (``bench/validity.py --ordinal``), where the linear model's Satterthwaite t rejects 5%.
 """
 
 from __future__ import annotations
@@ -203,7 +205,8 @@ def headline_statement(tables: dict[str, pd.DataFrame]) -> str:
             "random effects (and by-participant source slopes where the design identifies them), fitted by R's "
             "lme4 with lmerTest's Satterthwaite degrees of freedom; pairwise differences are Holm-adjusted within "
             "each criterion (p_holm) and over every criterion and pair (p_holm_all), and the chart's intervals are "
-            "the model's.  Beside it, ordinal::clmm treats the ratings as ordinal.")
+            "the model's.  Beside it, ordinal::clmm treats the ratings as ordinal (its Wald tests are liberal with few "
+            "clips: read it for direction, not significance).")
     rule = (f"Inference needs at least {MIN_PARTICIPANTS} participants; a random term the data cannot identify, or "
             "estimated at zero, is left out and the model refitted (column 'dropped').")
     return f"{what} {rule}" if fitted else rule
