@@ -171,6 +171,11 @@ def criteria_columns(frame: pd.DataFrame) -> list[str]:
     return [c.removeprefix(RATING_PREFIX) for c in frame.columns if c.startswith(RATING_PREFIX)]
 
 
+def rated_criteria(frame: pd.DataFrame) -> list[str]:
+    """The criterion keys with at least one rating: a criterion nobody rated has nothing to test or model."""
+    return [c for c in criteria_columns(frame) if frame[RATING_PREFIX + c].notna().any()]
+
+
 def study_json(session: Session, slug: str) -> dict[str, Any]:
     """The study (definition, status, audit) and all its answers as one JSON-safe document."""
     study = get_study(session, slug)

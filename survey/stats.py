@@ -27,8 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from survey.export import RATING_PREFIX
-from survey.inference.headline import rated_criteria
+from survey.export import RATING_PREFIX, rated_criteria
 
 
 def apply_exclusions(

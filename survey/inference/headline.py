@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from survey.export import RATING_PREFIX, criteria_columns
+from survey.export import RATING_PREFIX, rated_criteria
 from survey.inference.rbridge import InferenceUnavailable, fit_batch
 
 MIN_PARTICIPANTS = 4
@@ -56,11 +56,6 @@ MODEL_COLUMNS = ["criterion", "F", "num_df", "den_df", "p", "random", "dropped",
 ORDINAL_COLUMNS = ["criterion", "source_a", "source_b", "estimate", "se", "z", "p_unc", "p_holm", "random",
                    "dropped", "note"]
 TABLES = ("headline", "headline_means", "headline_model", "ordinal_mixed")
-
-
-def rated_criteria(answers: pd.DataFrame) -> list[str]:
-    """The criteria with at least one rating (a criterion nobody rated has nothing to model)."""
-    return [c for c in criteria_columns(answers) if answers[RATING_PREFIX + c].notna().any()]
 
 
 def rating_rows(answers: pd.DataFrame, study: str = "study") -> pd.DataFrame:
