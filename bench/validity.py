@@ -39,8 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from survey import stats  # noqa: E402
 from survey.inference.clipaware import min_f_table  # noqa: E402
-from survey.inference.headline import fit_tables, rating_rows  # noqa: E402
-from survey.inference.rbridge import fit_batch  # noqa: E402
+from survey.inference.headline import fit_studies  # noqa: E402
 from survey.inference.simulate import StudyDesign, design_of_study, simulate_answers, true_means  # noqa: E402
 from survey.studyfile import load_study_file  # noqa: E402
 
@@ -64,12 +63,6 @@ def shown(pair: tuple[float, float]) -> str:
 def studies_of(design: StudyDesign, participants: int, count: int, seed: int) -> list[pd.DataFrame]:
     rng = np.random.default_rng(seed)
     return [simulate_answers(design, participants, rng) for _ in range(count)]
-
-
-def headline(studies: list[pd.DataFrame], ordinal: bool) -> dict[str, pd.DataFrame]:
-    """The headline tables of every study, fitted in one batch (two R workers)."""
-    batch = pd.concat([rating_rows(a, study=str(i)) for i, a in enumerate(studies)], ignore_index=True)
-    return fit_tables(fit_batch(batch, ordinal=ordinal, workers=2))
 
 
 def per_study(table: pd.DataFrame, n: int, measure: Callable[[pd.DataFrame], float]) -> list[float]:
@@ -141,7 +134,7 @@ def run(design: StudyDesign, participants: int, count: int, effect: float, ordin
     shifted = design.sources[0]
     alternative = replace(design, means={**design.means, shifted: design.means[shifted] + effect})
     null, alt = studies_of(design, participants, count, seed), studies_of(alternative, participants, count, seed + 1)
-    fitted = headline(null + alt, ordinal)
+    fitted = fit_studies(null + alt, ordinal=ordinal)
     null_t = {k: v[v["study"].astype(int) < count] for k, v in fitted.items()}
     alt_t = {k: v[v["study"].astype(int) >= count].assign(study=lambda d: (d["study"].astype(int) - count).astype(str))
              for k, v in fitted.items()}

@@ -30,8 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from survey.inference.headline import MIN_PARTICIPANTS, fit_tables, headline_tables, rating_rows
-from survey.inference.rbridge import fit_batch
+from survey.inference.headline import MIN_PARTICIPANTS, fit_studies, headline_tables
 from survey.inference.simulate import StudyDesign, simulate_answers
 
 MOST_CLIPS = 64
@@ -57,9 +56,8 @@ def simulate_power(design: StudyDesign, participants: int, simulations: int = 20
                    alpha: float = 0.05) -> PowerResult:
     """Power of every pair at this sample size: ``simulations`` studies through the headline model."""
     rng = np.random.default_rng(seed)
-    batch = pd.concat([rating_rows(simulate_answers(design, participants, rng), study=str(i))
-                       for i in range(simulations)], ignore_index=True)
-    pairs = fit_tables(fit_batch(batch, workers=2, pairs_only=True))["headline"]
+    studies = [simulate_answers(design, participants, rng) for _ in range(simulations)]
+    pairs = fit_studies(studies, pairs_only=True)["headline"]
     power, se = {}, {}
     for a, b in pairs_of(design):
         mine = pairs[(pairs["source_a"] == a) & (pairs["source_b"] == b)]

@@ -28,6 +28,7 @@ Tables (``headline_tables``), each with a ``criterion`` column:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,14 @@ def headline_tables(answers: pd.DataFrame, *, ordinal: bool = True,
     if not ordinal:
         del tables["ordinal_mixed"]
     return {name: table.drop(columns="study") for name, table in tables.items()}
+
+
+def fit_studies(studies: Sequence[pd.DataFrame], *, ordinal: bool = False, pairs_only: bool = False,
+                workers: int = 2) -> dict[str, pd.DataFrame]:
+    """The headline tables of many studies' answers (simulated ones: power, ``bench/validity.py``) from one batch
+    of R processes; study ``i`` of the list is ``str(i)`` in each table's ``study`` column."""
+    batch = pd.concat([rating_rows(answers, study=str(i)) for i, answers in enumerate(studies)], ignore_index=True)
+    return fit_tables(fit_batch(batch, ordinal=ordinal, workers=workers, pairs_only=pairs_only))
 
 
 def fit_tables(fits: list[dict[str, Any]], confidence: float = 0.95) -> dict[str, pd.DataFrame]:
