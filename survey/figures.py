@@ -23,13 +23,13 @@ def source_colours(sources: pd.Series | list[str]) -> dict[str, str]:
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
-def ratings_figure(means: pd.DataFrame) -> go.Figure:
-    """Mean rating per source and criterion with the headline model's 95% interval (``headline_means``).
+def ratings_figure(means: pd.DataFrame, modelled: bool) -> go.Figure:
+    """Mean rating per source and criterion, with the headline model's 95% interval when ``modelled``
+    (``headline_means``).
 
     The interval treats participants and clips as sampled; with ``describe``'s table instead (no model: too few
     participants, or the models not fitted) the bars carry no interval at all, since an interval over
     participants alone would cover the true mean far less often than it says (``bench/validity.py``)."""
-    modelled = {"ci_low", "ci_high"} <= set(means.columns) and "ci_method" not in means.columns
     frame = means.assign(up=means["ci_high"] - means["mean"], down=means["mean"] - means["ci_low"]) if modelled \
         else means
     label = "mean rating (95% CI: mixed model)" if modelled else "mean rating (no inference yet)"
@@ -78,7 +78,7 @@ def all_figures(answers: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[
     A figure drawn from a table that could not be computed (a one-column ``note`` table) is left out.
     """
     figures = {
-        "ratings": (lambda: ratings_figure(_means(tables))) if _computed(tables["describe"]) else None,
+        "ratings": (lambda: ratings_figure(*_means(tables))) if _computed(tables["describe"]) else None,
         "distribution": lambda: distribution_figure(answers),
         "human_guesses": ((lambda: human_guess_figure(tables["human_guesses"]))
                           if _computed(tables["human_guesses"]) else None),
@@ -87,10 +87,12 @@ def all_figures(answers: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[
     return {name: make() for name, make in figures.items() if make is not None}
 
 
-def _means(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The headline model's means when it was fitted, else the descriptive means (drawn without intervals)."""
+def _means(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, bool]:
+    """The headline model's means and True when it was fitted, else the descriptive means and False."""
     modelled = tables.get("headline_means")
-    return modelled if modelled is not None and _computed(modelled) else tables["describe"]
+    if modelled is not None and _computed(modelled):
+        return modelled, True
+    return tables["describe"], False
 
 
 def _computed(table: pd.DataFrame) -> bool:
