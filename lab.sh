@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# r-base-core + lme4, lmerTest, ordinal: the headline mixed models (survey/inference/crossed.R).
+# r-base-core + lme4, lmerTest, ordinal: the headline mixed models (survey/analysis/inference/crossed.R).
 RUNTIME_DEBS="python3-venv python3-dev libfluidsynth3 fluidsynth fluid-soundfont-gm libsndfile1 r-base-core r-cran-lme4 r-cran-lmertest r-cran-ordinal r-cran-jsonlite"
 TEST_DEBS="chromium postgresql"
 PYTHON="${PYTHON:-python3}"

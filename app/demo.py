@@ -19,10 +19,10 @@ from pathlib import Path
 import streamlit as st
 
 from app.resources import ROOT, clip_renderer, clip_store, data_dir, database
-from model.pop909 import DatasetNotFoundError, download, find_dir
-from survey.prepare import PrepareReport, PublishOutcome, Render, prepare_and_publish
-from survey.schema import StudyStatus
-from survey.studyfile import load_study_file
+from model.music.pop909 import DatasetNotFoundError, download, find_dir
+from survey.clips.prepare import PrepareReport, PublishOutcome, Render, prepare_and_publish
+from survey.design.studyfile import load_study_file
+from survey.store.schema import StudyStatus
 
 DEMO_STUDY = ROOT / "assets" / "demo_study.yaml"
 DEMO_OVERRIDE = (

@@ -10,13 +10,13 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from model.artefact import ModelBundle, list_models, load_bundle
-from model.chords import Progression
-from model.generate import progression_from_song, step_model
-from model.pop909 import DatasetNotFoundError, find_dir, find_song, list_songs
-from survey.clip_audio import make_clip_audio
-from survey.db import default_url, open_database
-from survey.prepare import Render
+from model.generation.artefact import ModelBundle, list_models, load_bundle
+from model.generation.generate import progression_from_song, step_model
+from model.music.chords import Progression
+from model.music.pop909 import DatasetNotFoundError, find_dir, find_song, list_songs
+from survey.clips.prepare import Render
+from survey.clips.render import make_clip_audio
+from survey.store.db import default_url, open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_ROOTS = (ROOT / "assets" / "models", ROOT / "runs")
@@ -87,7 +87,7 @@ def open_database_once(url: str) -> sessionmaker[Session]:
 
 
 def clip_renderer() -> Render:
-    """``survey.prepare``'s render callable, wired to this app's models, uploads and cached model loading."""
+    """``survey.clips.prepare``'s render callable, wired to this app's models, uploads and cached model loading."""
     return partial(make_clip_audio, roots=model_roots(), uploads=uploads_dir(), load=load_model)
 
 

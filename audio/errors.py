@@ -6,7 +6,7 @@ say which kind of problem it was, so tests and callers can tell them apart witho
 
 from __future__ import annotations
 
-from model import midi_limits
+from model.music import midi_limits
 
 
 class RenderError(Exception):
@@ -24,7 +24,7 @@ class SoundFontError(RenderError):
 class MidiError(RenderError, midi_limits.MidiError):
     """The MIDI input cannot be read: corrupt bytes, a missing file or an unsupported type.
 
-    Also a ``model.midi_limits.MidiError``: one family of MIDI errors for every entry point."""
+    Also a ``model.music.midi_limits.MidiError``: one family of MIDI errors for every entry point."""
 
 
 class EmptyMidiError(MidiError):
@@ -32,7 +32,7 @@ class EmptyMidiError(MidiError):
 
 
 class MidiTooLargeError(MidiError, midi_limits.MidiTooLargeError):
-    """The MIDI input is beyond the limits of ``model.midi_limits`` (bytes, tracks, notes, length)."""
+    """The MIDI input is beyond the limits of ``model.music.midi_limits`` (bytes, tracks, notes, length)."""
 
 
 class SettingsError(RenderError, ValueError):

@@ -1,6 +1,6 @@
 """Reading MIDI input (a path, bytes or a pretty_midi object) safely and within documented limits.
 
-MIDI comes from users and from models, so it is checked against ``model.midi_limits`` (size, header, then
+MIDI comes from users and from models, so it is checked against ``model.music.midi_limits`` (size, header, then
 tracks, notes and length counted by symusic) before pretty_midi parses it: a bad file gives a `MidiError`,
 never a hang or a crash.
 """
@@ -17,7 +17,7 @@ from typing import TypeAlias
 import pretty_midi
 
 from audio.errors import EmptyMidiError, MidiError, MidiTooLargeError
-from model import midi_limits
+from model.music import midi_limits
 
 MidiInput: TypeAlias = str | os.PathLike[str] | bytes | pretty_midi.PrettyMIDI
 """Anything the audio package accepts as MIDI: a file path, the file's bytes, or a parsed object."""
@@ -64,13 +64,13 @@ def load_midi(midi: MidiInput) -> pretty_midi.PrettyMIDI:
 
 
 def _read_file(path: Path) -> bytes:
-    """Read a MIDI file within ``model.midi_limits``."""
+    """Read a MIDI file within ``model.music.midi_limits``."""
     with _as_audio_errors():
         return midi_limits.read_midi_file(path)
 
 
 def _check_header(data: bytes) -> None:
-    """Check size, header, tracks, notes and length (``model.midi_limits``) before any full parse."""
+    """Check size, header, tracks, notes and length (``model.music.midi_limits``) before any full parse."""
     with _as_audio_errors():
         midi_limits.check_midi_bytes(data)
 

@@ -16,7 +16,7 @@ ACOUSTIC_GRAND_PIANO = 0
 
 POP909_TRACKS = ("MELODY", "BRIDGE", "PIANO")
 """Track names of a POP909 MIDI file: the vocal melody, the secondary melody and the accompaniment. The audio
-package's copy of ``model.pop909.TRACKS`` (it takes nothing from ``model`` but the MIDI limits); a test keeps
+package's copy of ``model.music.pop909.TRACKS`` (it takes nothing from ``model`` but the MIDI limits); a test keeps
 the two equal."""
 
 SAMPLE_RATES = (22050, 44100, 48000)

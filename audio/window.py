@@ -2,7 +2,7 @@
 
 A study clip is a 20 s excerpt of a longer piece (a whole POP909 song, or a generated piece after its human
 primer). Measures meant to explain ratings must describe those 20 s, not the rest of the piece, so the clip's
-metrics are computed on this window (``survey.prepare``).
+metrics are computed on this window (``survey.clips.prepare``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """POP909 corpus timing: cold parse of every song (parallel, no cache) and cached load.
 
 Targets (issue 2): cold <= 9 s on 2 cores, cached < 1 s; issue 14: the cold build of all 909 songs <= 2 s on 2
-cores. The corpus reads notes with symusic (``model.midi_notes``); beside it, pretty_midi's parse alone of the
+cores. The corpus reads notes with symusic (``model.music.midi_notes``); beside it, pretty_midi's parse alone of the
 same files (what the corpus used before), and ``ratio``: that parse over the cold build of the default's
 ``grid-chords`` corpus. Run: ``python bench/data.py``.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.corpus import load_corpus
-from model.pop909 import SongFile, find_dir, list_songs
+from model.data.corpus import load_corpus
+from model.music.pop909 import SongFile, find_dir, list_songs
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Windowed vs stateful generation on the ``paper`` network, measured side by side in one run.
 
 Windowed: the seed's way, the 100-token window re-run through the Keras network for every new token
-(``model.predict_on_batch``, the fastest Keras call for one batch). Stateful: :class:`model.step.StepModel`
+(``model.predict_on_batch``, the fastest Keras call for one batch). Stateful: :class:`model.generation.step.StepModel`
 carrying the LSTM states, one step per token. Target (issue 2): ``ratio >= 200``.
 Then a cold ``python -m model generate`` of 600 tokens from ``default``, as a user runs it: the first run
 (which caches the step model's NumPy weights) and a second, fresh process: wall time and peak memory. Target
@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras
 import numpy as np
 
-from model.artefact import load_bundle
-from model.networks import build_paper_network
+from model.generation.artefact import load_bundle
+from model.generation.step import StepModel, single_threaded_blas
 from model.presets import PAPER
-from model.step import StepModel, single_threaded_blas
+from model.training.networks import build_paper_network
 
 
 def paper_network(model_dir: Path | None) -> keras.Model:

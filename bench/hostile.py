@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from audio.excerpt import make_excerpt
 from audio.midi import load_midi as audio_load_midi
 from audio.settings import ExcerptSettings
-from model import midi_limits
 from model.evaluation.metrics import piece_metrics_from_bytes
-from model.score import load_score
+from model.music import midi_limits
+from model.music.score import load_score
 from tests.dense_midi import dense_midi
 
 

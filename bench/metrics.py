@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.evaluation.cli import measure_files, results_frame
 from model.evaluation.metrics import SCALAR_METRICS
-from model.pop909 import find_dir, list_songs
+from model.music.pop909 import find_dir, list_songs
 
 TARGET_SECONDS = 30.0
 

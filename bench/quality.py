@@ -9,12 +9,12 @@ annotated beat grid) of :data:`REFERENCE_SONGS` POP909 songs, full texture and M
 * ``paper`` twice: stateful sampling (ours, state carried past the 100-token training windows) and the
   seed's windowed sampling, so a drift out of distribution past 100 tokens would show;
 * the model's validation cross-entropy (its card) beside two count-based baselines over the same
-  tokens and song split (:mod:`model.ngram`): the unigram and an interpolated 3-gram;
+  tokens and song split (:mod:`model.evaluation.ngram`): the unigram and an interpolated 3-gram;
 * velocity spread (standard deviation of note velocities within a piece);
 * for chord-conditioned models, as many pieces again written over the chord progressions of held-out
   (validation) songs' bars 8-40, beside those songs' own excerpts: the share of notes struck on a chord
   change that are tones of that chord;
-* for models that follow a form (their events mark bars, :mod:`model.form`), the same again with a form: the
+* for models that follow a form (their events mark bars, :mod:`model.generation.form`), the same again with a form: the
   free pieces in :data:`LETTER_FORM`, the held-out ones with form ``chords`` (bars echo earlier bars over the
   same chord roots), so what the form adds to the 4-bar self-similarity shows beside the network alone;
 * how far POP909 is from itself: draws of ``--pieces`` songs from the reference measured like a model's
@@ -42,18 +42,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 import pretty_midi
 
-from model import pop909
-from model.artefact import ModelBundle, load_bundle
-from model.chords import Progression
+from model.data.pack import tokenise
+from model.encoding.melody import melody_score
 from model.evaluation import metrics
-from model.generate import generate_midi, tokens_for_bars
-from model.generation_settings import GenerationSettings, Sampling
-from model.melody import melody_score
-from model.ngram import baselines
-from model.pack import tokenise
+from model.evaluation.ngram import baselines
+from model.generation.artefact import ModelBundle, load_bundle
+from model.generation.generate import generate_midi, tokens_for_bars
+from model.generation.settings import GenerationSettings, Sampling
+from model.generation.steering import follows_form, takes_chords
+from model.music import pop909
+from model.music.chords import Progression
+from model.music.score import load_score, score_to_midi
 from model.presets import get_preset
-from model.score import load_score, score_to_midi
-from model.steering import follows_form, takes_chords
 
 BARS = 32
 REFERENCE_SONGS = 200

@@ -37,16 +37,16 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from survey.answers import AnswerIn, submit_answer  # noqa: E402
-from survey.audit import AuditReport  # noqa: E402
-from survey.checks import submit_attention_check, submit_headphone_check  # noqa: E402
-from survey.db import make_engine, make_sessionmaker, open_database  # noqa: E402
-from survey.export import answers_frame  # noqa: E402
-from survey.headphone import trials_for  # noqa: E402
-from survey.participants import finish_participant, next_screen, start_participant  # noqa: E402
-from survey.schema import Answer, Clip, Participant  # noqa: E402
-from survey.study import import_study, publish_study, register_clip  # noqa: E402
-from survey.studyfile import load_study_file  # noqa: E402
+from survey.analysis.export import answers_frame  # noqa: E402
+from survey.collect.answers import AnswerIn, submit_answer  # noqa: E402
+from survey.collect.checks import submit_attention_check, submit_headphone_check  # noqa: E402
+from survey.collect.headphone import trials_for  # noqa: E402
+from survey.collect.participants import finish_participant, next_screen, start_participant  # noqa: E402
+from survey.design.audit import AuditReport  # noqa: E402
+from survey.design.study import import_study, publish_study, register_clip  # noqa: E402
+from survey.design.studyfile import load_study_file  # noqa: E402
+from survey.store.db import make_engine, make_sessionmaker, open_database  # noqa: E402
+from survey.store.schema import Answer, Clip, Participant  # noqa: E402
 
 CRITERIA = ("complexity", "creativity", "emotion", "enjoyment")
 

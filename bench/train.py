@@ -18,9 +18,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.networks import compile_network
 from model.presets import PAPER, Preset
-from model.train import prepare_data, training_network
+from model.training.networks import compile_network
+from model.training.train import prepare_data, training_network
 
 
 def targets_per_second(preset: Preset, batches: int) -> float:

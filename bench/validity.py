@@ -6,11 +6,12 @@ Usage::
                              [--clips-per-source 4] [--participant-sd 0.8] [--clip-sd 0.4] [--residual-sd 1.0]
                              [--effect 0.5] [--ordinal] [--headline-only] [--seed 0]
 
-Each simulated study (``survey.inference.simulate``) has the file's sources, clip pools and clips heard per
+Each simulated study (``survey.analysis.inference.simulate``) has the file's sources, clip pools and clips heard per
 source; ratings vary by participant, clip and answer around equal source means (null) or with the first source
 ``--effect`` points higher (alternative), rounded to the scale.  Every study goes through the page's own
-functions: the headline crossed mixed model (``survey.inference.headline``), min F' (``clipaware``), and the old
-participant-means tests (``survey.stats.pairwise``: Wilcoxon + Holm; ``omnibus``: Friedman; ``describe``: the
+functions: the headline crossed mixed model (``survey.analysis.inference.headline``), min F' (``clipaware``), and the
+old
+participant-means tests (``survey.analysis.stats.pairwise``: Wilcoxon + Holm; ``omnibus``: Friedman; ``describe``: the
 participant bootstrap).  Printed per test, each with its Monte-Carlo standard error (studies as the unit):
 
 - type-I per contrast: the share of null contrasts called significant at 5%, uncorrected (for the omnibus
@@ -37,11 +38,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from survey import stats  # noqa: E402
-from survey.inference.clipaware import min_f_table  # noqa: E402
-from survey.inference.headline import fit_studies  # noqa: E402
-from survey.inference.simulate import StudyDesign, design_of_study, simulate_answers, true_means  # noqa: E402
-from survey.studyfile import load_study_file  # noqa: E402
+from survey.analysis import stats  # noqa: E402
+from survey.analysis.inference.clipaware import min_f_table  # noqa: E402
+from survey.analysis.inference.headline import fit_studies  # noqa: E402
+from survey.analysis.inference.simulate import StudyDesign, design_of_study, simulate_answers, true_means  # noqa: E402
+from survey.design.studyfile import load_study_file  # noqa: E402
 
 ALPHA = 0.05
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from model.chords import Progression
-    from model.pop909 import SongFile
+    from model.music.chords import Progression
+    from model.music.pop909 import SongFile
     from model.presets import Preset
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -53,8 +53,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from model.pack import read_pack
-    from model.train import train
+    from model.data.pack import read_pack
+    from model.training.train import train
 
     preset = _preset(args)
     songs = read_pack(args.pack) if args.pack else None
@@ -91,7 +91,7 @@ def _add_pack(sub: argparse._SubParsersAction) -> None:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from model.pack import encode_windows, tokenise, write_pack
+    from model.data.pack import encode_windows, tokenise, write_pack
     from model.presets import get_preset
 
     preset = get_preset(args.preset).with_overrides(songs=args.songs)
@@ -105,7 +105,7 @@ def _pack(args: argparse.Namespace) -> int:
 
 
 def _add_download(sub: argparse._SubParsersAction) -> None:
-    from model.pop909 import SOURCE_URL
+    from model.music.pop909 import SOURCE_URL
 
     p = sub.add_parser("download", help="fetch POP909 from its public repository")
     p.add_argument("--dest", type=Path, help="target folder (default ~/.cache/lstm-music-lab/POP909)")
@@ -114,7 +114,7 @@ def _add_download(sub: argparse._SubParsersAction) -> None:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from model.pop909 import download
+    from model.music.pop909 import download
 
     path = download(args.dest, args.url)
     print(f"POP909 is at {path}; set POP909_DIR={path} if it is not the default place.")
@@ -122,7 +122,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
-    from model.generation_settings import GenerationSettings
+    from model.generation.settings import GenerationSettings
 
     d = GenerationSettings()
     p = sub.add_parser("generate", help="generate MIDI pieces from a model folder")
@@ -154,9 +154,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from model.form import parse_form
-    from model.generation_settings import GenerationSettings
-    from model.midi_limits import MidiError, check_midi_bytes, read_midi_file
+    from model.generation.form import parse_form
+    from model.generation.settings import GenerationSettings
+    from model.music.midi_limits import MidiError, check_midi_bytes, read_midi_file
 
     # Everything the user typed is checked before the model (and Keras, about 4 s) is loaded.
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
@@ -172,8 +172,8 @@ def _generate(args: argparse.Namespace) -> int:
     progression = _progression(args)
     parse_form(args.form, progression)
 
-    from model.artefact import load_bundle
-    from model.generate import generate_midi, primer_from_midi, primer_from_song
+    from model.generation.artefact import load_bundle
+    from model.generation.generate import generate_midi, primer_from_midi, primer_from_song
 
     bundle = load_bundle(args.model)
     primer = primer_from_midi(bundle, primer_bytes) if primer_bytes is not None else None
@@ -190,12 +190,12 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _progression(args: argparse.Namespace) -> Progression | None:
     """The progression of ``--chords`` or ``--chords-song``, fitted to ``--bars``; None without either."""
-    from model.chords import parse_progression
+    from model.music.chords import parse_progression
 
     if args.chords and args.chords_song:
         raise ValueError("Give either --chords or --chords-song, not both.")
     if args.chords_song:
-        from model.generate import progression_from_song
+        from model.generation.generate import progression_from_song
 
         return progression_from_song(_song(args.chords_song), args.chords_bar, args.bars or 16)
     if args.chords:
@@ -205,7 +205,7 @@ def _progression(args: argparse.Namespace) -> Progression | None:
 
 
 def _song(song_id: str) -> SongFile:
-    from model.pop909 import find_song
+    from model.music.pop909 import find_song
 
     return find_song(song_id)
 
@@ -217,7 +217,7 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from model.artefact import load_bundle
+    from model.generation.artefact import load_bundle
 
     print((load_bundle(args.model).path / "card.md").read_text())
     return 0
@@ -235,7 +235,7 @@ def _add_import_magenta(sub: argparse._SubParsersAction) -> None:
 
 
 def _import_magenta(args: argparse.Namespace) -> int:
-    from model.magenta_import import import_bundle
+    from model.training.magenta_import import import_bundle
 
     bundle = import_bundle(args.bundle, args.out, args.attention_length)
     print(f"wrote {bundle.path} ({bundle.name}, LSTM {bundle.preset.network.lstm_units})")

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from model.chord_grammar import ChordGridGrammar
-from model.chords import Progression
-from model.grammar import GridGrammar
+from model.encoding.chord_grammar import ChordGridGrammar
+from model.encoding.grammar import GridGrammar
+from model.encoding.vocabulary import Vocabulary
+from model.music.chords import Progression
 from model.presets import Preset
-from model.vocabulary import Vocabulary
 
 Grammar = GridGrammar | ChordGridGrammar
 GrammarFactory = Callable[[Vocabulary, int, Progression | None], Grammar | None]

@@ -21,7 +21,7 @@ Architecture = Literal["paper", "paper-onehot", "embedding", "magenta-basic", "m
 class DataConfig:
     """Which songs are used and how they become training windows.
 
-    ``source`` is POP909, or music21's folk-melody corpus (:mod:`model.folk`) for Pretrained Magenta.
+    ``source`` is POP909, or music21's folk-melody corpus (:mod:`model.data.folk`) for Pretrained Magenta.
     ``songs`` of None means all 909. ``selection_seed`` makes the subset reproducible and is recorded
     in the training card.
     """
@@ -38,7 +38,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class NetworkConfig:
-    """Sizes of the network; ``architecture`` selects the builder in :mod:`model.networks`."""
+    """Sizes of the network; ``architecture`` selects the builder in :mod:`model.training.networks`."""
 
     architecture: Architecture = "embedding"
     lstm_units: tuple[int, ...] = (384, 384)
@@ -61,7 +61,7 @@ class NetworkConfig:
 
     @property
     def magenta(self) -> bool:
-        """One of MelodyRNN's networks (:mod:`model.magenta_nets`)."""
+        """One of MelodyRNN's networks (:mod:`model.training.magenta_nets`)."""
         return self.architecture.startswith("magenta-")
 
 
@@ -252,7 +252,7 @@ def _magenta(name: str, config: str, description: str, attention_length: int, cl
     """MelodyRNN's hyper-parameters (``magenta/models/melody_rnn/melody_rnn_model.py``, the note-seq era):
     batch 128, two layers of 128 LSTM units, ``dropout_keep_prob=0.5``, Adam at ``learning_rate=0.001``,
     gradients clipped to a global norm of 5 (basic, lookback) or 3 (attention), ``attn_length=40``; notes
-    48-83 transposed to C (see :mod:`model.melody`). Windows of 128 steps (8 bars) cut the melodies.
+    48-83 transposed to C (see :mod:`model.encoding.melody`). Windows of 128 steps (8 bars) cut the melodies.
     """
     return Preset(
         name=name,

@@ -24,12 +24,12 @@ import pandas as pd
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
-from survey.db import default_url, open_database
+from survey.analysis.export import answers_frame, write_csv, write_json
+from survey.design.study import audit_study, close_study, import_study, list_studies, publish_study
+from survey.design.studyfile import load_study_file
 from survey.errors import SurveyError
-from survey.export import answers_frame, write_csv, write_json
-from survey.schema import Clip
-from survey.study import audit_study, close_study, import_study, list_studies, publish_study
-from survey.studyfile import load_study_file
+from survey.store.db import default_url, open_database
+from survey.store.schema import Clip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,8 +141,8 @@ def _audit_or_publish(args: argparse.Namespace, session: Session) -> None:
 
 
 def _print_power(args: argparse.Namespace, session: Session) -> None:
-    from survey import power
-    from survey.inference.simulate import StudyDesign
+    from survey.analysis import power
+    from survey.analysis.inference.simulate import StudyDesign
 
     if bool(args.pilot) == bool(args.means):
         raise SurveyError("Give either --pilot SLUG (a study's answers) or --means a=4.5,b=4.0 (stated means).")
@@ -164,7 +164,7 @@ def _print_power(args: argparse.Namespace, session: Session) -> None:
 
 
 def _print_stats(session: Session, slug: str, *, exclude: bool, mixed: bool) -> None:
-    from survey import stats
+    from survey.analysis import stats
 
     answers = answers_frame(session, slug)
     kept = stats.apply_exclusions(answers) if exclude else answers

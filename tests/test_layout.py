@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ALLOWED = {
     "model": {"model"},
-    "audio": {"audio", "model.midi_limits"},
+    "audio": {"audio", "model.music.midi_limits"},
     "survey": {"survey", "model", "audio"},
     "app": {"app", "survey", "model", "audio"},
 }
@@ -42,7 +42,7 @@ def test_no_import_runs_back_up(package: str) -> None:
 def test_the_audio_package_copies_pop909s_track_names_exactly() -> None:
     from audio.presentation import MELODY_TRACK
     from audio.settings import POP909_TRACKS
-    from model.pop909 import MELODY_TRACK as MODEL_MELODY_TRACK
-    from model.pop909 import TRACKS
+    from model.music.pop909 import MELODY_TRACK as MODEL_MELODY_TRACK
+    from model.music.pop909 import TRACKS
 
     assert POP909_TRACKS == TRACKS and MELODY_TRACK == MODEL_MELODY_TRACK

@@ -10,12 +10,12 @@ from app.resources import available_models, load_model, pop909_progression, pop9
 from audio import ExcerptSettings, RenderError, encode_wav, piano_roll_figure, render_midi
 from audio.excerpt import fade
 from audio.loudness import normalise
-from model.chords import Progression, parse_progression
-from model.form import CHORDS, describe_form
-from model.generate import generate_midi, primer_from_midi, primer_from_song, primer_seconds, tokens_for_bars
-from model.generation_settings import GenerationSettings
-from model.pop909 import DatasetNotFoundError, find_song
-from model.steering import follows_form, takes_chords
+from model.generation.form import CHORDS, describe_form
+from model.generation.generate import generate_midi, primer_from_midi, primer_from_song, primer_seconds, tokens_for_bars
+from model.generation.settings import GenerationSettings
+from model.generation.steering import follows_form, takes_chords
+from model.music.chords import Progression, parse_progression
+from model.music.pop909 import DatasetNotFoundError, find_song
 
 st.title("Generate")
 models = available_models()

@@ -1,7 +1,8 @@
 """Results (researcher): charts with confidence intervals, statistics tables, exclusions, objective metrics of
 the clips beside the ratings, downloads, HTML report.
 
-Statistics and figures come from ``survey.stats``, ``survey.clipmetrics`` and ``survey.figures``; the page only
+Statistics and figures come from ``survey.analysis.stats``, ``survey.analysis.clipmetrics`` and
+``survey.analysis.figures``; the page only
 chooses the study and the exclusions, and caches the tables per answers frame.
 """
 
@@ -16,15 +17,15 @@ from streamlit.delta_generator import DeltaGenerator
 
 from app.auth import require_researcher
 from app.resources import database
-from survey.clipmetrics import clip_metrics_frame, metric_tables
+from survey.analysis.clipmetrics import clip_metrics_frame, metric_tables
+from survey.analysis.export import answers_frame, study_json
+from survey.analysis.figures import all_figures, metric_rating_figure
+from survey.analysis.inference.headline import headline_statement
+from survey.analysis.report import LEADING, html_report
+from survey.analysis.stats import apply_exclusions, fixed_clips_warning, multiplicity_note, summary_tables
+from survey.design.study import design_notes, get_study, list_studies
 from survey.errors import SurveyError
-from survey.export import answers_frame, study_json
-from survey.figures import all_figures, metric_rating_figure
-from survey.inference.headline import headline_statement
-from survey.report import LEADING, html_report
-from survey.schema import StudyStatus
-from survey.stats import apply_exclusions, fixed_clips_warning, multiplicity_note, summary_tables
-from survey.study import design_notes, get_study, list_studies
+from survey.store.schema import StudyStatus
 
 
 @st.cache_data(show_spinner="Computing statistics…", max_entries=16)

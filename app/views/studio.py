@@ -1,6 +1,7 @@
 """Studio (researcher): build a study from sources, render its clips, preview, audit, publish, share the link.
 
-The page collects choices and calls ``survey.compose``, ``survey.prepare`` and ``survey.study``; every
+The page collects choices and calls ``survey.design.compose``, ``survey.clips.prepare`` and ``survey.design.study``;
+every
 refusal (bad upload, invalid study, audit findings, a study another tab already published) is shown as
 the package's one-sentence message.
 """
@@ -20,15 +21,15 @@ from audio import RenderError
 from audio.midi import load_midi
 from audio.presentation import ContentPolicy, PresentationPolicy, TempoPolicy, VelocityPolicy
 from audio.upload import read_audio
-from survey.audit import AuditReport
-from survey.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
+from survey.analysis.export import answers_frame
+from survey.analysis.inference.simulate import StudyDesign
+from survey.analysis.power import pairs_of, parse_means, participants_needed, pilot_designs
+from survey.clips.prepare import prepare_clips, read_clip_audio, store_audio
+from survey.design.audit import AuditReport
+from survey.design.compose import SourcePlan, StudyPlan, compose_study, model_source, pop909_source
+from survey.design.study import audit_study, close_study, get_study, import_study, list_studies, publish_study
 from survey.errors import SurveyError
-from survey.export import answers_frame
-from survey.inference.simulate import StudyDesign
-from survey.power import pairs_of, parse_means, participants_needed, pilot_designs
-from survey.prepare import prepare_clips, read_clip_audio, store_audio
-from survey.schema import StudyStatus
-from survey.study import audit_study, close_study, get_study, import_study, list_studies, publish_study
+from survey.store.schema import StudyStatus
 
 MIDI_TYPES = ("mid", "midi")
 AUDIO_TYPES = ("wav", "mp3", "flac", "ogg")

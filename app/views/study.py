@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.player import clip_player
 from app.remember import remember_participation, remembered_token
 from app.resources import database
-from survey.answers import AnswerIn, submit_answer
-from survey.checks import submit_attention_check, submit_headphone_check
-from survey.errors import SurveyError, UnknownToken
-from survey.participants import (
+from survey.collect.answers import AnswerIn, submit_answer
+from survey.collect.checks import submit_attention_check, submit_headphone_check
+from survey.collect.participants import (
     LISTENING_DEVICES,
     MUSICAL_EXPERIENCE,
     AttentionScreen,
@@ -32,9 +31,10 @@ from survey.participants import (
     progress,
     start_participant,
 )
-from survey.schema import StudyStatus
-from survey.study import list_studies, study_definition
-from survey.studyfile import Scale, StudyDefinition
+from survey.design.study import list_studies, study_definition
+from survey.design.studyfile import Scale, StudyDefinition
+from survey.errors import SurveyError, UnknownToken
+from survey.store.schema import StudyStatus
 
 NO_ANSWER = "Prefer not to say"
 # A neutral local favicon (app.main sets the same one before anything renders); a comment, as a bare string
@@ -132,8 +132,8 @@ def headphone_screen(factory: sessionmaker[Session], token: str, screen: Headpho
     with st.form("headphone_form"):
         answers = []
         # Served by Streamlit's media store under a hash of the bytes: every trial's file is its own (dithered per
-        # participant and trial in survey.headphone), so neither a URL nor a file repeats with the answer. (Inline
-        # data: URLs put 5.6 MB into one page update, which stalled slow phones and a loaded test machine.)
+        # participant and trial in survey.collect.headphone), so neither a URL nor a file repeats with the answer.
+        # (Inline data: URLs put 5.6 MB into one page update, which stalled slow phones and a loaded test machine.)
         for i, wav in enumerate(screen.trials):
             st.audio(wav, format="audio/wav")
             answers.append(st.radio(f"Sound {i + 1}: quietest tone", [1, 2, 3], index=None, horizontal=True,

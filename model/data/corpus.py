@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from model.encoding.tokens import get_codec
 from model.families import FAMILIES
-from model.pop909 import SongFile, cache_root
-from model.score import MidiError, load_score
-from model.tokens import get_codec
+from model.music.pop909 import SongFile, cache_root
+from model.music.score import MidiError, load_score
 
 CACHE_VERSION = 3  # 2: paper chords spelt by music21 itself; 3: notes read by symusic (0.06% of durations moved a step)
 
@@ -52,12 +52,12 @@ class Corpus:
 def _encode_song(job: tuple[SongFile, str]) -> tuple[str, list[str] | str, float]:
     """Worker: parse and encode one song; a failure comes back as its message instead of raising.
 
-    The ``melody`` representation reads only the MELODY track, through note-seq (:mod:`model.melody`).
+    The ``melody`` representation reads only the MELODY track, through note-seq (:mod:`model.encoding.melody`).
     """
     song, representation = job
     family = FAMILIES[representation]
     if family.melody:
-        from model.melody import MelodyError, song_melody_events
+        from model.encoding.melody import MelodyError, song_melody_events
 
         try:
             return song.song_id, *song_melody_events(song)
@@ -128,11 +128,17 @@ def load_corpus(
 
 
 def cached_corpus(path: Path, build: Callable[[], Corpus]) -> Corpus:
-    """The corpus pickled at ``path``, else ``build()``'s, written there atomically (a killed run leaves none)."""
+    """The corpus pickled at ``path``, else ``build()``'s, written there atomically (a killed run leaves none).
+
+    A pickle this code cannot read back (written before a module moved, or cut short) is rebuilt, not an error.
+    """
     if path.is_file():
-        with path.open("rb") as handle:
-            cached: Corpus = pickle.load(handle)
-        return cached
+        try:
+            with path.open("rb") as handle:
+                cached: Corpus = pickle.load(handle)
+            return cached
+        except (pickle.UnpicklingError, ImportError, AttributeError, EOFError):
+            pass
     corpus = build()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -7,7 +7,7 @@ song collection, Ryan's Mammoth Collection (1883), O'Neill's Music of Ireland (1
 folk tunes, and Bach's chorales (their soprano lines).
 
 Each tune's first part is read through music21 (ties merged), placed on the 16th-note grid, and then
-goes through exactly the note-seq extraction the POP909 melodies go through (:mod:`model.melody`:
+goes through exactly the note-seq extraction the POP909 melodies go through (:mod:`model.encoding.melody`:
 melodies of 7+ bars with 5+ pitches, squashed to MIDI 48-83 and transposed to C). Tunes, not files,
 are the unit of the train/validation split.
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model.corpus import Corpus, cached_corpus
-from model.pop909 import cache_root
-from model.score import STEPS_PER_BEAT, Score
+from model.data.corpus import Corpus, cached_corpus
+from model.music.pop909 import cache_root
+from model.music.score import STEPS_PER_BEAT, Score
 
 COLLECTIONS = ("essenFolksong", "ryansMammoth", "oneills1850", "nottingham-dataset", "bach")
 CORPUS_NAME = ("music21's bundled melody corpus: Essen folk songs, Ryan's Mammoth Collection, O'Neill's Music "
@@ -77,7 +77,7 @@ def _first_part_score(tune: object) -> Score | None:
 
 def file_melodies(path: Path) -> list[list[str]]:
     """Training events of every tune in ``path`` (tunes without a usable melody are left out)."""
-    from model.melody import training_events
+    from model.encoding.melody import training_events
 
     return [events for events in map(training_events, tune_scores(path)) if events]
 

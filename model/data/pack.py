@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from model import pop909
-from model.corpus import load_corpus
+from model.data.corpus import load_corpus
+from model.music import pop909
 from model.presets import Preset
-from model.windows import Vocabulary, WindowDataset, build_vocabulary, corpus_ids
+from model.training.windows import Vocabulary, WindowDataset, build_vocabulary, corpus_ids
 
 Log = Callable[[str], None]
 
@@ -60,7 +60,7 @@ def tokenise(preset: Preset, pop909_dir: Path | None = None, log: Log = print) -
 
 def _tokenise_folk(preset: Preset, log: Log) -> TokenisedSongs:
     """Pretrained Magenta's data: music21's melodies, split by tune."""
-    from model import folk
+    from model.data import folk
 
     corpus = folk.load_folk_corpus()
     log(f"corpus: {corpus.summary()} from {folk.CORPUS_NAME}")
@@ -76,7 +76,7 @@ def _tokenise_folk(preset: Preset, log: Log) -> TokenisedSongs:
 
 def encode_windows(songs: TokenisedSongs, preset: Preset, workers: int = 2) -> TokenisedSongs:
     """Add every training and validation window's note-seq inputs and labels (int8: values are -1, 0, 1)."""
-    from model.train import prepare_data
+    from model.training.train import prepare_data
 
     data = prepare_data(preset, songs=songs)
     encoded = {}
@@ -93,7 +93,7 @@ def encode_windows(songs: TokenisedSongs, preset: Preset, workers: int = 2) -> T
 
 
 def _encode_one(window: np.ndarray, architecture: str, events: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    from model.melody import WindowEncoder
+    from model.encoding.melody import WindowEncoder
 
     return WindowEncoder(architecture)(window, events)
 

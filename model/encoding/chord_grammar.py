@@ -1,7 +1,7 @@
 """Well-formed ``grid-chords`` sequences, and a chord progression imposed on them while sampling.
 
 A piece reads ``BAR (POS_k CH_c? (P_p V_v D_d)*)* ...``, positions rising inside a bar. Masks keep sampled
-sequences in that shape. Given a :class:`~model.chords.Progression`, chord events are never sampled: at
+sequences in that shape. Given a :class:`~model.music.chords.Progression`, chord events are never sampled: at
 each chord change the sampler is made to write the change's position and chord itself (when the network
 moves time to or past the change, its move is replaced by the change's position, then the chord follows),
 so the network hears the progression exactly where the conditioning puts it and writes the notes over it.
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.chords import Progression
-from model.grammar import PIANO_HIGH, PIANO_LOW, event_table
-from model.score import STEPS_PER_BAR
-from model.vocabulary import Vocabulary
+from model.encoding.grammar import PIANO_HIGH, PIANO_LOW, event_table
+from model.encoding.vocabulary import Vocabulary
+from model.music.chords import Progression
+from model.music.score import STEPS_PER_BAR
 
 
 class ChordGridGrammar:

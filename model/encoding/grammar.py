@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.score import STEPS_PER_BAR
-from model.vocabulary import Vocabulary
+from model.encoding.vocabulary import Vocabulary
+from model.music.score import STEPS_PER_BAR
 
 PIANO_LOW, PIANO_HIGH = 21, 108
 
@@ -63,7 +63,7 @@ class GridGrammar:
                 self.position[row] = self.values[int(token)]
 
     def forced(self) -> np.ndarray:
-        """Nothing is imposed on a grid piece: -1 for every sequence (see :mod:`model.chord_grammar`)."""
+        """Nothing is imposed on a grid piece: -1 for every sequence (see :mod:`model.encoding.chord_grammar`)."""
         return np.full(len(self.kind), -1, dtype=np.int64)
 
     def resolve(self, ids: np.ndarray, forced: np.ndarray) -> np.ndarray:

@@ -11,13 +11,13 @@ quarter), one event per step: a MIDI pitch (note on), ``-1`` (note off) or ``-2`
   moves each into MelodyRNN's note range and into C, as ``melody_rnn_pipeline.EncoderPipeline`` does.
   Where the vocal line overlaps itself the highest note wins (``ignore_polyphonic_notes=True``).
   Magenta's training examples are whole melodies cut at 512 steps; ours are the windows of
-  :mod:`model.windows`, so the melodies of one song are joined with a bar of rest between them.
+  :mod:`model.training.windows`, so the melodies of one song are joined with a bar of rest between them.
 * The model inputs and labels are note-seq's encoders, chosen by MelodyRNN's configurations
   (``magenta/models/melody_rnn/melody_rnn_model.py``): ``basic_rnn`` one-hot
   (``OneHotEventSequenceEncoderDecoder(MelodyOneHotEncoding(48, 84))``, 38 inputs and classes),
   ``lookback_rnn`` (``LookbackEventSequenceEncoderDecoder``, 121 inputs, 40 classes: the 38 events
   plus "repeat 1 bar / 2 bars ago"), ``attention_rnn`` (``KeyMelodyEncoderDecoder(48, 84)``, 74 inputs,
-  40 classes). The second layer (:class:`model.windows.WindowDataset`) is shared with our LSTM.
+  40 classes). The second layer (:class:`model.training.windows.WindowDataset`) is shared with our LSTM.
 
 Event names in a vocabulary are ``NO_EVENT``, ``NOTE_OFF`` and ``NOTE_p``, in the order of
 ``MelodyOneHotEncoding`` class indices, so a vocabulary id is note-seq's one-hot index.
@@ -40,9 +40,9 @@ with warnings.catch_warnings():
     import note_seq
     from note_seq.protobuf import music_pb2
 
-from model.midi_notes import read_notes
-from model.pop909 import MELODY_TRACK, SongFile, read_beat_file
-from model.score import STEPS_PER_BEAT, Score, to_score
+from model.music.midi_notes import read_notes
+from model.music.pop909 import MELODY_TRACK, SongFile, read_beat_file
+from model.music.score import STEPS_PER_BEAT, Score, to_score
 
 MIN_NOTE, MAX_NOTE = 48, 84  # melody_rnn_model.DEFAULT_MIN_NOTE / DEFAULT_MAX_NOTE (max exclusive)
 TRANSPOSE_TO_KEY = 0  # melody_rnn_model.DEFAULT_TRANSPOSE_TO_KEY: C major / A minor

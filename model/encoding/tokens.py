@@ -1,6 +1,6 @@
-"""Event encodings: a :class:`~model.score.Score` to a list of string events and back.
+"""Event encodings: a :class:`~model.music.score.Score` to a list of string events and back.
 
-Two encodings, one per preset family (the first of note-seq's two layers; :mod:`model.windows` is the
+Two encodings, one per preset family (the first of note-seq's two layers; :mod:`model.training.windows` is the
 second, turning event ids into training windows):
 
 ``paper``
@@ -13,12 +13,12 @@ second, turning event ids into training windows):
     16th-note position inside it, then each note at that position is ``P_pitch D_steps`` with the
     duration in 16ths (1..32). Rhythm, duration and metre survive the round trip.
 ``grid-chords``
-    The default family: ``grid`` plus a chord event ``CH_root:quality`` (:mod:`model.chords`) right after the
+    The default family: ``grid`` plus a chord event ``CH_root:quality`` (:mod:`model.music.chords`) right after the
     position of every chord change, and a velocity bin ``V_b`` between each note's pitch and duration, so a
     piece can be conditioned on a progression and has dynamics: ``BAR POS_0 CH_C:maj P_60 V_5 D_4 ...``.
 ``melody``
     Magenta MelodyRNN's monophonic melody events, one per 16th step, through note-seq
-    (:class:`model.melody.MelodyCodec`).
+    (:class:`model.encoding.melody.MelodyCodec`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from typing import Protocol
 
 import numpy as np
 
-from model.chords import Chord, chord_vocabulary, from_token
-from model.score import STEPS_PER_BAR, Score
+from model.music.chords import Chord, chord_vocabulary, from_token
+from model.music.score import STEPS_PER_BAR, Score
 
 MUSIC21_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
 PAPER_STEP = 2
@@ -272,7 +272,7 @@ def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_
 
 
 def _melody_codec() -> EventCodec:
-    from model.melody import MelodyCodec  # note-seq: loaded only when a melody model is used
+    from model.encoding.melody import MelodyCodec  # note-seq: loaded only when a melody model is used
 
     return MelodyCodec()
 

@@ -1,6 +1,6 @@
 """Event names to integer ids: the one vocabulary every family, the network's output units and generation share.
 
-Kept apart from ``model.windows`` (training batches, on Keras) so that generation reads a model's vocabulary
+Kept apart from ``model.training.windows`` (training batches, on Keras) so that generation reads a model's vocabulary
 without importing Keras.
 """
 

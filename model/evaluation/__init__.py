@@ -4,7 +4,7 @@
 - :mod:`model.evaluation.relative`: Yang & Lerch's intra/inter-set distances, overlap and KL per metric;
 - :mod:`model.evaluation.cli`: ``python -m model metrics`` over folders of MIDI files.
 
-How metrics relate to listeners' ratings is statistics about people, in ``survey.correlations``.
+How metrics relate to listeners' ratings is statistics about people, in ``survey.analysis.correlations``.
 """
 
 from model.evaluation.metrics import SCALAR_METRICS, MidiReadError, piece_metrics, piece_metrics_from_bytes

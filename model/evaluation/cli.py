@@ -32,7 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from model.evaluation import metrics, relative
-from model.pop909 import BEAT_FILE, read_beat_file
+from model.music.pop909 import BEAT_FILE, read_beat_file
 
 MIDI_SUFFIXES = (".mid", ".midi")
 RELATIVE_PRINTED = ("source", "metric", "source_mean", "reference_mean", "inter_mean", "oa_source", "kl_source")

@@ -31,8 +31,8 @@ import pretty_midi
 from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
-from model.chords import Progression
-from model.midi_limits import UNREADABLE, MidiError, parse_pretty_midi, read_midi_file
+from model.music.chords import Progression
+from model.music.midi_limits import UNREADABLE, MidiError, parse_pretty_midi, read_midi_file
 
 Notes: TypeAlias = npt.NDArray[np.float64]
 """Notes as an ``(n, 3)`` float array: onset (seconds), offset (seconds), MIDI pitch; sorted by onset."""
@@ -463,12 +463,12 @@ def piece_metrics(
 def read_midi(source: str | bytes | io.BytesIO) -> pretty_midi.PrettyMIDI:
     """Parse a MIDI file (path or bytes); raise :class:`MidiReadError` with the reason if it is not MIDI.
 
-    Parsing is :func:`model.midi_limits.parse_pretty_midi`'s, as the renderer's, within the same limits.
+    Parsing is :func:`model.music.midi_limits.parse_pretty_midi`'s, as the renderer's, within the same limits.
     """
     data = source.getvalue() if isinstance(source, io.BytesIO) else source
     try:
         return parse_pretty_midi(data if isinstance(data, bytes) else read_midi_file(data))
-    except MidiError as error:  # one sentence (model.midi_limits), without the parser's exception names
+    except MidiError as error:  # one sentence (model.music.midi_limits), without the parser's exception names
         message = str(error)
         if message.startswith(UNREADABLE):
             message = f"not a readable MIDI file ({message.removeprefix(UNREADABLE).rstrip('.')})"

@@ -1,4 +1,5 @@
-"""Metrics of a set of pieces against a reference set (their correlation with ratings: ``survey.correlations``).
+"""Metrics of a set of pieces against a reference set (their correlation with ratings:
+``survey.analysis.correlations``).
 
 Yang & Lerch (2018, "On the evaluation of generative models in music", Neural Computing and Applications)
 compare a generated set with a training set per metric through distances between pieces rather than the

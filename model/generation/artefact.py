@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from model.encoding.vocabulary import Vocabulary
 from model.presets import Preset
-from model.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     import keras
@@ -48,7 +48,7 @@ class ModelBundle:
     def network(self) -> keras.Model:
         """The Keras network with trained weights, built on first use."""
         if self._network is None:
-            from model.networks import build_network  # Keras: only when the network itself is needed
+            from model.training.networks import build_network  # Keras: only when the network itself is needed
 
             net = build_network(len(self.vocab), self.preset.network, self.preset.data.sequence_length)
             net.load_weights(self.path / WEIGHTS)
@@ -59,7 +59,7 @@ class ModelBundle:
 def save_bundle(path: Path, network: keras.Model, preset: Preset, vocab: Vocabulary, card: dict[str, Any]) -> None:
     """Write the folder. Weights come from an uncompiled clone: a compiled model's weight file also
     carries the optimizer's slots (two or three times the network's size), which generation never reads."""
-    from model.networks import build_network
+    from model.training.networks import build_network
 
     path.mkdir(parents=True, exist_ok=True)
     bare = build_network(len(vocab), preset.network, preset.data.sequence_length)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.chords import Progression
+from model.music.chords import Progression
 
 ECHO_STRENGTH = 100.0
 """How much more likely the earlier bar's token is made. At 100 a token the network gives 5% becomes about

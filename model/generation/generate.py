@@ -1,6 +1,6 @@
 """Generation from a model folder: primer, O(1)-per-token sampling, MIDI out.
 
-The network runs as a :class:`~model.step.StepModel` that carries its LSTM state, so each new token
+The network runs as a :class:`~model.generation.step.StepModel` that carries its LSTM state, so each new token
 costs one step, and N pieces are generated together as one batch. A fixed ``seed`` makes the output
 reproducible.
 """
@@ -17,17 +17,17 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from model.artefact import WEIGHTS, ModelBundle
-from model.chords import Progression
+from model.encoding.tokens import get_codec
 from model.families import family_of
-from model.generation_settings import MAX_TOKENS, GenerationSettings
-from model.midi_notes import read_notes
-from model.pop909 import MELODY_TRACK, SongFile, cache_root, read_beat_file
-from model.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
-from model.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi, to_score
-from model.steering import Steering, require_chords, steering_for, takes_chords
-from model.step import StepModel, single_threaded_blas
-from model.tokens import get_codec
+from model.generation.artefact import WEIGHTS, ModelBundle
+from model.generation.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
+from model.generation.settings import MAX_TOKENS, GenerationSettings
+from model.generation.steering import Steering, require_chords, steering_for, takes_chords
+from model.generation.step import StepModel, single_threaded_blas
+from model.music.chords import Progression
+from model.music.midi_notes import read_notes
+from model.music.pop909 import MELODY_TRACK, SongFile, cache_root, read_beat_file
+from model.music.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi, to_score
 
 CHORD_TOKENS_PER_BAR = 200
 """Token budget per bar of a given progression: generation ends with the progression's last bar, well before."""
@@ -86,7 +86,7 @@ def _is_melody(bundle: ModelBundle) -> bool:
 
 def _melody_score(midi: bytes, beats: Path | None = None) -> Score:
     """MelodyRNN primers come from the MELODY track when the file has one (POP909 songs do)."""
-    from model.melody import melody_score
+    from model.encoding.melody import melody_score
 
     return melody_score(midi, beats)
 
@@ -177,7 +177,7 @@ def _primer_ids(bundle: ModelBundle, score: Score, max_events: int) -> Primer:
     if not score.n_notes:
         events: list[str] = []
     elif _is_melody(bundle):
-        from model.melody import encode_in_key
+        from model.encoding.melody import encode_in_key
 
         events, transpose = encode_in_key(score)
     else:
@@ -287,7 +287,7 @@ def _generate_melody_ids(bundle: ModelBundle, model: StepModel, settings: Genera
     into the next input vector, and a sampled class (which may mean "repeat the event 1 or 2 bars ago")
     into the next event with ``class_index_to_event``.
     """
-    from model.melody import event_name, event_value, melody_encoder
+    from model.encoding.melody import event_name, event_value, melody_encoder
 
     encoder = melody_encoder(bundle.preset.network.architecture)
     pieces = [[event_value(e) for e in bundle.vocab.decode(primer)] for _ in range(n_pieces)]

@@ -2,7 +2,7 @@
 
 ``sample`` and ``generate_notes`` keep the seed's names and behaviour (log-probabilities divided by the
 temperature, one multinomial draw; a window of 100 scaled ids re-run through the network for every
-new token). ``generate_notes`` is the slow reference; :mod:`model.generate` is the O(1)-per-token path.
+new token). ``generate_notes`` is the slow reference; :mod:`model.generation.generate` is the O(1)-per-token path.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """How to sample a piece: the settings every generator takes, checked before any model is loaded.
 
-Kept apart from ``model.generate`` (which imports Keras through the model bundle, about 4 s) so that the command
+Kept apart from ``model.generation.generate`` (which imports Keras through the model bundle, about 4 s) so that the
+command
 line and the Generate page refuse a bad setting at once.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from model.form import check_form
+from model.generation.form import check_form
 
 MAX_TOKENS = 20_000
 Sampling = Literal["stateful", "windowed"]
@@ -31,7 +32,7 @@ class GenerationSettings:
     program: int = 0
     sampling: Sampling = "stateful"
     form: str = ""
-    """Phrases that come back (``model.form``): "" or "free", letters such as "AABA", or "chords"."""
+    """Phrases that come back (``model.generation.form``): "" or "free", letters such as "AABA", or "chords"."""
 
     def validate(self) -> None:
         checks = [

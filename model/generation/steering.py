@@ -1,7 +1,7 @@
 """What shapes sampling beside the network: the family's grammar and the form's phrase echo.
 
 Both are small state machines advanced by every sampled token of every piece of a batch; the sampling
-loop (:mod:`model.generate`) asks them to weigh the network's probabilities and to settle what was drawn.
+loop (:mod:`model.generation.generate`) asks them to weigh the network's probabilities and to settle what was drawn.
 Kept apart from the loop so that a new constraint is added here, and the loop stays the same.
 """
 
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.artefact import ModelBundle
-from model.chords import Progression
+from model.encoding.grammar import event_table
 from model.families import Grammar, family_of
-from model.form import FormError, PhraseEcho, parse_form
-from model.grammar import event_table
+from model.generation.artefact import ModelBundle
+from model.generation.form import FormError, PhraseEcho, parse_form
+from model.music.chords import Progression
 
 
 def takes_chords(bundle: ModelBundle) -> bool:
@@ -24,7 +24,7 @@ def takes_chords(bundle: ModelBundle) -> bool:
 
 
 def follows_form(bundle: ModelBundle) -> bool:
-    """Whether the model can be given a form (its events mark bars; see ``model.form``)."""
+    """Whether the model can be given a form (its events mark bars; see ``model.generation.form``)."""
     return family_of(bundle.preset).bar_lines
 
 

@@ -8,8 +8,8 @@ and needs neither TensorFlow nor JAX at generation time.
 
 Supported layers: Embedding, LSTM (Keras gate order i, f, c, o; sigmoid/tanh), Dense, Activation,
 BatchNormalization (inference statistics), Dropout (identity at inference), MelodyRNN's attention
-layer (:class:`model.magenta_nets.AttentionLstmCell`), whose state also carries its last outputs, and
-the default family's causal self-attention (:class:`model.self_attention.CausalSelfAttention`), whose state
+layer (:class:`model.training.magenta_nets.AttentionLstmCell`), whose state also carries its last outputs, and
+the default family's causal self-attention (:class:`model.training.self_attention.CausalSelfAttention`), whose state
 is a cache of keys and values.
 """
 
@@ -120,7 +120,7 @@ class LstmWeights:
 
 @dataclass
 class AttentionWeights:
-    """:class:`model.magenta_nets.AttentionLstmCell` in NumPy: an LSTM step plus attention over its last
+    """:class:`model.training.magenta_nets.AttentionLstmCell` in NumPy: an LSTM step plus attention over its last
     ``length`` outputs; state (h, c, attns, history and its attention keys, each (batch, length, units))."""
 
     input_kernel: np.ndarray
@@ -158,7 +158,7 @@ class AttentionWeights:
 
 @dataclass
 class SelfAttentionWeights:
-    """:class:`model.self_attention.CausalSelfAttention` one step at a time: the new position's query reads the
+    """:class:`model.training.self_attention.CausalSelfAttention` one step at a time: the new position's query reads the
     cached keys and values of the last ``window`` positions (itself included), as in training, where a
     position sees at most its window. State: keys and values (batch, window, heads, key_dim) and how many
     positions are filled; the cache is a ring, since attention does not depend on the order of its keys."""

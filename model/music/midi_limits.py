@@ -5,7 +5,7 @@ and gigabytes in pretty_midi's pure-Python parser. So before any full parse, :fu
 size and the header, then counts tracks, notes and length with symusic (a C++ reader that scans two million notes
 in under 0.1 s), and refuses in one sentence what no real piece needs. The parse that follows is then bounded:
 :func:`parse_pretty_midi` for code that wants pretty_midi's objects (rendering, metrics), or
-``model.midi_notes.read_notes`` (symusic) for the notes alone (the corpus, primers, melodies).
+``model.music.midi_notes.read_notes`` (symusic) for the notes alone (the corpus, primers, melodies).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 symusic is a C++ MIDI library (on the package index): it parses all 909 POP909 files in about 0.3 s where
 pretty_midi, through mido's message-by-message Python parser, takes about a minute (``bench/data.py`` prints
 the ratio). Notes come back as NumPy arrays in seconds with their track's name, and the tempo map as beat
-times, which is all a :class:`~model.score.Score` needs. pretty_midi stays where its objects are wanted:
+times, which is all a :class:`~model.music.score.Score` needs. pretty_midi stays where its objects are wanted:
 writing pieces, rendering and the metrics built on it.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from model import midi_limits
+from model.music import midi_limits
 
 MidiError = midi_limits.MidiError
 
@@ -49,7 +49,7 @@ class MidiNotes:
 
 
 def read_notes(data: bytes) -> MidiNotes:
-    """Parse MIDI bytes (checked against ``model.midi_limits`` first); every failure is one ``MidiError``."""
+    """Parse MIDI bytes (checked against ``model.music.midi_limits`` first); every failure is one ``MidiError``."""
     import symusic
 
     midi_limits.check_midi_bytes(data)

@@ -1,6 +1,6 @@
 """A parsed piece on a 16th-note grid: the one in-memory form every tokeniser reads.
 
-Notes are read by symusic (:mod:`model.midi_notes`). Onsets and offsets are mapped onto a 16th-note grid
+Notes are read by symusic (:mod:`model.music.midi_notes`). Onsets and offsets are mapped onto a 16th-note grid
 through the song's beat times (POP909's ``beat_midi.txt`` where it exists, else the MIDI tempo map), so that
 performance timing in POP909 becomes the metrical positions a listener hears. Pieces are written with
 pretty_midi, whose objects the renderer and the metrics take.
@@ -14,16 +14,16 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from model import midi_limits
-from model.chords import Chord, chord_changes, read_chord_file
-from model.midi_notes import MidiNotes, read_notes
-from model.pop909 import read_beat_file
+from model.music import midi_limits
+from model.music.chords import Chord, chord_changes, read_chord_file
+from model.music.midi_notes import MidiNotes, read_notes
+from model.music.pop909 import read_beat_file
 
 STEPS_PER_BEAT = 4
 STEPS_PER_BAR = 16
 MAX_SECONDS = midi_limits.MAX_SECONDS
 MidiError = midi_limits.MidiError
-"""A MIDI file that cannot be used: corrupt bytes, no notes, or beyond ``model.midi_limits``."""
+"""A MIDI file that cannot be used: corrupt bytes, no notes, or beyond ``model.music.midi_limits``."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ A bundle is a ``GeneratorBundle`` protobuf (its definition ships with note-seq a
 ``lookback_rnn``, ``attention_rnn``), ``checkpoint_file`` holds one TensorFlow checkpoint file in the V1
 format and ``metagraph_file`` the graph (``magenta/models/shared/sequence_generator.py``). The checkpoint
 is read with ``tf.compat.v1.train.NewCheckpointReader`` and its variables, named as
-``events_rnn_graph.py`` creates them, are copied onto :func:`model.magenta_nets.build_magenta_network`:
+``events_rnn_graph.py`` creates them, are copied onto :func:`model.training.magenta_nets.build_magenta_network`:
 
 ==========================================================================  ===============================
 checkpoint variable                                                          Keras weights
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from model.artefact import ModelBundle, load_bundle, save_bundle
+from model.generation.artefact import ModelBundle, load_bundle, save_bundle
 from model.presets import Preset, get_preset
 
 GENERATORS = {"basic_rnn": "magenta-basic", "lookback_rnn": "magenta-lookback", "attention_rnn": "magenta-attention"}
@@ -161,13 +161,13 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int | N
     if attention:
         layers[0] = _attention_weights(variables, layers[0])
     dense = [variables.get(r"fully_connected/" + _KERNEL), variables.get(r"fully_connected/" + _BIAS)]
-    from model.magenta_nets import build_magenta_network
-    from model.windows import Vocabulary
+    from model.training.magenta_nets import build_magenta_network
+    from model.training.windows import Vocabulary
 
     network = build_magenta_network(preset.network)
     _set_weights(network, [*layers, dense], source, generator, preset)
     card = _card(bundle, source, generator, units, preset)
-    from model.melody import vocabulary_events
+    from model.encoding.melody import vocabulary_events
 
     save_bundle(out, network, preset, Vocabulary(tuple(vocabulary_events())), card)
     return load_bundle(out)
@@ -219,7 +219,7 @@ def _attention_weights(variables: _Variables, lstm: list[np.ndarray]) -> list[np
 def _set_weights(network: Any, weights: list[list[np.ndarray]], source: Path, generator: str,
                  preset: Preset) -> None:
     """Load each layer's weights, refusing a checkpoint whose shapes are not MelodyRNN's default encoding's."""
-    from model.melody import encoder_sizes
+    from model.encoding.melody import encoder_sizes
 
     input_size, num_classes = encoder_sizes(preset.network.architecture)
     targets = [layer for layer in network.layers if layer.get_weights() and not layer.name.startswith("dropout")]

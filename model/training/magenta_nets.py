@@ -7,7 +7,7 @@ through ``tf_slim.layers.linear`` (``fully_connected``) to one logit per class; 
 cross-entropy. A stacked ``MultiRNNCell`` equals the same layers run one after the other over the whole
 sequence, so here each layer is its own Keras RNN:
 
-    inputs (batch, time, input_size)                 note-seq encoder inputs (model.melody)
+    inputs (batch, time, input_size)                 note-seq encoder inputs (model.encoding.melody)
     [RNN(AttentionLstmCell(128, attn_length=40))]    attention_rnn's first layer, else LSTM(128)
     Dropout(0.5)                                     DropoutWrapper(output_keep_prob=0.5)
     LSTM(128)                                        BasicLSTMCell(128)
@@ -17,7 +17,7 @@ sequence, so here each layer is its own Keras RNN:
 Keras's LSTM keeps gates in the order (i, f, c, o) with separate input and recurrent kernels, and its
 forget bias is a trained weight initialised to one (``unit_forget_bias``); TF1's ``BasicLSTMCell`` has
 one kernel over ``[inputs, h]`` with gates (i, j, f, o) and adds a constant ``forget_bias=1.0``. The two
-compute the same function; :mod:`model.magenta_import` converts between them.
+compute the same function; :mod:`model.training.magenta_import` converts between them.
 """
 
 from __future__ import annotations

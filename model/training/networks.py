@@ -9,7 +9,7 @@ import keras
 from keras import layers, ops
 
 from model.presets import NetworkConfig, TrainConfig
-from model.self_attention import attention_layer
+from model.training.self_attention import attention_layer
 
 
 @keras.saving.register_keras_serializable(package="lstm_music_lab")
@@ -69,13 +69,13 @@ def build_paper_network(
 
 def cudnn_setting() -> str | bool:
     """Keras's cuDNN LSTM kernel, except under JAX: there, on an H100, it validated the same weights at 2.93
-    nats against 1.36 from the generic path and the CPU (see :mod:`model.magenta_nets`)."""
+    nats against 1.36 from the generic path and the CPU (see :mod:`model.training.magenta_nets`)."""
     return False if keras.backend.backend() == "jax" else "auto"
 
 
 def build_embedding_network(vocab_size: int, config: NetworkConfig, sequence_length: int = 0) -> keras.Model:
     """Ours: Embedding, stacked LSTMs predicting at every step, optional causal self-attention
-    (:mod:`model.self_attention`, over windows of ``sequence_length``), Dense logits.
+    (:mod:`model.training.self_attention`, over windows of ``sequence_length``), Dense logits.
 
     The time axis is left open (``None``) so one network trains on windows and runs on any length.
     """
@@ -95,9 +95,9 @@ def build_embedding_network(vocab_size: int, config: NetworkConfig, sequence_len
 
 
 def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) -> keras.Model:
-    """The network of ``config.architecture``; the Magenta families live in :mod:`model.magenta_nets`."""
+    """The network of ``config.architecture``; the Magenta families live in :mod:`model.training.magenta_nets`."""
     if config.magenta:
-        from model.magenta_nets import build_magenta_network
+        from model.training.magenta_nets import build_magenta_network
 
         return build_magenta_network(config)
     if config.seed_family:

@@ -9,7 +9,7 @@ position read every earlier position of its window (a few hundred events, 8-16 b
     y = LayerNorm(x + MultiHeadAttention(x, x, causal mask))
 
 The LSTM below it supplies order, so no positional encoding is needed. At generation time
-:class:`model.step.SelfAttentionWeights` replays it one step at a time with a cache of the last ``window``
+:class:`model.generation.step.SelfAttentionWeights` replays it one step at a time with a cache of the last ``window``
 keys and values, the longest context the block saw in training.
 """
 

@@ -18,14 +18,14 @@ from typing import Any
 import keras
 import numpy as np
 
-from model import pop909
-from model.artefact import save_bundle
-from model.devices import distribution_scope, hardware
-from model.networks import build_network, build_paper_network, compile_network
-from model.ngram import baselines
-from model.pack import Log, TokenisedSongs, tokenise
+from model.data.pack import Log, TokenisedSongs, tokenise
+from model.evaluation.ngram import baselines
+from model.generation.artefact import save_bundle
+from model.music import pop909
 from model.presets import Preset
-from model.windows import EncodedDataset, Vocabulary, WindowDataset
+from model.training.devices import distribution_scope, hardware
+from model.training.networks import build_network, build_paper_network, compile_network
+from model.training.windows import EncodedDataset, Vocabulary, WindowDataset
 
 
 @dataclass
@@ -48,7 +48,7 @@ def prepare_data(
     if preset.network.seed_family:
         target = t.objective if t.objective == "every-step" else "last"
     elif preset.network.magenta:
-        from model.melody import WindowEncoder
+        from model.encoding.melody import WindowEncoder
 
         target, encode = "encoded", WindowEncoder(preset.network.architecture)
     options = {"encode": encode, "scaled_input": preset.network.scaled_input,
@@ -179,7 +179,7 @@ def baseline_card(songs: TokenisedSongs) -> dict[str, float]:
 
 def _warm_start(network: keras.Model, folder: Path, vocab: Vocabulary, log: Log) -> dict[str, Any]:
     """Load a model folder's weights into ``network``; returns what its card says of the earlier run."""
-    from model.artefact import load_bundle
+    from model.generation.artefact import load_bundle
 
     bundle = load_bundle(folder)
     if bundle.vocab != vocab:

@@ -3,7 +3,7 @@
 Every family shares the :class:`Vocabulary`. The ``paper`` family feeds windows of 100 ids scaled to
 [0, 1) and predicts the one next id (one-hot), as the seed does; the ``grid`` family feeds id windows
 to an embedding and predicts every next id; the ``melody`` family (Magenta's MelodyRNN) turns the same
-id windows into note-seq's input vectors and labels (:class:`model.melody.WindowEncoder`). Batches are
+id windows into note-seq's input vectors and labels (:class:`model.encoding.melody.WindowEncoder`). Batches are
 cut on the fly (``keras.utils.PyDataset``), so memory stays flat and the same code feeds the TensorFlow
 and JAX backends.
 """
@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 import keras
 import numpy as np
 
-from model.chords import from_token
-from model.corpus import Corpus
-from model.tokens import get_codec
-from model.vocabulary import Vocabulary
+from model.data.corpus import Corpus
+from model.encoding.tokens import get_codec
+from model.encoding.vocabulary import Vocabulary
+from model.music.chords import from_token
 
 __all__ = ["EncodedDataset", "ShuffledBatches", "Vocabulary", "WindowDataset", "build_vocabulary", "corpus_ids"]
 

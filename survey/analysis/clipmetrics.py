@@ -1,6 +1,6 @@
 """Objective metrics of a study's clips, beside the ratings they received.
 
-When a clip is prepared (``survey.prepare.prepare_clips``), the MIDI of its source piece is stored by hash
+When a clip is prepared (``survey.clips.prepare.prepare_clips``), the MIDI of its source piece is stored by hash
 and the piece's scalar metrics (``model.evaluation.metrics.SCALAR_METRICS``) go into the clip's ``settings["metrics"]``
 (NaN stored as null). Clips made from uploaded audio have no MIDI and so no metrics. This is the one survey
 module that uses the model package.
@@ -13,7 +13,7 @@ Tables
 ``source_metric_means``: one row per source: ``source``, ``clips`` (clips measured), then the mean of each
 metric over the source's clips.
 
-``metric_rating_table``: ``survey.correlations.CORRELATION_COLUMNS``: one row per (metric, criterion) with
+``metric_rating_table``: ``survey.analysis.correlations.CORRELATION_COLUMNS``: one row per (metric, criterion) with
 Spearman's rho across clips between the metric and the clip's mean rating, its Fisher-z interval and p.
 """
 
@@ -25,9 +25,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from model.evaluation.metrics import SCALAR_METRICS, piece_metrics_from_bytes
-from survey.correlations import metric_rating_correlations
-from survey.export import RATING_PREFIX, criteria_columns
-from survey.study import get_study
+from survey.analysis.correlations import metric_rating_correlations
+from survey.analysis.export import RATING_PREFIX, criteria_columns
+from survey.design.study import get_study
 
 METRICS_KEY = "metrics"
 """Key of the scalar metrics in a clip's ``settings``."""
@@ -75,9 +75,9 @@ def clip_mean_ratings(answers: pd.DataFrame) -> pd.DataFrame:
 def metric_rating_table(answers: pd.DataFrame, metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Spearman correlation across clips of each metric with each criterion's mean rating, with its CI.
 
-    ``answers`` is ``survey.export.answers_frame`` (after exclusions), ``metrics`` is ``clip_metrics_frame``;
+    ``answers`` is ``survey.analysis.export.answers_frame`` (after exclusions), ``metrics`` is ``clip_metrics_frame``;
     clips are matched on their key, and only clips both rated and measured count (``n``). See
-    ``survey.correlations.metric_rating_correlations`` for the interval; p-values are not corrected for the
+    ``survey.analysis.correlations.metric_rating_correlations`` for the interval; p-values are not corrected for the
     many pairs.
     """
     measured = metrics[[c for c in SCALAR_METRICS if c in metrics.columns]]

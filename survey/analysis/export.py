@@ -39,9 +39,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.clip_sources import stored_excerpt
-from survey.schema import Answer, Assignment, Clip, Participant, Rating, Source
-from survey.study import get_study, study_definition
+from survey.clips.sources import stored_excerpt
+from survey.design.study import get_study, study_definition
+from survey.store.schema import Answer, Assignment, Clip, Participant, Rating, Source
 
 RATING_PREFIX = "rating_"
 

@@ -1,6 +1,6 @@
 """Plotly figures of a study's results, shared by the Results page and the HTML report.
 
-Each function takes a tidy table of ``survey.stats`` (or the answers frame) and returns a figure; none
+Each function takes a tidy table of ``survey.analysis.stats`` (or the answers frame) and returns a figure; none
 computes statistics itself, so the figures always show what the tables say.
 """
 
@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from survey.stats import long_ratings
+from survey.analysis.stats import long_ratings
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")

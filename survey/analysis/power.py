@@ -1,9 +1,10 @@
 """Power planned before the study, by the headline model: how many participants *and clips per source* it needs.
 
-A design (``survey.inference.simulate.StudyDesign``) states the source means and the variance components
+A design (``survey.analysis.inference.simulate.StudyDesign``) states the source means and the variance components
 (participant, participant x source, clip, residual) and the clip layout: each participant hears ``per_source`` of
 each source's ``clips_per_source``.  A simulated study is analysed as the Results page analyses a real one: the
-crossed mixed model with Satterthwaite degrees of freedom, pairs Holm-corrected (``survey.inference.headline``).
+crossed mixed model with Satterthwaite degrees of freedom, pairs Holm-corrected
+(``survey.analysis.inference.headline``).
 Power is the share of simulated studies in which a pair comes out significant; its uncertainty is the binomial
 standard error of that share.
 
@@ -30,8 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from survey.inference.headline import MIN_PARTICIPANTS, fit_studies, headline_tables
-from survey.inference.simulate import StudyDesign, simulate_answers
+from survey.analysis.inference.headline import MIN_PARTICIPANTS, fit_studies, headline_tables
+from survey.analysis.inference.simulate import StudyDesign, simulate_answers
 
 MOST_CLIPS = 64
 COLUMNS = ["pair", "difference", "clips_per_source", "participants", "power", "se", "note"]
@@ -196,7 +197,7 @@ def pilot_designs(answers: pd.DataFrame, study: str, criterion: str | None = Non
 
     ``ValueError`` in one sentence when the pilot is too small: below the headline model's minimum of
     participants its variance components are not estimates (one participant has no participant variance)."""
-    from survey.stats import apply_exclusions
+    from survey.analysis.stats import apply_exclusions
 
     kept = apply_exclusions(answers)
     n = kept["participant"].nunique() if not kept.empty else 0

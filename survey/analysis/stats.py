@@ -1,11 +1,12 @@
 """Statistics of a listening study, each as a tidy DataFrame (one row per test or cell).
 
-All functions take the answers frame of ``survey.export.answers_frame`` (one row per answer,
+All functions take the answers frame of ``survey.analysis.export.answers_frame`` (one row per answer,
 ``rating_<criterion>`` columns) and use the field's libraries: SciPy (bootstrap, binomial test),
 pingouin (Friedman, Kruskal-Wallis, Wilcoxon, Mann-Whitney U), krippendorff (alpha), statsmodels (Holm).
 Columns are documented per function.
 
-The headline inference is not here: it is the crossed mixed model of ``survey.inference.headline`` (participants
+The headline inference is not here: it is the crossed mixed model of ``survey.analysis.inference.headline``
+(participants
 and clips both random), which :func:`summary_tables` puts first.  The tests in this module are its companions.
 Those on participants' means (Friedman, paired Wilcoxon) treat the clips heard as the whole source; with clip
 variance they reject true null hypotheses far more often than 5% (``bench/validity.py``), so they are labelled
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from survey.export import RATING_PREFIX, rated_criteria
+from survey.analysis.export import RATING_PREFIX, rated_criteria
 
 
 def apply_exclusions(
@@ -377,16 +378,17 @@ def split_ratings(answers: pd.DataFrame, by: str) -> pd.DataFrame:
 def summary_tables(answers: pd.DataFrame, *, mixed: bool = True) -> dict[str, pd.DataFrame]:
     """Every table above, by name, in the order a researcher should read them.
 
-    With ``mixed`` the headline comes first: the crossed mixed models of ``survey.inference.headline``
+    With ``mixed`` the headline comes first: the crossed mixed models of ``survey.analysis.inference.headline``
     (participants and clips random; ``headline``, ``headline_means``, ``headline_model``, ``ordinal_mixed``),
-    then their clip-aware companion ``min_f`` (``survey.inference.clipaware``), the descriptives, and only then the
+    then their clip-aware companion ``min_f`` (``survey.analysis.inference.clipaware``), the descriptives, and only
+    then the
     participant-means tests, which treat the clips as fixed (``omnibus_participant_means``,
     ``pairwise_participant_means``; see :func:`fixed_clips_warning`).  A table whose computation fails on these
     answers becomes a one-row table whose ``note`` says why, so one impossible test never hides the others.
     Below ``MIN_PARTICIPANTS`` no test is run: one ``inference`` table says so, and the descriptives follow.
     """
-    from survey.inference.clipaware import min_f_table
-    from survey.inference.headline import headline_tables, too_few
+    from survey.analysis.inference.clipaware import min_f_table
+    from survey.analysis.inference.headline import headline_tables, too_few
 
     descriptive: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
         "describe": describe,

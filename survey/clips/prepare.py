@@ -5,7 +5,7 @@ The survey package knows nothing about synthesizers or how music is generated, s
 extension and, when the clip comes from MIDI, the MIDI of its source piece.  Files are named by the
 SHA-256 of their content, so a file name, like the clip's public id, says nothing about its source.
 The MIDI is stored beside the audio (``<sha256>.mid``, registered as the clip's ``midi_sha256``) and
-the piece's scalar metrics go into the clip's ``settings["metrics"]`` (``survey.clipmetrics``).
+the piece's scalar metrics go into the clip's ``settings["metrics"]`` (``survey.analysis.clipmetrics``).
 Preparing is resumable: a clip already registered is skipped, and one that cannot be made now (a
 model not trained yet, POP909 missing) is reported as pending with its reason, while the others are
 still prepared.
@@ -27,12 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from audio.errors import RenderError
 from audio.window import excerpt_midi
 from model.evaluation.metrics import MidiReadError
-from survey.clip_sources import stored_excerpt
-from survey.clipmetrics import METRICS_KEY, scalar_metrics
-from survey.cues import CUES_KEY, clip_cues
-from survey.errors import StudyNotFound
-from survey.schema import Clip, StudyStatus
-from survey.study import (
+from survey.analysis.clipmetrics import METRICS_KEY, scalar_metrics
+from survey.clips.sources import stored_excerpt
+from survey.design.cues import CUES_KEY, clip_cues
+from survey.design.study import (
     ClipToRender,
     audit_study,
     clips_to_render,
@@ -41,7 +39,9 @@ from survey.study import (
     publish_study,
     register_clip,
 )
-from survey.studyfile import StudyDefinition
+from survey.design.studyfile import StudyDefinition
+from survey.errors import StudyNotFound
+from survey.store.schema import Clip, StudyStatus
 
 OnProgress = Callable[[int, int, str], object]
 
@@ -136,7 +136,7 @@ def prepare_clips(
 
 def clip_settings(clip: ClipToRender, rendered: RenderedClip) -> dict[str, Any]:
     """The settings registered with a clip: its spec, where its excerpt starts, its surface cues
-    (``survey.cues``) and, when it has MIDI, the scalar metrics of the excerpt participants hear."""
+    (``survey.design.cues``) and, when it has MIDI, the scalar metrics of the excerpt participants hear."""
     settings: dict[str, Any] = {"spec": clip.spec, "excerpt_start": round(rendered.start, 4)}
     duration = stored_excerpt(clip.spec).duration
     try:

@@ -2,7 +2,7 @@
 
 The study file (and the database, which stores each clip's ``spec`` as the file wrote it) names a clip's music
 in a few forms; rendering used to dispatch on dictionary keys and string prefixes. :func:`parse_clip_spec`
-turns a spec into one of the types below, and the code that makes audio (``survey.clip_audio``) chooses by
+turns a spec into one of the types below, and the code that makes audio (``survey.clips.render``) chooses by
 type. The stored format is unchanged.
 
 * ``midi: "pop909:NNN/NNN.mid"`` -> :class:`Pop909Clip`;  ``midi: "upload:<sha>.mid"`` -> :class:`UploadedMidiClip`;
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audio.presentation import PresentationPolicy, policy_from_dict
-from survey.studyfile import Excerpt
+from survey.design.studyfile import Excerpt
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class GeneratedClip:
     """A piece the lab generates: model folder name, POP909 primer song, sampling settings, length in bars.
 
     ``chords_from_song``: a chord-conditioned model writes over the primer song's annotated chords.
-    ``form``: phrases that come back (``model.form``: letters such as ``AABA``, or ``chords``).
+    ``form``: phrases that come back (``model.generation.form``: letters such as ``AABA``, or ``chords``).
     """
 
     model: str

@@ -19,11 +19,11 @@ from datetime import UTC
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.collect.participants import Progress, participant_by_token, progress, require_open, steps
+from survey.design.study import study_definition
+from survey.design.studyfile import Scale, StudyDefinition
 from survey.errors import AnswerConflict, InvalidAnswer, NotYourTurn, UnknownClip
-from survey.participants import Progress, participant_by_token, progress, require_open, steps
-from survey.schema import Answer, Assignment, Clip, Rating, utcnow
-from survey.study import study_definition
-from survey.studyfile import Scale, StudyDefinition
+from survey.store.schema import Answer, Assignment, Clip, Rating, utcnow
 
 GUESSES = ("human", "computer")
 MAX_COMMENT_CHARS = 2000

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.schema import Assignment, Clip, Participant, Source
+from survey.store.schema import Assignment, Clip, Participant, Source
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def assign_participant(session: Session, participant: Participant, n_clips: int,
                        released: Collection[int] = ()) -> list[Assignment]:
     """Create the participant's ``Assignment`` rows (positions 0..n_clips-1) and return them.
 
-    Clips of ``released`` participants (abandoned: ``survey.quota``) no longer count as heard, so the design
+    Clips of ``released`` participants (abandoned: ``survey.collect.quota``) no longer count as heard, so the design
     gives their cells to the next participants.
     """
     sources = session.scalars(

@@ -2,7 +2,7 @@
 
 Both are stored as ``CheckResult`` rows (expected vs. given response), and summarised on the
 participant (``headphone_passed``, ``headphone_score``, ``attention_passed``) so the analysis can
-exclude failures (``survey.stats.apply_exclusions``).  A failure does not stop the participant:
+exclude failures (``survey.analysis.stats.apply_exclusions``).  A failure does not stop the participant:
 excluding is the analyst's decision, made after the fact and reported.  Like answers, a check
 submitted twice with the same responses is stored once.
 """
@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.collect.headphone import N_TRIALS, score, trials_for
+from survey.collect.participants import participant_by_token, require_open, steps
+from survey.design.study import study_definition
+from survey.design.studyfile import AttentionCheck
 from survey.errors import AnswerConflict, InvalidAnswer, NotYourTurn, UnknownClip
-from survey.headphone import N_TRIALS, score, trials_for
-from survey.participants import participant_by_token, require_open, steps
-from survey.schema import CheckResult, Participant
-from survey.study import study_definition
-from survey.studyfile import AttentionCheck
+from survey.store.schema import CheckResult, Participant
 
 
 def submit_headphone_check(session: Session, token: str, responses: Sequence[int]) -> tuple[int, bool]:

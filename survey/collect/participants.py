@@ -18,13 +18,13 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.assign import assign_participant
+from survey.collect.assign import assign_participant
+from survey.collect.headphone import SAMPLE_RATE, trials_for
+from survey.collect.quota import abandoned_participants, places_taken
+from survey.design.study import get_study, study_definition
+from survey.design.studyfile import AttentionCheck, Criterion, HumanQuestion, Recruitment, Scale, StudyDefinition
 from survey.errors import ConsentRequired, InvalidAnswer, NotFinished, StudyFull, StudyNotOpen, UnknownToken
-from survey.headphone import SAMPLE_RATE, trials_for
-from survey.quota import abandoned_participants, places_taken
-from survey.schema import Answer, Assignment, CheckResult, Participant, Study, StudyStatus, utcnow
-from survey.study import get_study, study_definition
-from survey.studyfile import AttentionCheck, Criterion, HumanQuestion, Recruitment, Scale, StudyDefinition
+from survey.store.schema import Answer, Assignment, CheckResult, Participant, Study, StudyStatus, utcnow
 
 MUSICAL_EXPERIENCE = ("none", "amateur", "semi-professional", "professional")
 LISTENING_DEVICES = (
@@ -53,7 +53,7 @@ class ClipScreen:
 
 @dataclass(frozen=True)
 class AttentionScreen:
-    """An instructed-response item; answer with ``survey.checks.submit_attention_check``."""
+    """An instructed-response item; answer with ``survey.collect.checks.submit_attention_check``."""
 
     key: str
     prompt: str
@@ -218,7 +218,7 @@ def next_screen(session: Session, token: str) -> Screen | None:
     if isinstance(item, AttentionCheck):
         return AttentionScreen(key=item.key, prompt=item.prompt, scale=item.scale)
     assert isinstance(item, Assignment)
-    if item.served_at is None:  # the must-listen clock starts when the clip is first sent (survey.answers)
+    if item.served_at is None:  # the must-listen clock starts when the clip is first sent (survey.collect.answers)
         item.served_at = utcnow()
         session.flush()
     clip = item.clip

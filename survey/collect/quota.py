@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from survey.schema import Answer, Assignment, Participant, utcnow
+from survey.store.schema import Answer, Assignment, Participant, utcnow
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:

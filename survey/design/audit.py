@@ -12,7 +12,7 @@ the ``audio`` package) and compares the sources:
   sources differ by more than the tolerance, and, per clip, when a clip is an outlier against
   the study's median.
 
-``audit_clips`` returns an ``AuditReport``; ``survey.study.publish_study`` refuses to publish a
+``audit_clips`` returns an ``AuditReport``; ``survey.design.study.publish_study`` refuses to publish a
 failing study unless an override reason is given, and stores the report and reason with the study.
 """
 
@@ -30,7 +30,7 @@ import pandas as pd
 import pyloudnorm
 import soundfile as sf
 
-from survey.cues import SurfaceAudit
+from survey.design.cues import SurfaceAudit
 
 SILENCE_DBFS = -60.0  # below this level a 10 ms frame counts as silence
 FRAME_S = 0.01

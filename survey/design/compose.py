@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.studyfile import StudyDefinition, parse_study_dict
+from survey.design.studyfile import StudyDefinition, parse_study_dict
 
 DEFAULT_CONSENT = (
     "You will hear short excerpts of music and rate each one. Some were composed by people, some by computer "

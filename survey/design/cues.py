@@ -1,6 +1,6 @@
 """Surface-cue audit: could a participant tell the sources apart without judging the composition?
 
-The audio audit (``survey.audit``) checks the files (length, loudness, fades, tags). This module checks what is
+The audio audit (``survey.design.audit``) checks the files (length, loudness, fades, tags). This module checks what is
 heard but is not composition: tempo, dynamics (velocity mean and spread), texture (polyphony, tracks), register,
 note density, silence and the loudness envelope. Each clip's cues are measured once, when it is prepared, on the
 excerpt participants hear (the presented MIDI between the excerpt's start and end, and the encoded audio), and

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audio.presentation import policy_from_dict, policy_summary
-from survey.audit import AuditClip, AuditReport, Finding, Tolerances, audit_clips
-from survey.cues import CUES_KEY, surface_audit
+from survey.design.audit import AuditClip, AuditReport, Finding, Tolerances, audit_clips
+from survey.design.cues import CUES_KEY, surface_audit
+from survey.design.studyfile import ClipDef, StudyDefinition, parse_study_dict
 from survey.errors import (
     AuditFailed,
     ClipsNotRendered,
@@ -31,8 +32,7 @@ from survey.errors import (
     StudyNotFound,
     UnknownClip,
 )
-from survey.schema import Clip, Source, Study, StudyStatus, utcnow
-from survey.studyfile import ClipDef, StudyDefinition, parse_study_dict
+from survey.store.schema import Clip, Source, Study, StudyStatus, utcnow
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _DEFINITIONS: dict[str, StudyDefinition] = {}

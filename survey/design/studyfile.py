@@ -42,7 +42,7 @@ File format (``assets/demo_study.yaml`` is a complete, commented example)::
 
 A clip names its music either by ``midi`` (a path; the prefix ``pop909:`` means "inside the
 POP909 folder") or by ``generate`` (a free mapping the app passes to its generator).  Audio
-is rendered later and registered by hash (``survey.study.register_clip``).  ``group`` (a primer
+is rendered later and registered by hash (``survey.design.study.register_clip``).  ``group`` (a primer
 or style) is optional; when present, assignment balances source x group cells.
 """
 

@@ -74,7 +74,7 @@ def open_database(url: str | None = None) -> sessionmaker[Session]:
     This is what the app calls once at startup; ``with Session.begin() as session:`` then gives
     a transaction that commits on success and rolls back on error.
     """
-    from survey.migrations import upgrade_to_head
+    from survey.store.migrations import upgrade_to_head
 
     url = url or default_url()
     engine = make_engine(url)

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.db import open_database
-from survey.prepare import prepare_and_publish
-from survey.studyfile import StudyDefinition, parse_study_text
+from survey.clips.prepare import prepare_and_publish
+from survey.design.studyfile import StudyDefinition, parse_study_text
+from survey.store.db import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "test-password"

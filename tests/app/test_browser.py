@@ -22,8 +22,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from survey.db import open_database
-from survey.export import answers_frame
+from survey.analysis.export import answers_frame
+from survey.store.db import open_database
 from tests.app.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

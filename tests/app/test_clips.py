@@ -8,11 +8,11 @@ import pytest
 
 from audio.midi import load_midi
 from audio.presentation import piece_bpm
-from model.artefact import load_bundle
-from model.tokens import get_codec
-from survey.clip_audio import make_clip_audio, song_primer_and_chords
-from survey.prepare import ClipUnavailable
-from survey.study import ClipToRender
+from model.encoding.tokens import get_codec
+from model.generation.artefact import load_bundle
+from survey.clips.prepare import ClipUnavailable
+from survey.clips.render import make_clip_audio, song_primer_and_chords
+from survey.design.study import ClipToRender
 from tests.app.conftest import ROOT
 
 

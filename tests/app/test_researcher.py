@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
-from survey.study import get_study
+from survey.design.study import get_study
 from tests.app.conftest import PASSWORD, ROOT
 from tests.app.test_study import answer_clip, started
 
@@ -71,7 +71,7 @@ def test_the_studio_builds_renders_audits_and_publishes_a_study(factory, pop909_
 
 def test_two_researcher_tabs_publishing_the_same_study_get_a_clear_message(factory, small_study) -> None:
     from app.resources import clip_renderer, clip_store
-    from survey.prepare import ensure_study, prepare_clips
+    from survey.clips.prepare import ensure_study, prepare_clips
 
     slug = ensure_study(factory, small_study)
     assert prepare_clips(factory, slug, clip_renderer(), clip_store()).complete

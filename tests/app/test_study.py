@@ -7,8 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from app.resources import database
-from survey.export import answers_frame
-from survey.headphone import trials_for
+from survey.analysis.export import answers_frame
+from survey.collect.headphone import trials_for
 from tests.app.conftest import ROOT
 from tests.survey.conftest import heard_in_full
 
@@ -121,8 +121,8 @@ def test_a_panel_participant_gets_the_completion_code_and_comes_back_to_the_same
     factory, small_study_text: str
 ) -> None:
     from app.resources import clip_renderer, clip_store
-    from survey.prepare import prepare_and_publish
-    from survey.studyfile import parse_study_text
+    from survey.clips.prepare import prepare_and_publish
+    from survey.design.studyfile import parse_study_text
 
     text = small_study_text.replace("study: app-test", "study: panel-test") + (
         "recruitment: {capture: [PROLIFIC_PID, STUDY_ID], panel_id: PROLIFIC_PID, completion_code: C0DE42,\n"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from model.artefact import ModelBundle, load_bundle
+from model.generation.artefact import ModelBundle, load_bundle
 from model.presets import TINY
-from model.train import train
+from model.training.train import train
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pretty_midi
 import pytest
 
-from model.artefact import ModelBundle
+from model.generation.artefact import ModelBundle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from model.encoding.melody import DEFAULT_PRIMER_PITCH
 from model.families import FAMILIES, family_of
-from model.melody import DEFAULT_PRIMER_PITCH
 from model.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,16 +19,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
-from survey.answers import AnswerIn, submit_answer
-from survey.audit import AuditReport
-from survey.checks import submit_attention_check, submit_headphone_check
-from survey.clip_sources import stored_excerpt
-from survey.db import open_database
-from survey.headphone import trials_for
-from survey.participants import next_screen, start_participant
-from survey.schema import Assignment, Clip, Participant
-from survey.study import import_study, publish_study, register_clip
-from survey.studyfile import StudyDefinition, parse_study_text
+from survey.clips.sources import stored_excerpt
+from survey.collect.answers import AnswerIn, submit_answer
+from survey.collect.checks import submit_attention_check, submit_headphone_check
+from survey.collect.headphone import trials_for
+from survey.collect.participants import next_screen, start_participant
+from survey.design.audit import AuditReport
+from survey.design.study import import_study, publish_study, register_clip
+from survey.design.studyfile import StudyDefinition, parse_study_text
+from survey.store.db import open_database
+from survey.store.schema import Assignment, Clip, Participant
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_ENV = "LAB_TEST_POSTGRES_URL"

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from survey.export import RATING_PREFIX, rated_criteria
+from survey.analysis.export import RATING_PREFIX, rated_criteria
 
 COLUMNS = ["criterion", "source_a", "source_b", "F1", "F1_df", "F2", "F2_df", "min_F", "num_df", "den_df", "p",
            "p_holm", "note"]

@@ -1,6 +1,6 @@
 # The headline model of a listening study, fitted by the field's reference implementations: lme4 + lmerTest
 # (a linear mixed model with crossed participant and clip effects, Satterthwaite degrees of freedom) and
-# ordinal::clmm (the same design as a cumulative link mixed model).  survey/inference/rbridge.py runs it.
+# ordinal::clmm (the same design as a cumulative link mixed model).  survey/analysis/inference/rbridge.py runs it.
 #
 #   Rscript crossed.R IN.csv OUT.json [ordinal] [pairs]     (pairs: only the pairwise contrasts, for simulations)
 #

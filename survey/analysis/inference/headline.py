@@ -36,8 +36,8 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from survey.export import RATING_PREFIX, rated_criteria
-from survey.inference.rbridge import InferenceUnavailable, fit_batch
+from survey.analysis.export import RATING_PREFIX, rated_criteria
+from survey.analysis.inference.rbridge import InferenceUnavailable, fit_batch
 
 MIN_PARTICIPANTS = 4
 """Below this many participants the page shows descriptives only.  Derived from ``bench/validity.py --participants

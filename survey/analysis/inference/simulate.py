@@ -3,8 +3,9 @@
 A rating is ``mean[source] + participant + participant x source + clip + residual``, rounded to a whole number and
 clipped to the scale, as a participant's slider gives it.  Each participant hears ``per_source`` distinct clips
 drawn from each source's pool of ``clips_per_source``.  The answers come back in the shape of
-``survey.export.answers_frame``, so a simulated study goes through exactly the functions that analyse a real one
-(``bench/validity.py`` checks those functions' error rates this way; ``survey.power`` plans with it).
+``survey.analysis.export.answers_frame``, so a simulated study goes through exactly the functions that analyse a real
+one
+(``bench/validity.py`` checks those functions' error rates this way; ``survey.analysis.power`` plans with it).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from survey.export import RATING_PREFIX
-from survey.studyfile import StudyDefinition
+from survey.analysis.export import RATING_PREFIX
+from survey.design.studyfile import StudyDefinition
 
 
 @dataclass(frozen=True)

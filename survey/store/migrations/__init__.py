@@ -1,11 +1,11 @@
 """Alembic migrations of the survey schema, run programmatically (no alembic.ini needed).
 
 ``upgrade_to_head(engine_or_url)`` brings any database to the newest schema; the app calls it
-at startup through ``survey.db.open_database``.  To add a migration after changing
-``survey/schema.py``::
+at startup through ``survey.store.db.open_database``.  To add a migration after changing
+``survey/store/schema.py``::
 
     .venv/bin/alembic -x url=sqlite:///data/survey.sqlite3 \\
-        -c survey/migrations/alembic.ini revision --autogenerate -m "what changed"
+        -c survey/store/migrations/alembic.ini revision --autogenerate -m "what changed"
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from survey.db import make_engine
+from survey.store.db import make_engine
 
 HERE = Path(__file__).resolve().parent
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from survey.db import make_engine
-from survey.schema import Base
+from survey.store.db import make_engine
+from survey.store.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

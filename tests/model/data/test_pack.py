@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.pack import read_pack, tokenise, write_pack
+from model.data.pack import read_pack, tokenise, write_pack
 from model.presets import get_preset
 
 

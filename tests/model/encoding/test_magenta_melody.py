@@ -11,8 +11,7 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from model import pop909
-from model.melody import (
+from model.encoding.melody import (
     ARCHITECTURE_ENCODINGS,
     WindowEncoder,
     event_value,
@@ -21,9 +20,10 @@ from model.melody import (
     song_melody_events,
     vocabulary_events,
 )
-from model.score import load_score
-from model.tokens import get_codec
-from model.windows import Vocabulary
+from model.encoding.tokens import get_codec
+from model.music import pop909
+from model.music.score import load_score
+from model.training.windows import Vocabulary
 
 
 def tiny_midi(notes: list[tuple[int, float, float]], melody_track: bool = True) -> bytes:
@@ -90,7 +90,7 @@ def test_window_encoder_equals_note_seq_encode(architecture: str) -> None:
 
 
 def test_the_written_out_encoder_sizes_are_note_seqs() -> None:
-    from model.magenta_nets import ENCODER_SIZES
-    from model.melody import encoder_sizes
+    from model.encoding.melody import encoder_sizes
+    from model.training.magenta_nets import ENCODER_SIZES
 
     assert {arch: encoder_sizes(arch) for arch in ENCODER_SIZES} == ENCODER_SIZES

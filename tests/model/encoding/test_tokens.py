@@ -8,8 +8,16 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from model.score import MidiError, Score, load_score
-from model.tokens import GridCodec, PaperCodec, TokenError, get_codec, normal_order, parse_pitch_name, pitch_name
+from model.encoding.tokens import (
+    GridCodec,
+    PaperCodec,
+    TokenError,
+    get_codec,
+    normal_order,
+    parse_pitch_name,
+    pitch_name,
+)
+from model.music.score import MidiError, Score, load_score
 
 
 def make_score(onsets: list[int], pitches: list[int], durations: list[int] | None = None) -> Score:

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.chords import parse_progression
 from model.evaluation.metrics import phrase_self_similarity
-from model.form import PhraseEcho, describe_form, form_of_letters, parse_form
-from model.generation_settings import GenerationSettings
+from model.generation.form import PhraseEcho, describe_form, form_of_letters, parse_form
+from model.generation.settings import GenerationSettings
+from model.music.chords import parse_progression
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BAR, POS_0, POS_4, POS_8, P_60, P_62, P_64, V, D = range(9)
 POSITIONS = {POS_0: 0, POS_4: 4, POS_8: 8}
 
@@ -108,8 +108,8 @@ def test_the_primers_bars_are_never_echoed_so_no_human_bar_enters_the_models_pie
 
 
 def test_the_default_model_repeats_its_phrases_when_given_a_form() -> None:
-    from model.artefact import load_bundle
-    from model.generate import generate_midi
+    from model.generation.artefact import load_bundle
+    from model.generation.generate import generate_midi
 
     bundle = load_bundle(ROOT / "assets/models/default")
     progression = parse_progression("Am F C G x4")

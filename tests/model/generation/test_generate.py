@@ -10,8 +10,8 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from model.artefact import ModelBundle
-from model.generate import (
+from model.generation.artefact import ModelBundle
+from model.generation.generate import (
     GenerationSettings,
     generate_ids,
     generate_midi,
@@ -19,8 +19,8 @@ from model.generate import (
     primer_from_song,
     step_model,
 )
-from model.sample import filter_top_k, filter_top_p, generate_notes, sample
-from model.step import StepModel
+from model.generation.sample import filter_top_k, filter_top_p, generate_notes, sample
+from model.generation.step import StepModel
 
 
 def windowed_distribution(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
@@ -139,7 +139,7 @@ def test_the_step_model_is_built_once_per_model(tiny_model: ModelBundle) -> None
 
 
 def test_a_pop909_window_primes_the_piece_with_those_bars(tiny_model: ModelBundle, pop909_dir: Path) -> None:
-    from model.pop909 import list_songs
+    from model.music.pop909 import list_songs
 
     song = list_songs(pop909_dir)[0]
     primer = primer_from_song(tiny_model, song, start_bar=8, bars=2)
@@ -150,14 +150,14 @@ def test_a_pop909_window_primes_the_piece_with_those_bars(tiny_model: ModelBundl
 
 
 def test_a_window_outside_the_song_is_refused(tiny_model: ModelBundle, pop909_dir: Path) -> None:
-    from model.pop909 import list_songs
+    from model.music.pop909 import list_songs
 
     with pytest.raises(ValueError, match="no notes"):
         primer_from_song(tiny_model, list_songs(pop909_dir)[0], start_bar=5000, bars=2)
 
 
 def test_bars_become_events_by_the_model_encoding(tiny_model: ModelBundle, tiny_paper_model: ModelBundle) -> None:
-    from model.generate import MAX_TOKENS, tokens_for_bars
+    from model.generation.generate import MAX_TOKENS, tokens_for_bars
 
     assert tokens_for_bars(tiny_paper_model, 16) == 16 * 8
     assert tokens_for_bars(tiny_model, 16) == 16 * 48

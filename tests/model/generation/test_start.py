@@ -13,10 +13,10 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from model.artefact import ModelBundle, load_bundle
-from model.generate import GenerationSettings, generate_midi, primer_from_midi
+from model.generation.artefact import ModelBundle, load_bundle
+from model.generation.generate import GenerationSettings, generate_midi, primer_from_midi
 
-MODELS = Path(__file__).resolve().parents[2] / "assets" / "models"
+MODELS = Path(__file__).resolve().parents[3] / "assets" / "models"
 BPM = 90.0
 BEAT = 60.0 / BPM
 

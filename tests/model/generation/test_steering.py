@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.artefact import load_bundle
-from model.chord_grammar import ChordGridGrammar
-from model.chords import parse_progression
-from model.form import FormError
-from model.grammar import GridGrammar
-from model.steering import follows_form, steering_for, takes_chords
+from model.encoding.chord_grammar import ChordGridGrammar
+from model.encoding.grammar import GridGrammar
+from model.generation.artefact import load_bundle
+from model.generation.form import FormError
+from model.generation.steering import follows_form, steering_for, takes_chords
+from model.music.chords import parse_progression
 from tests.conftest import ROOT
 
 MODELS = ROOT / "assets" / "models"

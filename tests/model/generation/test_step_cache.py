@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.artefact import load_bundle
-from model.step import StepModel
+from model.generation.artefact import load_bundle
+from model.generation.step import StepModel
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 SHIPPED = sorted(p.name for p in (ROOT / "assets" / "models").iterdir() if (p / "preset.json").is_file())
 
@@ -36,9 +36,9 @@ def test_the_saved_step_model_gives_the_networks_own_next_token_distributions(na
 def test_generation_from_a_cached_model_imports_neither_keras_nor_tensorflow(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import sys
-        from model.artefact import load_bundle
-        from model.generate import generate_midi, step_model
-        from model.generation_settings import GenerationSettings
+        from model.generation.artefact import load_bundle
+        from model.generation.generate import generate_midi, step_model
+        from model.generation.settings import GenerationSettings
         bundle = load_bundle({str(ROOT / "assets" / "models" / "grid")!r})
         if sys.argv[1] == "warm":
             step_model(bundle)  # builds the cache (through Keras)

@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.chord_grammar import ChordGridGrammar
-from model.chords import Chord, ChordError, Progression, from_label, parse_progression
+from model.encoding.chord_grammar import ChordGridGrammar
+from model.encoding.tokens import ChordGridCodec, get_codec
 from model.evaluation.metrics import chord_tone_share
-from model.generate import GenerationSettings, generate_ids
-from model.score import Score, load_score
-from model.tokens import ChordGridCodec, get_codec
-from model.windows import Vocabulary, shift_table
+from model.generation.generate import GenerationSettings, generate_ids
+from model.music.chords import Chord, ChordError, Progression, from_label, parse_progression
+from model.music.score import Score, load_score
+from model.training.windows import Vocabulary, shift_table
 
 C, G, A_MIN, F = Chord(0, "maj"), Chord(7, "maj"), Chord(9, "min"), Chord(5, "maj")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_one_chord_per_bar_is_the_plain_form() -> None:
@@ -138,7 +138,7 @@ def test_after_a_primer_the_progression_goes_on_from_where_the_primer_ends() -> 
 
 
 def test_the_default_model_writes_its_notes_over_the_given_chords() -> None:
-    from model.artefact import load_bundle
+    from model.generation.artefact import load_bundle
 
     bundle = load_bundle(ROOT / "assets/models/default")
     progression = parse_progression("Dm G C Am")
@@ -165,6 +165,6 @@ def test_a_progression_given_to_the_cli_is_the_harmony_of_the_midi(tmp_path: Pat
 
 
 def _midi(score: Score) -> object:
-    from model.score import score_to_midi
+    from model.music.score import score_to_midi
 
     return score_to_midi(score)

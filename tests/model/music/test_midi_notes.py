@@ -9,7 +9,7 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from model.midi_notes import MidiError, read_notes
+from model.music.midi_notes import MidiError, read_notes
 
 
 def pretty_notes(midi: pretty_midi.PrettyMIDI) -> np.ndarray:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from model import pop909
-from model.corpus import load_corpus, parse_corpus
+from model.data.corpus import load_corpus, parse_corpus
+from model.music import pop909
 
 
 def test_a_missing_dataset_says_what_was_expected_and_how_to_get_it(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_parallel_and_serial_parsing_agree(pop909_dir: Path) -> None:
 
 
 def test_the_beat_grid_has_one_reader(tmp_path: Path) -> None:
-    from model.pop909 import read_beat_file
+    from model.music.pop909 import read_beat_file
 
     table = tmp_path / "beat_midi.txt"
     table.write_text("0.5 1.0 1.0\n1.0 0.0 0.0\n1.5 1.0 0.0\n2.0 0.0 0.0\n2.5 1.0 1.0\n")

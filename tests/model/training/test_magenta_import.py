@@ -17,11 +17,11 @@ import tensorflow as tf
 from note_seq.protobuf import generator_pb2
 
 from model.__main__ import main
-from model.artefact import list_models
-from model.generate import GenerationSettings, generate_midi, step_model
-from model.magenta_import import BundleError, import_bundle
-from model.melody import encoder_sizes
-from model.windows import Vocabulary
+from model.encoding.melody import encoder_sizes
+from model.generation.artefact import list_models
+from model.generation.generate import GenerationSettings, generate_midi, step_model
+from model.training.magenta_import import BundleError, import_bundle
+from model.training.windows import Vocabulary
 
 TF1 = tf.compat.v1
 UNITS = (8, 6)
@@ -133,7 +133,7 @@ def reference_distributions(v: dict[str, np.ndarray], inputs: np.ndarray, attent
 
 
 def melody_inputs(bundle, events: list[int]) -> np.ndarray:
-    from model.melody import melody_encoder
+    from model.encoding.melody import melody_encoder
 
     encoder = melody_encoder(bundle.preset.network.architecture)
     melody = note_seq.Melody(events)

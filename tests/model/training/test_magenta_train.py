@@ -12,8 +12,9 @@ import pretty_midi
 import pytest
 
 from model.__main__ import main
-from model.artefact import ModelBundle, list_models, load_bundle
-from model.generate import (
+from model.encoding.melody import WindowEncoder
+from model.generation.artefact import ModelBundle, list_models, load_bundle
+from model.generation.generate import (
     GenerationSettings,
     generate_ids,
     generate_midi,
@@ -21,11 +22,10 @@ from model.generate import (
     primer_from_song,
     step_model,
 )
-from model.magenta_nets import AttentionLstmCell
-from model.melody import WindowEncoder
-from model.pop909 import list_songs
+from model.music.pop909 import list_songs
 from model.presets import PRESETS, get_preset
-from model.train import prepare_data, train
+from model.training.magenta_nets import AttentionLstmCell
+from model.training.train import prepare_data, train
 
 MAGENTA = ("magenta-basic", "magenta-lookback", "magenta-attention")
 

@@ -8,9 +8,9 @@ import keras
 import numpy as np
 import pytest
 
-from model.networks import build_embedding_network, build_paper_network
+from model.generation.step import StepModel
 from model.presets import DEFAULT, PAPER, get_preset
-from model.step import StepModel
+from model.training.networks import build_embedding_network, build_paper_network
 
 
 def lstm_params(inputs: int, units: int) -> int:

@@ -9,9 +9,9 @@ import keras
 import numpy as np
 import pytest
 
-from model.artefact import ModelBundle, load_bundle
+from model.generation.artefact import ModelBundle, load_bundle
 from model.presets import TINY
-from model.train import prepare_data, train
+from model.training.train import prepare_data, train
 
 
 def test_a_few_training_steps_lower_the_loss_on_three_songs(tiny_model: ModelBundle) -> None:

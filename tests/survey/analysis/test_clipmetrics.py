@@ -13,15 +13,15 @@ import pytest
 from scipy import stats
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.answers import AnswerIn
-from survey.audit import AuditReport
-from survey.clipmetrics import clip_metrics_frame, metric_rating_table, scalar_metrics, source_metric_means
-from survey.export import answers_frame
-from survey.prepare import RenderedClip, prepare_clips
-from survey.study import ClipToRender, get_study, import_study, publish_study
-from survey.studyfile import StudyDefinition
+from survey.analysis.clipmetrics import clip_metrics_frame, metric_rating_table, scalar_metrics, source_metric_means
+from survey.analysis.export import answers_frame
+from survey.clips.prepare import RenderedClip, prepare_clips
+from survey.collect.answers import AnswerIn
+from survey.design.audit import AuditReport
+from survey.design.study import ClipToRender, get_study, import_study, publish_study
+from survey.design.studyfile import StudyDefinition
 from tests.survey.conftest import GOOD, complete_participant
-from tests.survey.test_audit import wav
+from tests.survey.design.test_audit import wav
 
 AUDIO_ONLY = "pretrained"
 """The source whose clips the test renderer makes from audio alone, as for an uploaded Magenta WAV."""
@@ -136,7 +136,7 @@ def test_ratings_that_follow_a_metric_correlate_perfectly(Session: sessionmaker[
 
 
 def test_metrics_describe_the_excerpt_heard_not_the_primer_before_it() -> None:
-    from survey.prepare import clip_settings
+    from survey.clips.prepare import clip_settings
     from tests.audio.test_window import two_halves
 
     clip = ClipToRender("g1", "lstm", {"generate": {}, "excerpt": {"start": 0.0, "duration": 9.0}}, None)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey import correlations as relative
+from survey.analysis import correlations as relative
 
 
 class TestMetricRatingCorrelations:

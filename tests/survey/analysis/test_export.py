@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from survey.__main__ import main
-from survey.export import answers_frame, study_json, write_csv
+from survey.analysis.export import answers_frame, study_json, write_csv
 from tests.survey.conftest import ROOT, complete_participant
 
 

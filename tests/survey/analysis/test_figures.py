@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from survey import figures, stats
-from survey.report import html_report
-from tests.survey.test_stats import simulated
+from survey.analysis import figures, stats
+from survey.analysis.report import html_report
+from tests.survey.analysis.test_stats import simulated
 
 
 def trace_colours(figure) -> dict[str, str]:

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from statsmodels.stats.power import TTestPower
 
-from survey.inference.headline import MIN_PARTICIPANTS
-from survey.inference.simulate import StudyDesign, simulate_answers
-from survey.power import (
+from survey.analysis.inference.headline import MIN_PARTICIPANTS
+from survey.analysis.inference.simulate import StudyDesign, simulate_answers
+from survey.analysis.power import (
     approximate_power,
     clips_needed,
     design_from_pilot,

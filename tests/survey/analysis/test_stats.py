@@ -11,7 +11,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from survey import stats
+from survey.analysis import stats
 
 SOURCES = {"original": 1.0, "lstm": 0.0, "trained": -0.8, "pretrained": 0.4}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audio.presentation import TempoPolicy
-from survey.clip_sources import (
+from survey.clips.sources import (
     AudioUploadClip,
     GeneratedClip,
     MidiFileClip,
@@ -13,7 +13,7 @@ from survey.clip_sources import (
     UploadedMidiClip,
     parse_clip_spec,
 )
-from survey.studyfile import load_study_file
+from survey.design.studyfile import load_study_file
 from tests.survey.conftest import ROOT
 
 

@@ -11,8 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.answers import AnswerIn, submit_answer
-from survey.checks import submit_attention_check, submit_headphone_check
+from survey.analysis.export import answers_frame
+from survey.analysis.stats import apply_exclusions
+from survey.collect.answers import AnswerIn, submit_answer
+from survey.collect.checks import submit_attention_check, submit_headphone_check
+from survey.collect.headphone import trials_for
+from survey.collect.participants import ClipScreen, finish_participant, next_screen, progress, start_participant
+from survey.design.study import close_study
 from survey.errors import (
     AnswerConflict,
     ConsentRequired,
@@ -23,12 +28,7 @@ from survey.errors import (
     UnknownClip,
     UnknownToken,
 )
-from survey.export import answers_frame
-from survey.headphone import trials_for
-from survey.participants import ClipScreen, finish_participant, next_screen, progress, start_participant
-from survey.schema import Answer, Assignment, Rating
-from survey.stats import apply_exclusions
-from survey.study import close_study
+from survey.store.schema import Answer, Assignment, Rating
 from tests.survey.conftest import GOOD, ROOT, complete_participant
 
 
@@ -149,13 +149,13 @@ def test_unknown_tokens_and_foreign_clips_are_refused(Session: sessionmaker[Sess
 
 
 def _all_clip_ids(session: Session) -> list[str]:
-    from survey.schema import Clip
+    from survey.store.schema import Clip
 
     return list(session.scalars(select(Clip.public_id)))
 
 
 def _assigned(session: Session, token: str) -> set[str]:
-    from survey.participants import participant_by_token
+    from survey.collect.participants import participant_by_token
 
     return {a.clip.public_id for a in participant_by_token(session, token).assignments}
 
@@ -197,7 +197,7 @@ def test_consent_and_profile_choices_are_checked(Session: sessionmaker[Session],
 def test_attention_checks_are_recorded_and_summarised(Session: sessionmaker[Session], study: str) -> None:
     passed = complete_participant(Session, study, attention=2)
     failed = complete_participant(Session, study, attention=5, headphone_right=False)
-    from survey.participants import participant_by_token
+    from survey.collect.participants import participant_by_token
 
     with Session.begin() as session:
         good, bad = participant_by_token(session, passed), participant_by_token(session, failed)
@@ -210,11 +210,11 @@ def test_attention_checks_are_recorded_and_summarised(Session: sessionmaker[Sess
 
 CRASHING_WRITER = """
 import os, sys
-from survey.answers import AnswerIn, submit_answer
-from survey.checks import submit_headphone_check
-from survey.db import make_engine, make_sessionmaker
-from survey.headphone import trials_for
-from survey.participants import next_screen
+from survey.collect.answers import AnswerIn, submit_answer
+from survey.collect.checks import submit_headphone_check
+from survey.store.db import make_engine, make_sessionmaker
+from survey.collect.headphone import trials_for
+from survey.collect.participants import next_screen
 Session = make_sessionmaker(make_engine(sys.argv[1]))
 token = sys.argv[2]
 answer = AnswerIn({"complexity": 3, "creativity": 4, "emotion": 5, "enjoyment": 6}, "human", 3)

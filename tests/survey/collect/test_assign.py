@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.assign import ClipSlot, choose_clips, source_order, williams_orders
-from survey.participants import start_participant
-from survey.schema import Assignment, Clip, Participant, Source
+from survey.collect.assign import ClipSlot, choose_clips, source_order, williams_orders
+from survey.collect.participants import start_participant
+from survey.store.schema import Assignment, Clip, Participant, Source
 
 
 @pytest.mark.parametrize("k", [2, 3, 4, 5, 6])

@@ -7,7 +7,7 @@ import io
 import numpy as np
 import soundfile as sf
 
-from survey.headphone import PASS_AT, SAMPLE_RATE, HeadphoneTrial, score, trial_audio, trials_for
+from survey.collect.headphone import PASS_AT, SAMPLE_RATE, HeadphoneTrial, score, trial_audio, trials_for
 
 
 def segment(audio: np.ndarray, interval: int) -> np.ndarray:

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.assign import _clip_counts
+from survey.collect.assign import _clip_counts
+from survey.collect.participants import start_participant
+from survey.collect.quota import abandoned_participants, places_taken
+from survey.design.studyfile import parse_study_text
 from survey.errors import StudyFileError, StudyFull
-from survey.participants import start_participant
-from survey.quota import abandoned_participants, places_taken
-from survey.schema import Assignment, Participant
-from survey.studyfile import parse_study_text
+from survey.store.schema import Assignment, Participant
 from tests.survey.conftest import SMALL_STUDY, complete_participant, publish
 
 CAPPED = SMALL_STUDY + "quota: {participants: 2, idle_minutes: 30}\n"

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from survey.analysis.export import answers_frame
+from survey.collect.participants import panel_code, start_participant
+from survey.design.studyfile import parse_study_dict, parse_study_text
 from survey.errors import StudyFileError
-from survey.export import answers_frame
-from survey.participants import panel_code, start_participant
-from survey.schema import Participant
-from survey.studyfile import parse_study_dict, parse_study_text
+from survey.store.schema import Participant
 from tests.survey.conftest import SMALL_STUDY, complete_participant, publish
 
 PROLIFIC = """recruitment:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from survey.audit import AuditClip, audit_clips
+from survey.design.audit import AuditClip, audit_clips
 
 RATE = 44_100
 

@@ -10,7 +10,7 @@ import pretty_midi
 import pytest
 import soundfile as sf
 
-from survey.cues import CUES, MARGIN, classify_sources, envelope_spread, midi_cues, surface_audit
+from survey.design.cues import CUES, MARGIN, classify_sources, envelope_spread, midi_cues, surface_audit
 
 
 def midi(bpm: float = 120.0, chord: tuple[int, ...] = (60, 64, 67), beats: int = 8, velocity: int = 80,

@@ -12,11 +12,8 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audio.presentation import policy_from_dict
-from survey.errors import AuditFailed, ClipsNotRendered, StudyExists, StudyNotDraft, StudyNotFound, UnknownClip
-from survey.migrations import upgrade_to_head
-from survey.prepare import RenderedClip, prepare_clips
-from survey.schema import Clip, Study
-from survey.study import (
+from survey.clips.prepare import RenderedClip, prepare_clips
+from survey.design.study import (
     ClipToRender,
     audit_study,
     clips_to_render,
@@ -27,8 +24,11 @@ from survey.study import (
     publish_study,
     register_clip,
 )
-from survey.studyfile import StudyDefinition
-from tests.survey.test_audit import wav
+from survey.design.studyfile import StudyDefinition
+from survey.errors import AuditFailed, ClipsNotRendered, StudyExists, StudyNotDraft, StudyNotFound, UnknownClip
+from survey.store.migrations import upgrade_to_head
+from survey.store.schema import Clip, Study
+from tests.survey.design.test_audit import wav
 
 
 def test_migrations_create_every_table_and_rerunning_them_is_harmless(
@@ -52,7 +52,7 @@ def test_the_migrations_match_the_orm_models(Session: sessionmaker[Session]) -> 
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from survey.schema import Base
+    from survey.store.schema import Base
 
     with Session.kw["bind"].connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

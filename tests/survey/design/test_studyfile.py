@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from survey.design.studyfile import load_study_file, parse_study_dict, parse_study_text
 from survey.errors import StudyFileError
-from survey.studyfile import load_study_file, parse_study_dict, parse_study_text
 from tests.survey.conftest import ROOT, SMALL_STUDY
 
 

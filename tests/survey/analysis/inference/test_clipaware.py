@@ -8,8 +8,8 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.anova import AnovaRM
 
-from survey.inference.clipaware import min_f_prime, min_f_table
-from survey.inference.simulate import StudyDesign, simulate_answers
+from survey.analysis.inference.clipaware import min_f_prime, min_f_table
+from survey.analysis.inference.simulate import StudyDesign, simulate_answers
 
 
 def answers():

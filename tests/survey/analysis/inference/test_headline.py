@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from survey.inference.headline import MIN_PARTICIPANTS, headline_tables, rating_rows, too_few
-from survey.inference.simulate import StudyDesign, simulate_answers
+from survey.analysis.inference.headline import MIN_PARTICIPANTS, headline_tables, rating_rows, too_few
+from survey.analysis.inference.simulate import StudyDesign, simulate_answers
 
 MEANS = {"lstm": 4.0, "magenta": 3.4, "original": 4.6}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from survey.inference.simulate import StudyDesign, design_of_study, simulate_answers, true_means
-from survey.studyfile import load_study_file
+from survey.analysis.inference.simulate import StudyDesign, design_of_study, simulate_answers, true_means
+from survey.design.studyfile import load_study_file
 from tests.survey.conftest import ROOT
 
 

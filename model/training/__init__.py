@@ -1,0 +1,1 @@
+"""Everything Keras: networks, windows, training, device placement and Magenta checkpoint import."""

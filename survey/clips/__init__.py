@@ -1,0 +1,1 @@
+"""The clips participants hear: which piece each source gives, rendered and excerpted once."""

@@ -1,0 +1,1 @@
+"""Participants taking a study: assignment, quotas, the headphone check, answers and checks."""

@@ -1,0 +1,1 @@
+"""A study before anyone takes it: the study file, composition, the cue audit and publishing."""
