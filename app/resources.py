@@ -10,13 +10,15 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from model.generation.artefact import ModelBundle, list_models, load_bundle
-from model.generation.generate import progression_from_song, step_model
+from model.generation.artefact import ModelBundle, list_models
+from model.generation.generate import progression_from_song
+from model.models import open_model
 from model.music.chords import Progression
 from model.music.pop909 import DatasetNotFoundError, find_dir, find_song, list_songs
 from survey.clips.prepare import Render
 from survey.clips.render import make_clip_audio
-from survey.store.db import default_url, open_database
+from survey.store.db import open_database
+from survey.store.engine import default_url
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_ROOTS = (ROOT / "assets" / "models", ROOT / "runs")
@@ -40,9 +42,8 @@ def available_models() -> dict[str, str]:
 
 @st.cache_resource(show_spinner="Loading the model…")
 def load_model(path: str) -> ModelBundle:
-    """A bundle with its Keras weights and NumPy step model built, kept for the life of the server."""
-    bundle = load_bundle(path)
-    step_model(bundle)
+    """A bundle with its NumPy step model ready, kept for the life of the server."""
+    bundle = open_model(path)
     settle_heap()
     return bundle
 

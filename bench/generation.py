@@ -26,14 +26,16 @@ import keras
 import numpy as np
 
 from model.generation.artefact import load_bundle
-from model.generation.step import StepModel, single_threaded_blas
+from model.generation.step import single_threaded_blas
 from model.presets import PAPER
+from model.training.folder import keras_network
 from model.training.networks import build_paper_network
+from model.training.to_step import step_model_of
 
 
 def paper_network(model_dir: Path | None) -> keras.Model:
     if model_dir is not None and (model_dir / "model.weights.h5").is_file():
-        return load_bundle(model_dir).network
+        return keras_network(load_bundle(model_dir))
     return build_paper_network(400, PAPER.network, PAPER.data.sequence_length)
 
 
@@ -48,7 +50,7 @@ def windowed_ms(network: keras.Model, tokens: int, rng: np.random.Generator) -> 
 
 
 def stateful_ms(network: keras.Model, tokens: int) -> float:
-    step = StepModel.from_keras(network)
+    step = step_model_of(network)
     step.reset(1)
     x = np.array([[0.5]], dtype=np.float32)
     step.step(x)

@@ -46,10 +46,11 @@ from model.data.pack import tokenise
 from model.encoding.melody import melody_score
 from model.evaluation import metrics
 from model.evaluation.ngram import baselines
-from model.generation.artefact import ModelBundle, load_bundle
+from model.generation.artefact import ModelBundle
 from model.generation.generate import generate_midi, tokens_for_bars
 from model.generation.settings import GenerationSettings, Sampling
 from model.generation.steering import follows_form, takes_chords
+from model.models import open_model
 from model.music import pop909
 from model.music.chords import Progression
 from model.music.score import load_score, score_to_midi
@@ -214,7 +215,7 @@ def main() -> None:
     print_row("POP909 held-out", held, ref)
     benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]] = {}
     for path in args.models:
-        bundle = load_bundle(path)
+        bundle = open_model(path)
         losses = cross_entropies(bundle)
         benched[path.name] = model_rows(bundle, args.pieces, progressions), losses
         for label, row in benched[path.name][0].items():

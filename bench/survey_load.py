@@ -45,7 +45,8 @@ from survey.collect.participants import finish_participant, next_screen, start_p
 from survey.design.audit import AuditReport  # noqa: E402
 from survey.design.study import import_study, publish_study, register_clip  # noqa: E402
 from survey.design.studyfile import load_study_file  # noqa: E402
-from survey.store.db import make_engine, make_sessionmaker, open_database  # noqa: E402
+from survey.store.db import open_database  # noqa: E402
+from survey.store.engine import make_engine, make_sessionmaker  # noqa: E402
 from survey.store.schema import Answer, Clip, Participant  # noqa: E402
 
 CRITERIA = ("complexity", "creativity", "emotion", "enjoyment")

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.presets import PAPER, Preset
 from model.training.networks import compile_network
-from model.training.train import prepare_data, training_network
+from model.training.prepare import prepare_data
+from model.training.train import training_network
 
 
 def targets_per_second(preset: Preset, batches: int) -> float:

@@ -91,12 +91,14 @@ def _add_pack(sub: argparse._SubParsersAction) -> None:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from model.data.pack import encode_windows, tokenise, write_pack
+    from model.data.pack import tokenise, write_pack
     from model.presets import get_preset
 
     preset = get_preset(args.preset).with_overrides(songs=args.songs)
     songs = tokenise(preset, args.data)
     if args.encode:
+        from model.training.prepare import encode_windows  # Keras's batches cut the windows; plain packs skip it
+
         songs = encode_windows(songs, preset)
     write_pack(songs, args.out)
     print(f"wrote {args.out} ({sum(map(len, songs.train))} training and "
@@ -172,10 +174,10 @@ def _generate(args: argparse.Namespace) -> int:
     progression = _progression(args)
     parse_form(args.form, progression)
 
-    from model.generation.artefact import load_bundle
     from model.generation.generate import generate_midi, primer_from_midi, primer_from_song
+    from model.models import open_model
 
-    bundle = load_bundle(args.model)
+    bundle = open_model(args.model)
     primer = primer_from_midi(bundle, primer_bytes) if primer_bytes is not None else None
     if args.primer_song:
         primer = primer_from_song(bundle, _song(args.primer_song), args.primer_bar, args.primer_bars)

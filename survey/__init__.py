@@ -10,7 +10,7 @@ SQLAlchemy ``Session``; the caller owns the transaction::
 
 Public API
 ----------
-Database (``survey.store.db``, ``survey.store.migrations``)
+Database (``survey.store.db``, ``survey.store.engine``, ``survey.store.migrations``)
     open_database(url: str | None = None) -> sessionmaker[Session]
     default_url(data_dir: str | Path | None = None) -> str
     make_engine(url: str, **kwargs) -> Engine;  make_sessionmaker(engine) -> sessionmaker[Session]

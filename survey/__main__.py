@@ -28,7 +28,8 @@ from survey.analysis.export import answers_frame, write_csv, write_json
 from survey.design.study import audit_study, close_study, import_study, list_studies, publish_study
 from survey.design.studyfile import load_study_file
 from survey.errors import SurveyError
-from survey.store.db import default_url, open_database
+from survey.store.db import open_database
+from survey.store.engine import default_url
 from survey.store.schema import Clip
 
 

@@ -9,7 +9,6 @@ vocabulary and the song split, so a model trained from it has the same card as o
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from model.data.corpus import load_corpus
+from model.data.corpus import Corpus, load_corpus
+from model.encoding.tokens import get_codec
+from model.encoding.vocabulary import Vocabulary
 from model.music import pop909
 from model.presets import Preset
-from model.training.windows import Vocabulary, WindowDataset, build_vocabulary, corpus_ids
 
 Log = Callable[[str], None]
 
@@ -36,6 +36,23 @@ class TokenisedSongs:
     encoded: dict[str, np.ndarray] | None = None
     """MelodyRNN packs only: note-seq's inputs and labels of every window (``train_x``, ``train_y``,
     ``validation_x``, ``validation_y``), encoded here so the GPU host needs no note-seq."""
+
+
+def build_vocabulary(corpus: Corpus) -> Vocabulary:
+    """The seed's ``sorted(set(notes))`` for ``paper``; the codec's fixed, full vocabulary for the others (the
+    grid families' events, MelodyRNN's 38 melody events in note-seq's one-hot order)."""
+    fixed = getattr(get_codec(corpus.representation), "all_events", None)
+    if fixed is not None:
+        return Vocabulary(tuple(fixed()))
+    return Vocabulary(tuple(sorted(set(corpus.event_names))))
+
+
+def corpus_ids(corpus: Corpus, vocab: Vocabulary, song_ids: set[str]) -> list[np.ndarray]:
+    """The vocabulary ids of the chosen songs, re-indexed from the corpus' own event table."""
+    table = vocab.encode(corpus.event_names)
+    if len(table) != len(corpus.event_names):
+        raise ValueError("The corpus holds events outside the vocabulary.")
+    return [table[seq] for sid, seq in zip(corpus.song_ids, corpus.sequences, strict=True) if sid in song_ids]
 
 
 def tokenise(preset: Preset, pop909_dir: Path | None = None, log: Log = print) -> TokenisedSongs:
@@ -72,30 +89,6 @@ def _tokenise_folk(preset: Preset, log: Log) -> TokenisedSongs:
         "song_ids": [], "tokens": corpus.n_tokens, "vocab_size": len(vocab),
     }
     return TokenisedSongs(vocab, corpus_ids(corpus, vocab, train_ids), corpus_ids(corpus, vocab, val_ids), info)
-
-
-def encode_windows(songs: TokenisedSongs, preset: Preset, workers: int = 2) -> TokenisedSongs:
-    """Add every training and validation window's note-seq inputs and labels (int8: values are -1, 0, 1)."""
-    from model.training.train import prepare_data
-
-    data = prepare_data(preset, songs=songs)
-    encoded = {}
-    for name, dataset in (("train", data.train), ("validation", data.validation)):
-        if not isinstance(dataset, WindowDataset):
-            continue
-        windows = [dataset._window(*start) for start in dataset.starts]
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            pairs = pool.starmap(_encode_one, [(w, preset.network.architecture, songs.vocab.events) for w in windows],
-                                 chunksize=64)
-        encoded[f"{name}_x"] = np.stack([x for x, _ in pairs]).astype(np.int8)
-        encoded[f"{name}_y"] = np.stack([y for _, y in pairs]).astype(np.int8)
-    return TokenisedSongs(songs.vocab, songs.train, songs.validation, songs.info, encoded)
-
-
-def _encode_one(window: np.ndarray, architecture: str, events: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    from model.encoding.melody import WindowEncoder
-
-    return WindowEncoder(architecture)(window, events)
 
 
 def write_pack(songs: TokenisedSongs, path: Path) -> None:

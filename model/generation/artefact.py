@@ -15,13 +15,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from model.encoding.vocabulary import Vocabulary
+from model.generation.step import StepModel
 from model.presets import Preset
-
-if TYPE_CHECKING:
-    import keras
 
 WEIGHTS = "model.weights.h5"
 
@@ -32,43 +30,22 @@ class ModelFolderError(FileNotFoundError):
 
 @dataclass
 class ModelBundle:
-    """Everything needed to generate from a trained model."""
+    """Everything needed to generate from a trained model. ``step`` is its NumPy step model once read or converted
+    (:func:`model.models.open_model`); the Keras network is training's business (:mod:`model.training.folder`)."""
 
     path: Path
     preset: Preset
     vocab: Vocabulary
     card: dict[str, Any] = field(default_factory=dict)
-    _network: keras.Model | None = None
+    step: StepModel | None = None
 
     @property
     def name(self) -> str:
         return str(self.card.get("name") or self.path.name)
 
     @property
-    def network(self) -> keras.Model:
-        """The Keras network with trained weights, built on first use."""
-        if self._network is None:
-            from model.training.networks import build_network  # Keras: only when the network itself is needed
-
-            net = build_network(len(self.vocab), self.preset.network, self.preset.data.sequence_length)
-            net.load_weights(self.path / WEIGHTS)
-            self._network = net
-        return self._network
-
-
-def save_bundle(path: Path, network: keras.Model, preset: Preset, vocab: Vocabulary, card: dict[str, Any]) -> None:
-    """Write the folder. Weights come from an uncompiled clone: a compiled model's weight file also
-    carries the optimizer's slots (two or three times the network's size), which generation never reads."""
-    from model.training.networks import build_network
-
-    path.mkdir(parents=True, exist_ok=True)
-    bare = build_network(len(vocab), preset.network, preset.data.sequence_length)
-    bare.set_weights(network.get_weights())
-    bare.save_weights(path / WEIGHTS)
-    (path / "preset.json").write_text(json.dumps(preset.to_dict(), indent=2))
-    vocab.save(path / "vocab.json")
-    (path / "card.json").write_text(json.dumps(card, indent=2))
-    (path / "card.md").write_text(card_markdown(card))
+    def weights(self) -> Path:
+        return self.path / WEIGHTS
 
 
 def load_bundle(path: str | Path) -> ModelBundle:

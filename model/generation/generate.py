@@ -7,7 +7,6 @@ reproducible.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import pretty_midi
 
 from model.encoding.tokens import get_codec
 from model.families import family_of
-from model.generation.artefact import WEIGHTS, ModelBundle
+from model.generation.artefact import ModelBundle, ModelFolderError
 from model.generation.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.generation.settings import MAX_TOKENS, GenerationSettings
 from model.generation.steering import Steering, require_chords, steering_for, takes_chords
@@ -40,24 +39,24 @@ def tokens_for_bars(bundle: ModelBundle, bars: int) -> int:
     return min(MAX_TOKENS, max(1, bars) * family_of(bundle.preset).events_per_bar)
 
 
-def step_model(bundle: ModelBundle) -> StepModel:
-    """The bundle's step model, built once per bundle.
+class StepModelMissing(ModelFolderError):
+    """A folder whose NumPy step model was never made on this machine: :func:`model.models.open_model` makes it."""
 
-    Its NumPy weights are cached on disk (``step_file``), keyed by the weight file's content: the first
-    generation from a model copies them out of Keras, every later one, in any process, reads them without
-    importing Keras or TensorFlow (seconds and hundreds of megabytes saved on a cold start).
+
+def step_model(bundle: ModelBundle) -> StepModel:
+    """The bundle's step model: the one it holds, else the one cached on disk for its weights (``step_file``).
+
+    A cached step model is read without Keras or TensorFlow (seconds and hundreds of megabytes saved on a cold
+    start). Making one from the Keras weights is training's job (:mod:`model.training.to_step`), which
+    :func:`model.models.open_model` does once per machine.
     """
-    cached = getattr(bundle, "_step_model", None)
-    if cached is None:
-        path = step_file(bundle)
+    if bundle.step is None:
         try:
-            cached = StepModel.load(path)
-        except (OSError, ValueError, KeyError):
-            cached = StepModel.from_keras(bundle.network)
-            with contextlib.suppress(OSError):  # a read-only cache: generation works, only starts slower next time
-                cached.save(path)
-        bundle._step_model = cached  # type: ignore[attr-defined]
-    return cached
+            bundle.step = StepModel.load(step_file(bundle))
+        except (OSError, ValueError, KeyError) as exc:
+            raise StepModelMissing(f"{bundle.path} has no step model yet; open it with model.models.open_model, "
+                                   "which converts its weights once.") from exc
+    return bundle.step
 
 
 PRIMER_BARS = 2
@@ -66,7 +65,7 @@ PRIMER_BARS = 2
 
 def step_file(bundle: ModelBundle) -> Path:
     """Where the step model of these weights is cached: under the lab's cache, named by their SHA-256."""
-    digest = hashlib.sha256((bundle.path / WEIGHTS).read_bytes()).hexdigest()[:32]
+    digest = hashlib.sha256(bundle.weights.read_bytes()).hexdigest()[:32]
     return cache_root() / "step-models" / f"{digest}.npz"
 
 

@@ -8,12 +8,16 @@ new token). ``generate_notes`` is the slow reference; :mod:`model.generation.gen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    import keras
+
+class WindowNetwork(Protocol):
+    """What the seed's loop needs of its network (a Keras model is one): next-token probabilities of a window.
+    Named structurally so generation never imports Keras."""
+
+    def __call__(self, x: np.ndarray, training: bool = ...) -> Any: ...
 
 EPSILON = 1e-12
 
@@ -73,7 +77,7 @@ def sample_rows(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarr
 
 
 def generate_notes(
-    model: keras.Model, network_input: np.ndarray, pitchnames: Sequence[str], n_vocab: int,
+    model: WindowNetwork, network_input: np.ndarray, pitchnames: Sequence[str], n_vocab: int,
     n_notes: int = 500, temperature: float = 1.0, rng: np.random.Generator | None = None,
 ) -> list[str]:
     """The seed's windowed generation: pick a training window, predict, slide by one, repeat.

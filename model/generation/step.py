@@ -4,7 +4,8 @@ The seed re-runs the whole 100-token window through the network for every new to
 not need that: its state after token t summarises tokens 1..t, so carrying the state makes each new
 token cost one step of each layer. The weights are read once from the Keras model; the step itself is
 plain NumPy, which for a batch of a few sequences beats a framework call by far (no graph dispatch),
-and needs neither TensorFlow nor JAX at generation time.
+and needs neither TensorFlow nor JAX at generation time: the translation from Keras layers lives in
+:mod:`model.training.to_step`.
 
 Supported layers: Embedding, LSTM (Keras gate order i, f, c, o; sigmoid/tanh), Dense, Activation,
 BatchNormalization (inference statistics), Dropout (identity at inference), MelodyRNN's attention
@@ -21,13 +22,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-
-if TYPE_CHECKING:
-    import keras
 
 Op = Callable[[np.ndarray], np.ndarray]
 
@@ -224,17 +222,6 @@ class StepModel:
             stages = [(entry["kind"], _stage_from_manifest(entry, data)) for entry in manifest["stages"]]
         return cls(stages, outputs_logits=bool(manifest["logits"]))
 
-    @classmethod
-    def from_keras(cls, model: keras.Model) -> StepModel:
-        import keras
-
-        stages: list[tuple[str, object]] = []
-        for layer in model.layers:
-            stages.extend(_stages_for(layer))
-        last = model.layers[-1]
-        logits = isinstance(last, keras.layers.Dense) and _activation_name(last) == "linear"
-        return cls(stages, outputs_logits=logits)
-
     def reset(self, batch: int) -> None:
         self.states = [w.zero_state(batch) for kind, w in self.stages if kind == "lstm" and isinstance(w, Recurrent)]
 
@@ -313,43 +300,3 @@ def _build(type_name: str, fields: dict[str, Any], data: Any) -> object:
         else:
             values[name] = spec["value"]
     return STAGE_TYPES[type_name](**values)
-
-
-def _activation_name(layer: keras.layers.Layer) -> str:
-    activation = getattr(layer, "activation", None)
-    return getattr(activation, "__name__", "linear") if activation is not None else "linear"
-
-
-def _stages_for(layer: keras.layers.Layer) -> list[tuple[str, object]]:
-    """Translate one Keras layer into NumPy stages; unknown layers are an error, not a silent skip."""
-    import keras
-
-    weights = [np.asarray(v, dtype=np.float32) for v in layer.get_weights()]
-    if isinstance(layer, keras.layers.Embedding):
-        return [("embedding", weights[0])]
-    if isinstance(layer, keras.layers.LSTM):
-        cell = layer.cell
-        if (cell.activation.__name__, cell.recurrent_activation.__name__) != ("tanh", "sigmoid"):
-            raise ValueError(f"LSTM {layer.name} must use tanh/sigmoid activations for the step model.")
-        return [("lstm", LstmWeights(*weights))]
-    if isinstance(layer, keras.layers.RNN) and type(layer.cell).__name__ == "AttentionLstmCell":
-        ik, ib, k, r, b, aw, av, qk, qb, ok, ob = weights
-        return [("lstm", AttentionWeights(ik, ib, LstmWeights(k, r, b), aw, av, qk, qb, ok, ob,
-                                          layer.cell.attention_length))]
-    if type(layer).__name__ == "CausalSelfAttention":
-        qk, qb, kk, kb, vk, vb, ok, ob, gamma, beta = weights
-        return [("lstm", SelfAttentionWeights((qk, qb), (kk, kb), (vk, vb), (ok, ob), gamma, beta,
-                                              float(layer.norm.epsilon), int(layer.window)))]
-    if isinstance(layer, keras.layers.Dense):
-        kernel, bias = weights
-        return [("op", DenseOp(kernel, bias, _activation_name(layer)))]
-    if isinstance(layer, keras.layers.Activation):
-        return [("op", ActivationOp(_activation_name(layer)))]
-    if isinstance(layer, keras.layers.BatchNormalization):
-        gamma, beta, mean, var = weights
-        return [("op", NormOp((gamma / np.sqrt(var + layer.epsilon)).astype(np.float32), mean, beta))]
-    if isinstance(layer, keras.layers.Dropout):
-        return []
-    if type(layer).__name__ == "OneHot":
-        return [("embedding", np.eye(layer.depth, dtype=np.float32))]  # one-hot = a row of the identity
-    raise ValueError(f"Layer {layer.name} ({type(layer).__name__}) is not supported by the step model.")

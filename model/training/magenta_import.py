@@ -36,8 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from model.generation.artefact import ModelBundle, load_bundle, save_bundle
+from model.generation.artefact import ModelBundle, load_bundle
 from model.presets import Preset, get_preset
+from model.training.folder import save_bundle
 
 GENERATORS = {"basic_rnn": "magenta-basic", "lookback_rnn": "magenta-lookback", "attention_rnn": "magenta-attention"}
 SUPPORTED = (f"import-magenta supports Magenta's MelodyRNN generator bundles {', '.join(GENERATORS)} "
@@ -161,8 +162,8 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int | N
     if attention:
         layers[0] = _attention_weights(variables, layers[0])
     dense = [variables.get(r"fully_connected/" + _KERNEL), variables.get(r"fully_connected/" + _BIAS)]
+    from model.encoding.vocabulary import Vocabulary
     from model.training.magenta_nets import build_magenta_network
-    from model.training.windows import Vocabulary
 
     network = build_magenta_network(preset.network)
     _set_weights(network, [*layers, dense], source, generator, preset)

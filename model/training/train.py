@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,59 +18,15 @@ import keras
 import numpy as np
 
 from model.data.pack import Log, TokenisedSongs, tokenise
+from model.encoding.vocabulary import Vocabulary
 from model.evaluation.ngram import baselines
-from model.generation.artefact import save_bundle
+from model.generation.artefact import load_bundle
 from model.music import pop909
 from model.presets import Preset
 from model.training.devices import distribution_scope, hardware
+from model.training.folder import keras_network, save_bundle
 from model.training.networks import build_network, build_paper_network, compile_network
-from model.training.windows import EncodedDataset, Vocabulary, WindowDataset
-
-
-@dataclass
-class PreparedData:
-    vocab: Vocabulary
-    train: WindowDataset | EncodedDataset
-    validation: WindowDataset | EncodedDataset | None
-    info: dict[str, Any]
-
-
-def prepare_data(
-    preset: Preset, pop909_dir: Path | None = None, log: Log = print, songs: TokenisedSongs | None = None
-) -> PreparedData:
-    """Window the preset's songs (tokenised from POP909 here unless a token pack's ``songs`` are given)."""
-    d, t = preset.data, preset.train
-    songs = songs or tokenise(preset, pop909_dir, log)
-    if songs.encoded:
-        return _prepared_from_encoded(songs, preset)
-    target, encode = "all", None
-    if preset.network.seed_family:
-        target = t.objective if t.objective == "every-step" else "last"
-    elif preset.network.magenta:
-        from model.encoding.melody import WindowEncoder
-
-        target, encode = "encoded", WindowEncoder(preset.network.architecture)
-    options = {"encode": encode, "scaled_input": preset.network.scaled_input,
-               "min_context": t.min_context}
-    train_ds = WindowDataset(songs.train, songs.vocab, d.sequence_length, d.window_stride, t.batch_size, target,
-                             d.transpose, t.steps_per_epoch, t.seed, **options)  # type: ignore[arg-type]
-    val_ds = None
-    if songs.validation:
-        val_ds = WindowDataset(songs.validation, songs.vocab, d.sequence_length,
-                               max(d.window_stride, d.sequence_length // 2), t.batch_size, target, (),
-                               t.validation_batches, t.seed + 1, **options)  # type: ignore[arg-type]
-    return PreparedData(songs.vocab, train_ds, val_ds, {**songs.info, "train_windows": len(train_ds.starts)})
-
-
-def _prepared_from_encoded(songs: TokenisedSongs, preset: Preset) -> PreparedData:
-    """Windows a MelodyRNN token pack already encoded (no note-seq needed)."""
-    enc, t = songs.encoded or {}, preset.train
-    train_ds = EncodedDataset(enc["train_x"], enc["train_y"], t.batch_size, t.steps_per_epoch, t.seed)
-    val_ds = None
-    if "validation_x" in enc:
-        val_ds = EncodedDataset(enc["validation_x"], enc["validation_y"], t.batch_size, t.validation_batches,
-                                t.seed + 1)
-    return PreparedData(songs.vocab, train_ds, val_ds, {**songs.info, "train_windows": len(enc["train_x"])})
+from model.training.prepare import PreparedData, prepare_data
 
 
 def training_network(vocab_size: int, preset: Preset) -> keras.Model:
@@ -179,12 +134,10 @@ def baseline_card(songs: TokenisedSongs) -> dict[str, float]:
 
 def _warm_start(network: keras.Model, folder: Path, vocab: Vocabulary, log: Log) -> dict[str, Any]:
     """Load a model folder's weights into ``network``; returns what its card says of the earlier run."""
-    from model.generation.artefact import load_bundle
-
     bundle = load_bundle(folder)
     if bundle.vocab != vocab:
         raise ValueError(f"{folder} was trained on another vocabulary; it cannot be continued with this data.")
-    network.set_weights(bundle.network.get_weights())
+    network.set_weights(keras_network(bundle).get_weights())
     log(f"continuing from {folder}")
     card = bundle.card
     updates = card.get("optimizer_updates") or round(

@@ -16,29 +16,8 @@ from collections.abc import Callable, Sequence
 import keras
 import numpy as np
 
-from model.data.corpus import Corpus
-from model.encoding.tokens import get_codec
+from model.encoding.transpose import shift_table, transpose_ids
 from model.encoding.vocabulary import Vocabulary
-from model.music.chords import from_token
-
-__all__ = ["EncodedDataset", "ShuffledBatches", "Vocabulary", "WindowDataset", "build_vocabulary", "corpus_ids"]
-
-
-def build_vocabulary(corpus: Corpus) -> Vocabulary:
-    """The seed's ``sorted(set(notes))`` for ``paper``; the codec's fixed, full vocabulary for the others (the
-    grid families' events, MelodyRNN's 38 melody events in note-seq's one-hot order)."""
-    fixed = getattr(get_codec(corpus.representation), "all_events", None)
-    if fixed is not None:
-        return Vocabulary(tuple(fixed()))
-    return Vocabulary(tuple(sorted(set(corpus.event_names))))
-
-
-def corpus_ids(corpus: Corpus, vocab: Vocabulary, song_ids: set[str]) -> list[np.ndarray]:
-    """The vocabulary ids of the chosen songs, re-indexed from the corpus' own event table."""
-    table = vocab.encode(corpus.event_names)
-    if len(table) != len(corpus.event_names):
-        raise ValueError("The corpus holds events outside the vocabulary.")
-    return [table[seq] for sid, seq in zip(corpus.song_ids, corpus.sequences, strict=True) if sid in song_ids]
 
 
 class ShuffledBatches(keras.utils.PyDataset):
@@ -125,27 +104,6 @@ class WindowDataset(ShuffledBatches):
         if self.transpose:
             window = transpose_ids(window, self.shift_tables, int(self.rng.choice((0, *self.transpose))))
         return window
-
-
-def shift_table(vocab: Vocabulary, semitones: int) -> np.ndarray:
-    """Id of each event moved by ``semitones``: ``P_p`` to ``P_{p+s}``, ``CH_root:q`` to the root moved by s;
-    -1 where the pitch would leave 0-127; every other event maps to itself."""
-    index = {event: i for i, event in enumerate(vocab.events)}
-    table = np.arange(len(vocab), dtype=np.int64)
-    for i, event in enumerate(vocab.events):
-        if event.startswith("P_"):
-            table[i] = index.get(f"P_{int(event[2:]) + semitones}", -1)
-        elif event.startswith("CH_"):
-            table[i] = index[from_token(event).transposed(semitones).token]
-    return table
-
-
-def transpose_ids(window: np.ndarray, tables: dict[int, np.ndarray], shift: int) -> np.ndarray:
-    """Shift every pitch (and chord) event by ``shift`` semitones; windows that would leave 0-127 stay as they are."""
-    if shift == 0:
-        return window
-    moved = tables[shift][window]
-    return window if (moved < 0).any() else moved
 
 
 class EncodedDataset(ShuffledBatches):

@@ -2,8 +2,8 @@
 
 When a clip is prepared (``survey.clips.prepare.prepare_clips``), the MIDI of its source piece is stored by hash
 and the piece's scalar metrics (``model.evaluation.metrics.SCALAR_METRICS``) go into the clip's ``settings["metrics"]``
-(NaN stored as null). Clips made from uploaded audio have no MIDI and so no metrics. This is the one survey
-module that uses the model package.
+(NaN stored as null). Clips made from uploaded audio have no MIDI and so no metrics. The scalar metrics are
+computed at preparation (:mod:`survey.clips.metrics`); the tables here read them.
 
 Tables
 ------
@@ -24,22 +24,11 @@ import math
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from model.evaluation.metrics import SCALAR_METRICS, piece_metrics_from_bytes
+from model.evaluation.metrics import SCALAR_METRICS
 from survey.analysis.correlations import metric_rating_correlations
 from survey.analysis.export import RATING_PREFIX, criteria_columns
+from survey.clips.metrics import METRICS_KEY
 from survey.design.study import get_study
-
-METRICS_KEY = "metrics"
-"""Key of the scalar metrics in a clip's ``settings``."""
-
-
-def scalar_metrics(midi: bytes) -> dict[str, float | None]:
-    """The scalar metrics of a piece given as MIDI bytes, JSON-ready: NaN (undefined) becomes None.
-
-    Raises ``model.evaluation.metrics.MidiReadError`` when the bytes are not MIDI.
-    """
-    values = piece_metrics_from_bytes(midi)
-    return {name: None if math.isnan(values[name]) else float(values[name]) for name in SCALAR_METRICS}
 
 
 def clip_metrics_frame(session: Session, slug: str) -> pd.DataFrame:

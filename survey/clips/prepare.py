@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from audio.errors import RenderError
 from audio.window import excerpt_midi
 from model.evaluation.metrics import MidiReadError
-from survey.analysis.clipmetrics import METRICS_KEY, scalar_metrics
+from survey.clips.metrics import METRICS_KEY, scalar_metrics
 from survey.clips.sources import stored_excerpt
 from survey.design.cues import CUES_KEY, clip_cues
 from survey.design.study import (

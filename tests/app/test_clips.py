@@ -9,7 +9,7 @@ import pytest
 from audio.midi import load_midi
 from audio.presentation import piece_bpm
 from model.encoding.tokens import get_codec
-from model.generation.artefact import load_bundle
+from model.models import open_model
 from survey.clips.prepare import ClipUnavailable
 from survey.clips.render import make_clip_audio, song_primer_and_chords
 from survey.design.study import ClipToRender
@@ -18,7 +18,7 @@ from tests.app.conftest import ROOT
 
 @pytest.mark.parametrize("song", ["001", "002", "003", "004"])
 def test_the_primer_starts_where_the_song_has_notes_and_the_chords_follow_it(song: str, pop909_dir: Path) -> None:
-    bundle = load_bundle(ROOT / "assets" / "models" / "default")
+    bundle = open_model(ROOT / "assets" / "models" / "default")
     primer, progression = song_primer_and_chords(bundle, song, 16)
     primed = get_codec("grid-chords").decode(bundle.vocab.decode(list(primer)))
     assert primed.n_notes > 0  # song 004 opens with two empty bars: a primer from bar 0 held no notes
@@ -26,7 +26,7 @@ def test_the_primer_starts_where_the_song_has_notes_and_the_chords_follow_it(son
 
 
 def test_chords_of_no_song_are_refused_in_one_sentence(pop909_dir: Path) -> None:
-    bundle = load_bundle(ROOT / "assets" / "models" / "default")
+    bundle = open_model(ROOT / "assets" / "models" / "default")
     with pytest.raises(ClipUnavailable, match="needs a 'primer' song"):
         song_primer_and_chords(bundle, "", 16)
     with pytest.raises(ClipUnavailable, match="no song"):
@@ -42,10 +42,10 @@ def test_an_original_and_a_generated_clip_are_presented_alike(pop909_dir: Path, 
                                            "excerpt": excerpt, "presentation": policy}, "002")
     song_bpm = piece_bpm(load_midi(pop909_dir / "002" / "002.mid"))
     for clip in (original, generated):
-        rendered = make_clip_audio(clip, [ROOT / "assets" / "models"], tmp_path, load_bundle)
+        rendered = make_clip_audio(clip, [ROOT / "assets" / "models"], tmp_path, open_model)
         assert rendered.midi is not None
         piece = load_midi(rendered.midi)
         assert piece_bpm(piece) == pytest.approx(song_bpm, rel=1e-4), "the group song's tempo"
         assert {n.velocity for i in piece.instruments for n in i.notes} == {80}
         assert {i.program for i in piece.instruments} == {0}
-    assert make_clip_audio(original, [], tmp_path, load_bundle).start == pytest.approx(10.0, rel=1e-4)
+    assert make_clip_audio(original, [], tmp_path, open_model).start == pytest.approx(10.0, rel=1e-4)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from model.generation.artefact import ModelBundle, load_bundle
+from model.generation.artefact import ModelBundle
+from model.models import open_model
 from model.presets import TINY
 from model.training.train import train
 
@@ -16,7 +17,7 @@ def tiny_model(pop909_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Mo
     """A grid-family model trained for two short epochs (real TensorFlow, no mocks)."""
     out = tmp_path_factory.mktemp("tiny-model")
     train(TINY, out, pop909_dir, verbose=0, log=lambda _: None)
-    return load_bundle(out)
+    return open_model(out)
 
 
 @pytest.fixture(scope="session")
@@ -29,4 +30,4 @@ def tiny_paper_model(pop909_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     )
     out = tmp_path_factory.mktemp("tiny-paper")
     train(preset, out, pop909_dir, verbose=0, log=lambda _: None)
-    return load_bundle(out)
+    return open_model(out)

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from survey.store.db import make_engine
+from survey.store.engine import make_engine
 
 HERE = Path(__file__).resolve().parent
 

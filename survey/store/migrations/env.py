@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from survey.store.db import make_engine
+from survey.store.engine import make_engine
 from survey.store.schema import Base
 
 config = context.config

@@ -21,9 +21,9 @@ from model.encoding.melody import (
     vocabulary_events,
 )
 from model.encoding.tokens import get_codec
+from model.encoding.vocabulary import Vocabulary
 from model.music import pop909
 from model.music.score import load_score
-from model.training.windows import Vocabulary
 
 
 def tiny_midi(notes: list[tuple[int, float, float]], melody_track: bool = True) -> bytes:

@@ -108,10 +108,10 @@ def test_the_primers_bars_are_never_echoed_so_no_human_bar_enters_the_models_pie
 
 
 def test_the_default_model_repeats_its_phrases_when_given_a_form() -> None:
-    from model.generation.artefact import load_bundle
     from model.generation.generate import generate_midi
+    from model.models import open_model
 
-    bundle = load_bundle(ROOT / "assets/models/default")
+    bundle = open_model(ROOT / "assets/models/default")
     progression = parse_progression("Am F C G x4")
 
     def similarity(form: str) -> float:

@@ -20,11 +20,12 @@ from model.generation.generate import (
     step_model,
 )
 from model.generation.sample import filter_top_k, filter_top_p, generate_notes, sample
-from model.generation.step import StepModel
+from model.training.folder import keras_network
+from model.training.to_step import step_model_of
 
 
 def windowed_distribution(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
-    net = bundle.network
+    net = keras_network(bundle)
     if bundle.preset.network.architecture == "paper":
         x = (ids / len(bundle.vocab)).astype("float32").reshape(1, -1, 1)
         return np.asarray(net(x, training=False))[0]
@@ -34,7 +35,7 @@ def windowed_distribution(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
 
 
 def stateful_distribution(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
-    step = StepModel.from_keras(bundle.network)
+    step = step_model_of(keras_network(bundle))
     step.reset(1)
     scale = len(bundle.vocab) if bundle.preset.network.architecture == "paper" else 1
     for token in ids:
@@ -62,7 +63,7 @@ def test_the_seed_sample_function_follows_the_temperature() -> None:
 def test_the_seed_windowed_generator_still_works(tiny_paper_model: ModelBundle) -> None:
     vocab = tiny_paper_model.vocab
     network_input = (np.arange(200).reshape(2, 100, 1) % len(vocab) / len(vocab)).astype("float32")
-    notes = generate_notes(tiny_paper_model.network, network_input, vocab.events, len(vocab), n_notes=5)
+    notes = generate_notes(keras_network(tiny_paper_model), network_input, vocab.events, len(vocab), n_notes=5)
     assert len(notes) == 5 and set(notes) <= set(vocab.events)
 
 

@@ -13,8 +13,9 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from model.generation.artefact import ModelBundle, load_bundle
+from model.generation.artefact import ModelBundle
 from model.generation.generate import GenerationSettings, generate_midi, primer_from_midi
+from model.models import open_model
 
 MODELS = Path(__file__).resolve().parents[3] / "assets" / "models"
 BPM = 90.0
@@ -23,12 +24,12 @@ BEAT = 60.0 / BPM
 
 @pytest.fixture(scope="module")
 def default_model() -> ModelBundle:
-    return load_bundle(MODELS / "default")
+    return open_model(MODELS / "default")
 
 
 @pytest.fixture(scope="module")
 def melody_model() -> ModelBundle:
-    return load_bundle(MODELS / "magenta-attention")
+    return open_model(MODELS / "magenta-attention")
 
 
 def onsets(midi: pretty_midi.PrettyMIDI) -> np.ndarray:

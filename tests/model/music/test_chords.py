@@ -11,11 +11,12 @@ import pytest
 
 from model.encoding.chord_grammar import ChordGridGrammar
 from model.encoding.tokens import ChordGridCodec, get_codec
+from model.encoding.transpose import shift_table
+from model.encoding.vocabulary import Vocabulary
 from model.evaluation.metrics import chord_tone_share
 from model.generation.generate import GenerationSettings, generate_ids
 from model.music.chords import Chord, ChordError, Progression, from_label, parse_progression
 from model.music.score import Score, load_score
-from model.training.windows import Vocabulary, shift_table
 
 C, G, A_MIN, F = Chord(0, "maj"), Chord(7, "maj"), Chord(9, "min"), Chord(5, "maj")
 ROOT = Path(__file__).resolve().parents[3]
@@ -138,9 +139,9 @@ def test_after_a_primer_the_progression_goes_on_from_where_the_primer_ends() -> 
 
 
 def test_the_default_model_writes_its_notes_over_the_given_chords() -> None:
-    from model.generation.artefact import load_bundle
+    from model.models import open_model
 
-    bundle = load_bundle(ROOT / "assets/models/default")
+    bundle = open_model(ROOT / "assets/models/default")
     progression = parse_progression("Dm G C Am")
     ids = generate_ids(bundle, GenerationSettings(tokens=2000, seed=0), 2, None, progression)
     for row in ids:

@@ -18,10 +18,12 @@ from note_seq.protobuf import generator_pb2
 
 from model.__main__ import main
 from model.encoding.melody import encoder_sizes
+from model.encoding.vocabulary import Vocabulary
 from model.generation.artefact import list_models
 from model.generation.generate import GenerationSettings, generate_midi, step_model
+from model.models import ready
+from model.training.folder import keras_network
 from model.training.magenta_import import BundleError, import_bundle
-from model.training.windows import Vocabulary
 
 TF1 = tf.compat.v1
 UNITS = (8, 6)
@@ -151,11 +153,11 @@ def test_import_matches_checkpoint_weights(tmp_path: Path, config: str) -> None:
     inputs = melody_inputs(bundle, MELODY)
     expected = reference_distributions({k: v.astype(np.float64) for k, v in variables.items()}, inputs,
                                        config == "attention_rnn")
-    logits = np.asarray(bundle.network(inputs))
+    logits = np.asarray(keras_network(bundle)(inputs))
     keras_probs = np.exp(logits - logits.max(-1, keepdims=True))
     keras_probs /= keras_probs.sum(-1, keepdims=True)
     assert np.abs(keras_probs - expected).max() < 1e-5
-    model = step_model(bundle)
+    model = step_model(ready(bundle))
     model.reset(1)
     stepped = np.stack([model.step(inputs[:, t]) for t in range(inputs.shape[1])], 1)
     assert np.abs(stepped - expected).max() < 1e-5
@@ -168,7 +170,7 @@ def test_imported_bundle_generates_and_is_listed(tmp_path: Path) -> None:
     assert main(["import-magenta", str(path), "--out", str(tmp_path / "models" / "pretrained"),
                  "--attention-length", str(ATTN)]) == 0
     [listed] = list_models(tmp_path / "models")
-    [midi] = generate_midi(listed, GenerationSettings(tokens=48, seed=3))
+    [midi] = generate_midi(ready(listed), GenerationSettings(tokens=48, seed=3))
     pitches = [n.pitch for n in midi.instruments[0].notes]
     assert pitches and all(48 <= p < 84 for p in pitches)
     assert isinstance(listed.vocab, Vocabulary) and len(listed.vocab) == 38

@@ -8,9 +8,9 @@ import keras
 import numpy as np
 import pytest
 
-from model.generation.step import StepModel
 from model.presets import DEFAULT, PAPER, get_preset
 from model.training.networks import build_embedding_network, build_paper_network
+from model.training.to_step import step_model_of
 
 
 def lstm_params(inputs: int, units: int) -> int:
@@ -78,7 +78,7 @@ def test_the_numpy_step_model_replays_self_attention_exactly() -> None:
         weight.assign(rng.normal(0, 0.3, weight.shape).astype("float32"))
     ids = rng.integers(0, 30, (3, 12))
     expected = np.asarray(keras.ops.softmax(net(ids)))
-    step = StepModel.from_keras(net)
+    step = step_model_of(net)
     step.reset(3)
     got = np.stack([step.step(ids[:, t]) for t in range(12)], axis=1)
     assert np.abs(expected - got).max() < 1e-5

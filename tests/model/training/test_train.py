@@ -11,7 +11,9 @@ import pytest
 
 from model.generation.artefact import ModelBundle, load_bundle
 from model.presets import TINY
-from model.training.train import prepare_data, train
+from model.training.folder import keras_network
+from model.training.prepare import prepare_data
+from model.training.train import train
 
 
 def test_a_few_training_steps_lower_the_loss_on_three_songs(tiny_model: ModelBundle) -> None:
@@ -23,7 +25,7 @@ def test_a_few_training_steps_lower_the_loss_on_three_songs(tiny_model: ModelBun
 def test_the_paper_family_trains_too(tiny_paper_model: ModelBundle) -> None:
     losses = tiny_paper_model.card["history"]["loss"]
     assert losses[-1] < losses[0]
-    assert tiny_paper_model.network.input_shape == (None, 100, 1)
+    assert keras_network(tiny_paper_model).input_shape == (None, 100, 1)
 
 
 def test_the_model_folder_holds_weights_vocabulary_preset_and_card(tiny_model: ModelBundle) -> None:
@@ -79,4 +81,4 @@ def test_the_weight_file_holds_the_network_but_not_the_optimizer(tiny_model: Mod
         assert "optimizer" not in weights
         stored = []
         weights.visititems(lambda name, item: stored.append(item.size) if isinstance(item, h5py.Dataset) else None)
-    assert sum(stored) == tiny_model.network.count_params()
+    assert sum(stored) == keras_network(tiny_model).count_params()

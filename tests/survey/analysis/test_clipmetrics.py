@@ -13,8 +13,9 @@ import pytest
 from scipy import stats
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.analysis.clipmetrics import clip_metrics_frame, metric_rating_table, scalar_metrics, source_metric_means
+from survey.analysis.clipmetrics import clip_metrics_frame, metric_rating_table, source_metric_means
 from survey.analysis.export import answers_frame
+from survey.clips.metrics import scalar_metrics
 from survey.clips.prepare import RenderedClip, prepare_clips
 from survey.collect.answers import AnswerIn
 from survey.design.audit import AuditReport

@@ -212,7 +212,7 @@ CRASHING_WRITER = """
 import os, sys
 from survey.collect.answers import AnswerIn, submit_answer
 from survey.collect.checks import submit_headphone_check
-from survey.store.db import make_engine, make_sessionmaker
+from survey.store.engine import make_engine, make_sessionmaker
 from survey.collect.headphone import trials_for
 from survey.collect.participants import next_screen
 Session = make_sessionmaker(make_engine(sys.argv[1]))
