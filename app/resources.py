@@ -11,10 +11,8 @@ import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from model.generation.artefact import ModelBundle, list_models
-from model.generation.generate import progression_from_song
 from model.models import open_model
-from model.music.chords import Progression
-from model.music.pop909 import DatasetNotFoundError, find_dir, find_song, list_songs
+from model.music.pop909 import DatasetNotFoundError, find_dir, list_songs
 from survey.clips.prepare import Render
 from survey.clips.render import make_clip_audio
 from survey.store.db import open_database
@@ -99,9 +97,3 @@ def pop909_songs() -> list[str]:
         return [s.song_id for s in list_songs(find_dir())]
     except DatasetNotFoundError:
         return []
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def pop909_progression(song: str, bars: int) -> Progression:
-    """The annotated chords of ``bars`` bars of one POP909 song from bar 8 (the Generate page's song picker)."""
-    return progression_from_song(find_song(song), 8, bars)

@@ -6,6 +6,8 @@ render_midi(midi, soundfont=None, settings=RenderSettings(), *, start=0.0, stop=
     Stereo float32 samples, shape (n, 2), and the sample rate in Hz; `midi` is a path, bytes or PrettyMIDI.
 make_excerpt(midi, soundfont=None, settings=ExcerptSettings()) -> Excerpt
     A survey clip: fixed length, downbeat start, fades, -16 LUFS, peak <= -1 dBFS.
+whole_piece(midi, soundfont=None, settings=ExcerptSettings()) -> Excerpt
+    Any piece rendered whole at the clips' loudness and peak ceiling (the Generate page's audio).
 survey_clip(midi, soundfont=None, settings=ExcerptSettings(), fmt="mp3", cache=None) -> EncodedClip
     The encoded excerpt, rendered once per cache (``$LAB_CACHE_DIR/audio`` or ~/.cache/lstm-music-lab/audio).
 encode_clip(samples, sample_rate, fmt="mp3") -> EncodedClip; encode_mp3 / encode_wav(samples, rate) -> bytes
@@ -34,7 +36,7 @@ from audio.errors import (
     SoundFontError,
     SynthUnavailableError,
 )
-from audio.excerpt import Excerpt, make_excerpt
+from audio.excerpt import Excerpt, make_excerpt, whole_piece
 from audio.loudness import integrated_loudness, peak_dbfs
 from audio.pianoroll import piano_roll_figure
 from audio.render import render_midi
@@ -70,4 +72,5 @@ __all__ = [
     "piano_roll_figure",
     "render_midi",
     "survey_clip",
+    "whole_piece",
 ]

@@ -67,8 +67,30 @@ def make_excerpt(
     samples, _ = render_midi(parsed, soundfont, settings.render, start=start, stop=stop)
     samples = trim_trailing_silence(samples, settings.silence_dbfs)
     samples = fade(samples, round(settings.fade_in_seconds * rate), round(settings.fade_out_seconds * rate))
-    samples = normalise(samples, rate, settings.lufs, settings.peak_dbfs)
-    samples = pad(samples, round(settings.seconds * rate))
+    return _at_level(pad(normalise(samples, rate, settings.lufs, settings.peak_dbfs), round(settings.seconds * rate)),
+                     rate, start)
+
+
+WHOLE_PIECE_FADE_SECONDS = 0.01
+"""A whole piece keeps its first attack; 10 ms of fade-out only removes the click where the rendered tail is cut."""
+
+
+def whole_piece(
+    midi: MidiInput,
+    soundfont: str | os.PathLike[str] | None = None,
+    settings: ExcerptSettings = ExcerptSettings(),  # noqa: B008 - frozen, so a shared default is safe
+) -> Excerpt:
+    """Any piece made listenable beside the study's clips: rendered whole, at the clips' loudness and peak
+    ceiling (``settings.lufs``, ``settings.peak_dbfs``), so a musician compares pieces and clips by ear.
+
+    Raises any ``RenderError`` subclass, as :func:`make_excerpt` does.
+    """
+    samples, rate = render_midi(midi, soundfont, settings.render)
+    samples = fade(samples, 0, round(WHOLE_PIECE_FADE_SECONDS * rate))
+    return _at_level(normalise(samples, rate, settings.lufs, settings.peak_dbfs), rate, 0.0)
+
+
+def _at_level(samples: np.ndarray, rate: int, start: float) -> Excerpt:
     return Excerpt(samples, rate, start, integrated_loudness(samples, rate), peak_dbfs(samples))
 
 

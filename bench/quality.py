@@ -47,13 +47,13 @@ from model.encoding.melody import melody_score
 from model.evaluation import metrics
 from model.evaluation.ngram import baselines
 from model.generation.artefact import ModelBundle
-from model.generation.generate import generate_midi, tokens_for_bars
 from model.generation.settings import GenerationSettings, Sampling
 from model.generation.steering import follows_form, takes_chords
 from model.models import open_model
 from model.music import pop909
 from model.music.chords import Progression
 from model.music.score import load_score, score_to_midi
+from model.pieces import PieceRequest, make_piece, make_pieces
 from model.presets import get_preset
 
 BARS = 32
@@ -145,15 +145,15 @@ def held_out_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[Pr
 def conditioned_pieces(bundle: ModelBundle, progressions: Sequence[Progression], form: str = "",
                        ) -> list[pretty_midi.PrettyMIDI]:
     """One piece over each progression (seed = its index), as a study clip of ``chords: song`` would be made."""
-    return [generate_midi(bundle, GenerationSettings(temperature=1.0, seed=i, bpm=90.0, form=form), 1,
-                          progression=g)[0] for i, g in enumerate(progressions)]
+    return [make_piece(PieceRequest(bundle.path, GenerationSettings(temperature=1.0, seed=i, bpm=90.0, form=form),
+                                    bars=None, chords=g), lambda _: bundle).midi for i, g in enumerate(progressions)]
 
 
 def model_pieces(bundle: ModelBundle, count: int, sampling: Sampling = "stateful", form: str = "",
                  ) -> list[pretty_midi.PrettyMIDI]:
-    settings = GenerationSettings(tokens=tokens_for_bars(bundle, BARS), temperature=1.0, seed=1, bpm=90.0,
-                                  sampling=sampling, form=form)
-    return generate_midi(bundle, settings, n_pieces=count)
+    settings = GenerationSettings(temperature=1.0, seed=1, bpm=90.0, sampling=sampling, form=form)
+    request = PieceRequest(bundle.path, settings, bars=BARS, pieces=count)
+    return [piece.midi for piece in make_pieces(request, lambda _: bundle)]
 
 
 def cross_entropies(bundle: ModelBundle) -> tuple[float, float, float]:

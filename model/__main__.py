@@ -174,14 +174,12 @@ def _generate(args: argparse.Namespace) -> int:
     progression = _progression(args)
     parse_form(args.form, progression)
 
-    from model.generation.generate import generate_midi, primer_from_midi, primer_from_song
-    from model.models import open_model
+    from model.pieces import MidiPrimer, PieceRequest, SongPrimer, make_pieces
 
-    bundle = open_model(args.model)
-    primer = primer_from_midi(bundle, primer_bytes) if primer_bytes is not None else None
-    if args.primer_song:
-        primer = primer_from_song(bundle, _song(args.primer_song), args.primer_bar, args.primer_bars)
-    pieces = generate_midi(bundle, settings, n_pieces=args.pieces, primer=primer, progression=progression)
+    primer = SongPrimer(args.primer_song, args.primer_bars, args.primer_bar) if args.primer_song else (
+        MidiPrimer(primer_bytes) if primer_bytes is not None else None)
+    request = PieceRequest(args.model, settings, bars=None, primer=primer, chords=progression, pieces=args.pieces)
+    pieces = [piece.midi for piece in make_pieces(request)]
     for i, midi in enumerate(pieces):
         out = args.out if len(pieces) == 1 else args.out.with_name(f"{args.out.stem}_{i + 1}{args.out.suffix}")
         out.parent.mkdir(parents=True, exist_ok=True)

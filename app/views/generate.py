@@ -6,16 +6,14 @@ import io
 
 import streamlit as st
 
-from app.resources import available_models, load_model, pop909_progression, pop909_songs
-from audio import ExcerptSettings, RenderError, encode_wav, piano_roll_figure, render_midi
-from audio.excerpt import fade
-from audio.loudness import normalise
+from app.resources import available_models, load_model, pop909_songs
+from audio import RenderError, encode_wav, piano_roll_figure, whole_piece
 from model.generation.form import CHORDS, describe_form
-from model.generation.generate import generate_midi, primer_from_midi, primer_from_song, primer_seconds, tokens_for_bars
 from model.generation.settings import GenerationSettings
 from model.generation.steering import follows_form, takes_chords
-from model.music.chords import Progression, parse_progression
-from model.music.pop909 import DatasetNotFoundError, find_song
+from model.music.chords import parse_progression
+from model.music.pop909 import DatasetNotFoundError
+from model.pieces import ChordSource, MidiPrimer, PieceRequest, SongChords, SongPrimer, make_piece
 
 st.title("Generate")
 models = available_models()
@@ -58,36 +56,35 @@ primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_s
                            help="Its opening two bars, on the song's annotated beats, as study clips are primed.")
 
 
-def chosen_progression() -> Progression | None:
-    """The progression the page asks for, fitted to the length slider; None lets the model choose."""
+def chord_source() -> ChordSource | None:
+    """The chords the page asks for (fitted to the length slider by the request); None lets the model choose."""
+    if not takes_chords(bundle):
+        return None
     if chords_song != "(none)":
-        return pop909_progression(chords_song, bars)
-    return parse_progression(chords_text).fitted(bars) if chords_text.strip() else None
+        return SongChords(chords_song)
+    return parse_progression(chords_text) if chords_text.strip() else None
 
 
 if st.button("Generate", type="primary", key="gen_go"):
-    settings = GenerationSettings(tokens=tokens_for_bars(bundle, bars), temperature=temperature, top_k=int(top_k),
-                                  top_p=top_p, seed=int(seed), bpm=float(bpm), form=form)
+    settings = GenerationSettings(temperature=temperature, top_k=int(top_k), top_p=top_p, seed=int(seed),
+                                  bpm=float(bpm), form=form)
     try:
-        primer = primer_from_midi(bundle, primer_file.getvalue()) if primer_file else None
-        if primer is None and primer_song != "(none)":
-            primer = primer_from_song(bundle, find_song(primer_song))
-        progression = chosen_progression() if takes_chords(bundle) else None
+        primer = MidiPrimer(primer_file.getvalue()) if primer_file else (
+            SongPrimer(primer_song) if primer_song != "(none)" else None)
+        request = PieceRequest(bundle.path, settings, bars=bars, primer=primer, chords=chord_source())
         with st.spinner("Generating…"):
-            midi = generate_midi(bundle, settings, primer=primer, progression=progression)[0]
-            samples, rate = render_midi(midi)
-            # The same loudness as study clips (-16 LUFS, peak at most -1 dBFS), so pieces compare by ear.
-            level = ExcerptSettings()
-            samples = normalise(fade(samples, 0, round(0.01 * rate)), rate, level.lufs, level.peak_dbfs)
+            piece = make_piece(request, load_model)
+            # The same loudness and peak as study clips (-16 LUFS, at most -1 dBFS), so pieces compare by ear.
+            heard = whole_piece(piece.midi)
     except (ValueError, RenderError, DatasetNotFoundError) as exc:
         st.error(str(exc))
         st.stop()
     buffer = io.BytesIO()
-    midi.write(buffer)
-    about = f" over {progression.text()}" if progression is not None else ""
+    piece.midi.write(buffer)
+    about = f" over {piece.progression.text()}" if piece.progression is not None else ""
     about += f", {described}" if (described := describe_form(form)) else ""
-    primed = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
-    st.session_state["gen_result"] = (name, buffer.getvalue(), encode_wav(samples, rate), about, primed)
+    st.session_state["gen_result"] = (name, buffer.getvalue(), encode_wav(heard.samples, heard.sample_rate), about,
+                                      piece.primer_seconds)
 
 if st.session_state.get("gen_result", (None,))[0] == name:  # a piece of another model is not shown as this one's
     _, midi_bytes, wav_bytes, about, primed = st.session_state["gen_result"]

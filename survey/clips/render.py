@@ -13,25 +13,16 @@ which the preparation stores and measures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from audio import ExcerptSettings, RenderError, encode_clip, survey_clip
 from audio.midi import load_midi, midi_bytes
 from audio.presentation import Presented, TempoPolicy, piece_bpm, present
 from audio.upload import audio_excerpt
-from model.generation.artefact import ModelBundle
-from model.generation.generate import (
-    Primer,
-    generate_midi,
-    primed_over_song,
-    primer_from_song,
-    primer_seconds,
-    tokens_for_bars,
-)
 from model.generation.settings import GenerationSettings
-from model.music.chords import Progression
 from model.music.pop909 import DatasetNotFoundError, find_dir, find_song
+from model.pieces import LoadModel, Piece, PieceRequest, PrimerSongChords, SongPrimer, make_piece
 from survey.clips.prepare import ClipUnavailable, RenderedClip
 from survey.clips.sources import (
     AudioUploadClip,
@@ -45,9 +36,6 @@ from survey.clips.sources import (
 from survey.design.study import ClipToRender
 
 ROOT = Path(__file__).resolve().parents[2]
-
-LoadModel = Callable[[str], ModelBundle]
-
 
 def excerpt_settings(recipe: ClipRecipe, start: float | None = None) -> ExcerptSettings:
     """The clip's excerpt as audio settings; ``start`` (seconds) overrides the recipe's."""
@@ -125,36 +113,27 @@ def rendered_midi_clip(clip: ClipToRender, recipe: ClipRecipe, midi: bytes, star
 def generated_clip(clip: ClipToRender, recipe: ClipRecipe, wanted: GeneratedClip, roots: Sequence[Path],
                    load: LoadModel) -> RenderedClip:
     """Generate the piece ``wanted`` asks for; its presented excerpt after the primer, as MP3, and its MIDI."""
-    bundle = load(str(find_model(wanted.model, roots)))
-    primer, progression = None, None
-    if wanted.chords_from_song:
-        primer, progression = song_primer_and_chords(bundle, wanted.primer or "", wanted.bars)
-    elif wanted.primer:
-        primer = song_primer(bundle, wanted.primer)
-    settings = GenerationSettings(tokens=tokens_for_bars(bundle, wanted.bars), seed=wanted.seed,
-                                  temperature=wanted.temperature, top_k=wanted.top_k, top_p=wanted.top_p,
-                                  form=wanted.form)
-    midi = midi_bytes(generate_midi(bundle, settings, primer=primer, progression=progression)[0])
-    start = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
-    return rendered_midi_clip(clip, recipe, midi, start)
+    piece = clip_piece(wanted, roots, load)
+    return rendered_midi_clip(clip, recipe, midi_bytes(piece.midi), piece.primer_seconds)
 
 
-def song_primer(bundle: ModelBundle, song_id: str) -> Primer:
-    """The group song's opening bars (:func:`model.generation.generate.primer_from_song`, the same bars for every
-    model);
-    every failure is ``ClipUnavailable``."""
-    try:
-        return primer_from_song(bundle, find_song(song_id))
-    except (ValueError, DatasetNotFoundError) as exc:
-        raise ClipUnavailable(str(exc)) from exc
-
-
-def song_primer_and_chords(bundle: ModelBundle, song_id: str, bars: int) -> tuple[Primer, Progression]:
-    """``chords: song``: the primer song's opening bars and its annotated chords under the piece
-    (:func:`model.generation.generate.primed_over_song`); every failure is ``ClipUnavailable``."""
-    if not song_id:
+def clip_request(wanted: GeneratedClip, model: Path) -> PieceRequest:
+    """A study's generated clip is a piece request (its excerpt comes after): the primer song's opening bars, the
+    same bars for every model, and with ``chords: song`` the song's chords under the piece."""
+    if wanted.chords_from_song and not wanted.primer:
         raise ClipUnavailable("'chords: song' needs a 'primer' song whose chords to use.")
+    settings = GenerationSettings(seed=wanted.seed, temperature=wanted.temperature, top_k=wanted.top_k,
+                                  top_p=wanted.top_p, form=wanted.form)
+    return PieceRequest(model, settings, bars=wanted.bars, primer=SongPrimer(wanted.primer) if wanted.primer else None,
+                        chords=PrimerSongChords() if wanted.chords_from_song else None)
+
+
+def clip_piece(wanted: GeneratedClip, roots: Sequence[Path], load: LoadModel) -> Piece:
+    """The generated piece of a clip (:func:`model.pieces.make_piece`); every failure is ``ClipUnavailable``."""
+    request = clip_request(wanted, find_model(wanted.model, roots))
     try:
-        return primed_over_song(bundle, find_song(song_id), bars)
+        return make_piece(request, load)
     except (ValueError, DatasetNotFoundError) as exc:
         raise ClipUnavailable(str(exc)) from exc
+
+

@@ -10,27 +10,32 @@ from audio.midi import load_midi
 from audio.presentation import piece_bpm
 from model.encoding.tokens import get_codec
 from model.models import open_model
+from model.pieces import primer_and_chords
 from survey.clips.prepare import ClipUnavailable
-from survey.clips.render import make_clip_audio, song_primer_and_chords
+from survey.clips.render import clip_piece, clip_request, make_clip_audio
+from survey.clips.sources import GeneratedClip
 from survey.design.study import ClipToRender
 from tests.app.conftest import ROOT
 
 
 @pytest.mark.parametrize("song", ["001", "002", "003", "004"])
 def test_the_primer_starts_where_the_song_has_notes_and_the_chords_follow_it(song: str, pop909_dir: Path) -> None:
-    bundle = open_model(ROOT / "assets" / "models" / "default")
-    primer, progression = song_primer_and_chords(bundle, song, 16)
+    folder = ROOT / "assets" / "models" / "default"
+    bundle = open_model(folder)
+    request = clip_request(GeneratedClip("default", primer=song, bars=16, chords_from_song=True), folder)
+    primer, progression = primer_and_chords(bundle, request)
+    assert primer is not None and progression is not None
     primed = get_codec("grid-chords").decode(bundle.vocab.decode(list(primer)))
     assert primed.n_notes > 0  # song 004 opens with two empty bars: a primer from bar 0 held no notes
     assert progression.bars == 2 + 16 and progression.changes
 
 
 def test_chords_of_no_song_are_refused_in_one_sentence(pop909_dir: Path) -> None:
-    bundle = open_model(ROOT / "assets" / "models" / "default")
+    roots = [ROOT / "assets" / "models"]
     with pytest.raises(ClipUnavailable, match="needs a 'primer' song"):
-        song_primer_and_chords(bundle, "", 16)
+        clip_piece(GeneratedClip("default", primer=None, chords_from_song=True), roots, open_model)
     with pytest.raises(ClipUnavailable, match="no song"):
-        song_primer_and_chords(bundle, "999", 16)
+        clip_piece(GeneratedClip("default", primer="999", chords_from_song=True), roots, open_model)
 
 
 def test_an_original_and_a_generated_clip_are_presented_alike(pop909_dir: Path, tmp_path: Path) -> None:
