@@ -31,10 +31,12 @@ install_debs() {
 install_venv() {
   local requirements="$1"
   [ -x .venv/bin/python ] || { log "creating .venv"; "$PYTHON" -m venv .venv; }
-  local stamp=".venv/.installed-$(cat requirements*.txt | sha1sum | cut -c1-16)-$(basename "$requirements" .txt)"
+  local stamp=".venv/.installed-$(cat requirements*.txt pyproject.toml | sha1sum | cut -c1-16)-$(basename "$requirements" .txt)"
   if [ ! -f "$stamp" ]; then
     log "installing Python packages from $requirements"
     .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+    # The lab's own packages, editable: scripts and servers import them from this checkout.
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     touch "$stamp"
   fi
 }

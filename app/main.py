@@ -16,12 +16,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+import streamlit as st
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
 ICONS = ROOT / "assets" / "icons"
 PAGES = ROOT / "app" / "views"
 STUDY_PAGE = "study"

@@ -8,13 +8,10 @@ same files (what the corpus used before), and ``ratio``: that parse over the col
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.data.corpus import load_corpus
 from model.music.pop909 import SongFile, find_dir, list_songs

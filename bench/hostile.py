@@ -9,19 +9,15 @@ entry points, and the peak memory. Run: ``python bench/hostile.py``.
 from __future__ import annotations
 
 import resource
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audio.excerpt import make_excerpt
 from audio.midi import load_midi as audio_load_midi
 from audio.settings import ExcerptSettings
+from bench.dense_midi import dense_midi
 from model.evaluation.metrics import piece_metrics_from_bytes
 from model.music import midi_limits
 from model.music.score import load_score
-from tests.dense_midi import dense_midi
 
 
 def excerpt_seconds(notes: int) -> float:

@@ -9,9 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.evaluation.cli import measure_files, results_frame
 from model.evaluation.metrics import SCALAR_METRICS

@@ -23,15 +23,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pretty_midi
+import soundfile
+
+from audio.render import loadable_soundfont, render_midi
+from audio.settings import RenderSettings
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # allow `python bench/render.py` as well as `python -m bench.render`
-    sys.path.insert(0, str(ROOT))
-
-import pretty_midi  # noqa: E402
-import soundfile  # noqa: E402
-
-from audio.render import loadable_soundfont, render_midi  # noqa: E402
-from audio.settings import RenderSettings  # noqa: E402
 
 DEFAULT_SONG = Path(os.environ.get("POP909_DIR", ROOT.parent / "shared" / "data" / "POP909")) / "001" / "001.mid"
 RATE = 44100

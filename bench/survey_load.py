@@ -24,7 +24,6 @@ import multiprocessing as mp
 import os
 import random
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -34,20 +33,19 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from survey.analysis.export import answers_frame
+from survey.collect.answers import AnswerIn, submit_answer
+from survey.collect.checks import submit_attention_check, submit_headphone_check
+from survey.collect.headphone import trials_for
+from survey.collect.participants import finish_participant, next_screen, start_participant
+from survey.design.audit import AuditReport
+from survey.design.study import import_study, publish_study, register_clip
+from survey.design.studyfile import load_study_file
+from survey.store.db import open_database
+from survey.store.engine import make_engine, make_sessionmaker
+from survey.store.schema import Answer, Clip, Participant
 
-from survey.analysis.export import answers_frame  # noqa: E402
-from survey.collect.answers import AnswerIn, submit_answer  # noqa: E402
-from survey.collect.checks import submit_attention_check, submit_headphone_check  # noqa: E402
-from survey.collect.headphone import trials_for  # noqa: E402
-from survey.collect.participants import finish_participant, next_screen, start_participant  # noqa: E402
-from survey.design.audit import AuditReport  # noqa: E402
-from survey.design.study import import_study, publish_study, register_clip  # noqa: E402
-from survey.design.studyfile import load_study_file  # noqa: E402
-from survey.store.db import open_database  # noqa: E402
-from survey.store.engine import make_engine, make_sessionmaker  # noqa: E402
-from survey.store.schema import Answer, Clip, Participant  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 CRITERIA = ("complexity", "creativity", "emotion", "enjoyment")
 

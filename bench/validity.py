@@ -26,7 +26,6 @@ A rate within 4-6% (type-I), at most 5% (family-wise) and 93-97% (coverage) is w
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,14 +34,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from survey.analysis import stats
+from survey.analysis.inference.clipaware import min_f_table
+from survey.analysis.inference.headline import fit_studies
+from survey.analysis.inference.simulate import StudyDesign, design_of_study, simulate_answers, true_means
+from survey.design.studyfile import load_study_file
 
-from survey.analysis import stats  # noqa: E402
-from survey.analysis.inference.clipaware import min_f_table  # noqa: E402
-from survey.analysis.inference.headline import fit_studies  # noqa: E402
-from survey.analysis.inference.simulate import StudyDesign, design_of_study, simulate_answers, true_means  # noqa: E402
-from survey.design.studyfile import load_study_file  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 ALPHA = 0.05
 

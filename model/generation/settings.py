@@ -1,8 +1,7 @@
 """How to sample a piece: the settings every generator takes, checked before any model is loaded.
 
-Kept apart from ``model.generation.generate`` (which imports Keras through the model bundle, about 4 s) so that the
-command
-line and the Generate page refuse a bad setting at once.
+Kept apart from ``model.generation.generate`` so that the command line and the Generate page refuse a bad setting
+before a model is opened (the first opening converts its weights through Keras, several seconds).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Second tokenisation layer: event names to integer ids, and id sequences to training batches.
+"""Training batches: windows of the songs' id sequences as Keras datasets, one target layout per family.
 
-Every family shares the :class:`Vocabulary`. The ``paper`` family feeds windows of 100 ids scaled to
-[0, 1) and predicts the one next id (one-hot), as the seed does; the ``grid`` family feeds id windows
-to an embedding and predicts every next id; the ``melody`` family (Magenta's MelodyRNN) turns the same
-id windows into note-seq's input vectors and labels (:class:`model.encoding.melody.WindowEncoder`). Batches are
-cut on the fly (``keras.utils.PyDataset``), so memory stays flat and the same code feeds the TensorFlow
-and JAX backends.
+Every family shares the :class:`Vocabulary` (ids come from :mod:`model.data.pack`). The ``paper`` family feeds
+windows of 100 ids scaled to [0, 1) and predicts the one next id (one-hot), as the seed does; the ``grid`` family
+feeds id windows to an embedding and predicts every next id; the ``melody`` family (Magenta's MelodyRNN) turns the
+same id windows into note-seq's input vectors and labels (:class:`model.encoding.melody.WindowEncoder`). Batches
+are cut on the fly (``keras.utils.PyDataset``), so memory stays flat and the same code feeds the TensorFlow and JAX
+backends.
 """
 
 from __future__ import annotations

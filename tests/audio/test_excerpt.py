@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pretty_midi
 
-from audio.excerpt import choose_start, make_excerpt
+from audio.excerpt import choose_start, make_excerpt, whole_piece
 from audio.loudness import integrated_loudness, peak_dbfs
 from audio.settings import ExcerptSettings
 from tests.audio.conftest import scale_midi
@@ -73,3 +73,14 @@ def test_very_quiet_piece_is_trimmed_relative_to_its_own_peak_and_normalised(sho
     excerpt = make_excerpt(quiet, settings=short)
     assert abs(excerpt.loudness_lufs - (-16.0)) <= 0.5
     assert excerpt.peak_dbfs <= -1.0
+
+
+def test_a_whole_piece_is_heard_at_the_clips_level_from_its_first_note_to_its_tail(short):
+    piece_midi = scale_midi(6.0)
+    clip = make_excerpt(piece_midi, settings=short)
+    piece = whole_piece(piece_midi, settings=short)
+    assert len(piece.samples) / piece.sample_rate >= piece_midi.get_end_time(), "nothing of the piece is cut"
+    assert abs(piece.loudness_lufs - clip.loudness_lufs) < 0.5 and piece.peak_dbfs <= -1.0 + 1e-6
+    onset = np.argmax(np.abs(piece.samples).max(axis=1) > 1e-3) / piece.sample_rate
+    assert onset < 0.05, "the first note is heard from the start, not faded in"
+    assert np.abs(piece.samples[-1]).max() < 1e-4, "the cut tail fades to silence"

@@ -10,11 +10,11 @@ import pytest
 from audio.errors import MidiTooLargeError as AudioTooLarge
 from audio.excerpt import choose_start
 from audio.midi import load_midi as audio_load_midi
+from bench.dense_midi import dense_midi
 from model.evaluation.metrics import MidiReadError, piece_metrics_from_bytes
 from model.music import midi_limits
 from model.music.midi_limits import parse_pretty_midi, read_midi_file
 from model.music.score import MidiError, load_score
-from tests.dense_midi import dense_midi
 
 TOO_MANY = dense_midi(midi_limits.MAX_NOTES + 1)  # 1.6 MB, far under the size cap
 
