@@ -44,6 +44,7 @@ from model.data.pack import tokenise
 from model.encoding.melody import melody_score
 from model.evaluation import metrics
 from model.evaluation.ngram import baselines
+from model.families import family_of
 from model.generation.artefact import ModelBundle
 from model.generation.settings import GenerationSettings, Sampling
 from model.generation.steering import follows_form, takes_chords
@@ -183,7 +184,7 @@ def model_rows(bundle: ModelBundle, pieces: int, progressions: Sequence[Progress
         rows["form"] = measure(model_pieces(bundle, pieces, form=LETTER_FORM))
     if follows_form(bundle) and takes_chords(bundle):
         rows["form chords"] = measure(conditioned_pieces(bundle, progressions, form="chords"), progressions)
-    if bundle.card.get("name") == "paper":  # the seed's strict sampling beside our stateful default, same weights
+    if family_of(bundle.preset).seed_sampling:  # the seed's strict sampling beside our stateful default, same weights
         rows["windowed"] = measure(model_pieces(bundle, pieces, "windowed"))
     return rows
 

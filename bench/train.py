@@ -25,7 +25,7 @@ def targets_per_second(preset: Preset, batches: int) -> float:
     """Fit ``batches`` batches after one warm-up batch; targets trained per wall-clock second."""
     data = prepare_data(preset, log=lambda _: None)
     network = training_network(len(data.vocab), preset)
-    compile_network(network, preset.network, preset.train)
+    compile_network(network, preset)
     x, y = data.train[0]
     network.train_on_batch(x, y)  # warm-up: graph tracing and allocation are not training speed
     started = time.perf_counter()

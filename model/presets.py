@@ -38,7 +38,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class NetworkConfig:
-    """Sizes of the network; ``architecture`` selects the builder in :mod:`model.training.networks`."""
+    """Sizes of the network; ``architecture`` names the variant of its family's network (:mod:`model.families`)."""
 
     architecture: Architecture = "embedding"
     lstm_units: tuple[int, ...] = (384, 384)
@@ -48,21 +48,6 @@ class NetworkConfig:
     dense_units: int = 256
     attention_length: int = 0
     self_attention_heads: int = 0
-
-    @property
-    def scaled_input(self) -> bool:
-        """The seed's network reads each id as one number scaled to [0, 1); every other network reads ids."""
-        return self.architecture == "paper"
-
-    @property
-    def seed_family(self) -> bool:
-        """The seed study's network (scalar or one-hot input): one target per window, batch norm, RMSprop."""
-        return self.architecture in ("paper", "paper-onehot")
-
-    @property
-    def magenta(self) -> bool:
-        """One of MelodyRNN's networks (:mod:`model.training.magenta_nets`)."""
-        return self.architecture.startswith("magenta-")
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ ALLOWED = {
     "app": {"app", "survey", "model", "audio"},
 }
 FLOORS = {
-    "model": [["model.presets", "model.music"], ["model.encoding", "model.evaluation"], ["model.families"],
-              ["model.data", "model.generation"], ["model.training"], ["model.models", "model.pieces"],
-              ["model.__main__"]],
+    "model": [["model.presets", "model.music"], ["model.encoding", "model.evaluation"],
+              ["model.families", "model.data", "model.generation"], ["model.training"],
+              ["model.models", "model.pieces"], ["model.__main__"]],
     "survey": [["survey.errors"], ["survey.store"], ["survey.design"], ["survey.collect", "survey.clips"],
                ["survey.analysis"], ["survey.__main__"]],
 }

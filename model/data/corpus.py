@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model.encoding.tokens import get_codec
-from model.families import FAMILIES
+from model.families import family_named
 from model.music.pop909 import SongFile, cache_root
-from model.music.score import MidiError, load_score
+from model.music.score import MidiError
 
 CACHE_VERSION = 3  # 2: paper chords spelt by music21 itself; 3: notes read by symusic (0.06% of durations moved a step)
 
@@ -50,24 +49,12 @@ class Corpus:
 
 
 def _encode_song(job: tuple[SongFile, str]) -> tuple[str, list[str] | str, float]:
-    """Worker: parse and encode one song; a failure comes back as its message instead of raising.
-
-    The ``melody`` representation reads only the MELODY track, through note-seq (:mod:`model.encoding.melody`).
-    """
+    """Worker: parse and encode one song as its family reads songs; a failure comes back as its message."""
     song, representation = job
-    family = FAMILIES[representation]
-    if family.melody:
-        from model.encoding.melody import MelodyError, song_melody_events
-
-        try:
-            return song.song_id, *song_melody_events(song)
-        except (MelodyError, MidiError, OSError, ValueError) as exc:
-            return song.song_id, str(exc), 0.0
     try:
-        score = load_score(song.midi, song.beats, song.chords if family.reads_chord_annotations else None)
+        return song.song_id, *family_named(representation).song_events(song)
     except (MidiError, OSError, ValueError) as exc:
         return song.song_id, str(exc), 0.0
-    return song.song_id, get_codec(representation).encode(score), score.seconds_per_beat
 
 
 def cache_key(songs: list[SongFile], representation: str) -> str:
@@ -76,7 +63,7 @@ def cache_key(songs: list[SongFile], representation: str) -> str:
     for song in songs:
         digest.update(song.song_id.encode())
         digest.update(hashlib.sha1(song.midi.read_bytes()).digest())
-        for annotation in (song.beats, song.chords if FAMILIES[representation].reads_chord_annotations else None):
+        for annotation in (song.beats, song.chords if family_named(representation).takes_chords else None):
             if annotation is not None:
                 digest.update(hashlib.sha1(annotation.read_bytes()).digest())
     return digest.hexdigest()[:32]

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from model.data.corpus import Corpus, load_corpus
-from model.encoding.tokens import get_codec
 from model.encoding.vocabulary import Vocabulary
+from model.families import family_named
 from model.music import pop909
 from model.presets import Preset
 
@@ -41,7 +41,7 @@ class TokenisedSongs:
 def build_vocabulary(corpus: Corpus) -> Vocabulary:
     """The seed's ``sorted(set(notes))`` for ``paper``; the codec's fixed, full vocabulary for the others (the
     grid families' events, MelodyRNN's 38 melody events in note-seq's one-hot order)."""
-    fixed = getattr(get_codec(corpus.representation), "all_events", None)
+    fixed = getattr(family_named(corpus.representation).codec(), "all_events", None)
     if fixed is not None:
         return Vocabulary(tuple(fixed()))
     return Vocabulary(tuple(sorted(set(corpus.event_names))))

@@ -50,11 +50,7 @@ MIN_BARS, MIN_UNIQUE_PITCHES, GAP_BARS = 7, 5, 1.0  # melody_rnn_pipeline's Melo
 STEPS_PER_BAR = 4 * STEPS_PER_BEAT
 DEFAULT_PRIMER_PITCH = 60  # melody_rnn_generate: "Defaulting to a single middle C."
 
-ARCHITECTURE_ENCODINGS = {
-    "magenta-basic": "basic_rnn",
-    "magenta-lookback": "lookback_rnn",
-    "magenta-attention": "attention_rnn",
-}
+ENCODER_CONFIGS = ("basic_rnn", "lookback_rnn", "attention_rnn")
 
 
 class MelodyError(ValueError):
@@ -218,17 +214,16 @@ def encode_in_key(score: Score) -> tuple[list[str], int]:
 
 
 @cache
-def melody_encoder(architecture: str) -> Any:
-    """note-seq's ``EventSequenceEncoderDecoder`` of the MelodyRNN configuration behind ``architecture``."""
-    config = ARCHITECTURE_ENCODINGS.get(architecture)
+def melody_encoder(config: str) -> Any:
+    """note-seq's ``EventSequenceEncoderDecoder`` of a MelodyRNN configuration (``basic_rnn``, ``lookback_rnn``,
+    ``attention_rnn``: Magenta's names)."""
     if config == "basic_rnn":
         return note_seq.OneHotEventSequenceEncoderDecoder(note_seq.MelodyOneHotEncoding(MIN_NOTE, MAX_NOTE))
     if config == "lookback_rnn":
         return note_seq.LookbackEventSequenceEncoderDecoder(note_seq.MelodyOneHotEncoding(MIN_NOTE, MAX_NOTE))
     if config == "attention_rnn":
         return note_seq.KeyMelodyEncoderDecoder(MIN_NOTE, MAX_NOTE)
-    raise ValueError(f"{architecture!r} is not a Magenta architecture; choose one of: "
-                     f"{', '.join(ARCHITECTURE_ENCODINGS)}.")
+    raise ValueError(f"{config!r} is not a MelodyRNN configuration; choose one of: {', '.join(ENCODER_CONFIGS)}.")
 
 
 @dataclass(frozen=True)
@@ -240,10 +235,10 @@ class WindowEncoder:
     key features see the window's own history.
     """
 
-    architecture: str
+    config: str
 
     def __call__(self, window: np.ndarray, vocab_events: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        encoder = melody_encoder(self.architecture)
+        encoder = melody_encoder(self.config)
         melody = note_seq.Melody([event_value(vocab_events[int(i)]) for i in window])
         n = len(window) - 1
         inputs = np.asarray([encoder.events_to_input(melody, i) for i in range(n)], dtype=np.float32)
@@ -251,8 +246,8 @@ class WindowEncoder:
         return inputs, labels
 
 
-def encoder_sizes(architecture: str) -> tuple[int, int]:
-    """(input size, number of classes) of the architecture's note-seq encoder."""
-    encoder = melody_encoder(architecture)
+def encoder_sizes(config: str) -> tuple[int, int]:
+    """(input size, number of classes) of a MelodyRNN configuration's note-seq encoder."""
+    encoder = melody_encoder(config)
     return int(encoder.input_size), int(encoder.num_classes)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -269,27 +269,3 @@ def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_
         seconds_per_beat=seconds_per_beat,
         chords=chords,
     )
-
-
-def _melody_codec() -> EventCodec:
-    from model.encoding.melody import MelodyCodec  # note-seq: loaded only when a melody model is used
-
-    return MelodyCodec()
-
-
-CODEC_MAKERS: dict[str, Callable[[], EventCodec]] = {
-    "paper": PaperCodec, "grid": GridCodec, "grid-chords": ChordGridCodec, "melody": _melody_codec,
-}
-CODECS: dict[str, EventCodec] = {}
-
-
-def get_codec(representation: str) -> EventCodec:
-    """The codec of ``representation``, made on first use (``melody``, Magenta's MelodyRNN events, loads note-seq)."""
-    maker = CODEC_MAKERS.get(representation)
-    if maker is not None and representation not in CODECS:
-        CODECS[representation] = maker()
-    try:
-        return CODECS[representation]
-    except KeyError:
-        raise TokenError(f"Unknown representation {representation!r}; choose one of: {', '.join(CODEC_MAKERS)}.") \
-            from None

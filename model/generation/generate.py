@@ -16,12 +16,11 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from model.encoding.tokens import get_codec
 from model.families import family_of
 from model.generation.artefact import ModelBundle, ModelFolderError
 from model.generation.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.generation.settings import MAX_TOKENS, GenerationSettings
-from model.generation.steering import Steering, require_chords, steering_for, takes_chords
+from model.generation.steering import Steering, require_chords, steering_for
 from model.generation.step import StepModel, single_threaded_blas
 from model.music.chords import Progression
 from model.music.midi_notes import read_notes
@@ -73,21 +72,10 @@ def primer_from_midi(bundle: ModelBundle, midi: bytes, max_events: int = 512) ->
     """Event ids of an uploaded MIDI primer in the model's vocabulary (its first ``max_events``; a POP909 song
     primes through :func:`primer_from_song`, on its annotated beats)."""
     try:
-        score = _melody_score(midi) if _is_melody(bundle) else load_score(midi)
+        score = family_of(bundle.preset).primer_score(midi)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
     return _primer_ids(bundle, score, max_events)
-
-
-def _is_melody(bundle: ModelBundle) -> bool:
-    return family_of(bundle.preset).melody
-
-
-def _melody_score(midi: bytes, beats: Path | None = None) -> Score:
-    """MelodyRNN primers come from the MELODY track when the file has one (POP909 songs do)."""
-    from model.encoding.melody import melody_score
-
-    return melody_score(midi, beats)
 
 
 def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int | None = None,
@@ -100,10 +88,7 @@ def primer_from_song(bundle: ModelBundle, song: SongFile, start_bar: int | None 
         raise ValueError(f"start bar must be >= 0 and bars between 1 and 64, got {start_bar} and {bars}.")
     try:
         start = opening_bar(song) if start_bar is None else start_bar
-        if _is_melody(bundle):
-            score = _melody_score(song.midi.read_bytes(), song.beats)
-        else:
-            score = load_score(song.midi, song.beats, song.chords if takes_chords(bundle) else None)
+        score = family_of(bundle.preset).primer_score(song.midi, song.beats, song.chords)
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from exc
     return _primer_ids(bundle, score.bars(start, bars), max_events=4096)
@@ -172,15 +157,7 @@ class Primer:
 
 
 def _primer_ids(bundle: ModelBundle, score: Score, max_events: int) -> Primer:
-    transpose = 0
-    if not score.n_notes:
-        events: list[str] = []
-    elif _is_melody(bundle):
-        from model.encoding.melody import encode_in_key
-
-        events, transpose = encode_in_key(score)
-    else:
-        events = get_codec(bundle.preset.data.representation).encode(score)
+    events, transpose = family_of(bundle.preset).primer_events(score) if score.n_notes else ([], 0)
     ids = bundle.vocab.encode(events[:max_events])
     if len(ids) == 0:
         raise ValueError("The primer has no notes this model knows; choose another MIDI file.")
@@ -197,10 +174,8 @@ def default_primer(bundle: ModelBundle, rng: np.random.Generator) -> np.ndarray:
 
 
 def _inputs(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
-    """Step inputs: raw ids for embeddings, ids scaled to [0, 1) for the seed's network."""
-    if bundle.preset.network.scaled_input:  # the seed's scalar input; paper-onehot takes ids
-        return (ids / len(bundle.vocab)).astype(np.float32).reshape(-1, 1)
-    return ids.astype(np.int64)
+    """Step inputs as the family's network reads them (ids, or the seed's ids scaled to [0, 1))."""
+    return family_of(bundle.preset).step_inputs(ids, len(bundle.vocab), bundle.preset.network)
 
 
 def generate_ids(
@@ -220,9 +195,10 @@ def generate_ids(
     model = step_model(bundle)
     model.reset(n_pieces)
     steering = steering_for(bundle, settings.form, n_pieces, progression)
+    own_loop = family_of(bundle.preset).sampler()
     with single_threaded_blas():
-        if family_of(bundle.preset).melody:
-            return _generate_melody_ids(bundle, model, settings, primer, n_pieces, rng)
+        if own_loop is not None:
+            return own_loop(bundle, model, settings, primer, n_pieces, rng)
         return _sample_loop(bundle, settings, model, steering, primer, rng, n_pieces)
 
 
@@ -278,37 +254,6 @@ def _window_probs(bundle: ModelBundle, model: StepModel, history: np.ndarray) ->
     return probs
 
 
-def _generate_melody_ids(bundle: ModelBundle, model: StepModel, settings: GenerationSettings, primer: np.ndarray,
-                         n_pieces: int, rng: np.random.Generator) -> np.ndarray:
-    """MelodyRNN's generation loop (``EventSequenceEncoderDecoder.extend_event_sequences``), one step per event.
-
-    The network steps once per event, carrying its state; note-seq's encoder turns each piece's events
-    into the next input vector, and a sampled class (which may mean "repeat the event 1 or 2 bars ago")
-    into the next event with ``class_index_to_event``.
-    """
-    from model.encoding.melody import event_name, event_value, melody_encoder
-
-    encoder = melody_encoder(bundle.preset.network.architecture)
-    pieces = [[event_value(e) for e in bundle.vocab.decode(primer)] for _ in range(n_pieces)]
-
-    def inputs(position: int) -> np.ndarray:
-        return np.asarray([encoder.events_to_input(p, position) for p in pieces], dtype=np.float32)
-
-    probs = np.empty(0)
-    for position in range(len(primer)):
-        probs = model.step(inputs(position))
-    out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
-    for t in range(settings.tokens):
-        weights = filter_top_p(filter_top_k(apply_temperature(probs, settings.temperature), settings.top_k),
-                               settings.top_p)
-        labels = sample_rows(weights, rng)
-        for row, label in enumerate(labels):
-            pieces[row].append(int(encoder.class_index_to_event(int(label), pieces[row])))
-        out[:, t] = bundle.vocab.encode([event_name(p[-1]) for p in pieces])
-        probs = model.step(inputs(len(primer) + t))
-    return out
-
-
 def _transposed(events: list[str], semitones: int) -> list[str]:
     """Melody events moved back out of C (``NOTE_p`` to ``NOTE_{p+semitones}``); ``NOTE_OFF``, ``NO_EVENT`` and
     other families' events unchanged."""
@@ -333,7 +278,7 @@ def generate_midi(
     if progression is not None:
         settings = dataclasses.replace(settings, tokens=min(MAX_TOKENS, progression.bars * CHORD_TOKENS_PER_BAR))
     ids = generate_ids(bundle, settings, n_pieces, start, progression)
-    codec = get_codec(bundle.preset.data.representation)
+    codec = family_of(bundle.preset).codec()
     pieces = []
     for row in ids:
         events = _transposed(bundle.vocab.decode([*start, *row]), -start.transpose)
@@ -344,6 +289,6 @@ def generate_midi(
 
 def primer_seconds(bundle: ModelBundle, primer: Primer, bpm: float) -> float:
     """How long the primer lasts in the generated MIDI, in seconds: where the model's own music starts."""
-    codec = get_codec(bundle.preset.data.representation)
+    codec = family_of(bundle.preset).codec()
     score = codec.decode(bundle.vocab.decode(list(primer)), 60.0 / bpm)
     return float(score_to_midi(score).get_end_time())

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.encoding.grammar import event_table
-from model.families import Grammar, family_of
+from model.families import family_of
+from model.families.base import Grammar
 from model.generation.artefact import ModelBundle
 from model.generation.form import FormError, PhraseEcho, parse_form
 from model.music.chords import Progression

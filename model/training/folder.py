@@ -20,7 +20,7 @@ from model.training.networks import build_network
 
 def keras_network(bundle: ModelBundle) -> keras.Model:
     """The folder's network with its trained weights, rebuilt from its preset (as nanoGPT's checkpoints do)."""
-    network = build_network(len(bundle.vocab), bundle.preset.network, bundle.preset.data.sequence_length)
+    network = build_network(len(bundle.vocab), bundle.preset)
     network.load_weights(bundle.weights)
     return network
 
@@ -29,7 +29,7 @@ def save_bundle(path: Path, network: keras.Model, preset: Preset, vocab: Vocabul
     """Write the folder. Weights come from an uncompiled clone: a compiled model's weight file also
     carries the optimizer's slots (two or three times the network's size), which generation never reads."""
     path.mkdir(parents=True, exist_ok=True)
-    bare = build_network(len(vocab), preset.network, preset.data.sequence_length)
+    bare = build_network(len(vocab), preset)
     bare.set_weights(network.get_weights())
     bare.save_weights(path / WEIGHTS)
     (path / "preset.json").write_text(json.dumps(preset.to_dict(), indent=2))

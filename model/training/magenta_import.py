@@ -162,14 +162,13 @@ def import_bundle(source: str | Path, out: str | Path, attention_length: int | N
     if attention:
         layers[0] = _attention_weights(variables, layers[0])
     dense = [variables.get(r"fully_connected/" + _KERNEL), variables.get(r"fully_connected/" + _BIAS)]
+    from model.encoding.melody import vocabulary_events
     from model.encoding.vocabulary import Vocabulary
-    from model.training.magenta_nets import build_magenta_network
+    from model.training.networks import build_network
 
-    network = build_magenta_network(preset.network)
+    network = build_network(len(vocabulary_events()), preset)
     _set_weights(network, [*layers, dense], source, generator, preset)
     card = _card(bundle, source, generator, units, preset)
-    from model.encoding.melody import vocabulary_events
-
     save_bundle(out, network, preset, Vocabulary(tuple(vocabulary_events())), card)
     return load_bundle(out)
 
@@ -221,8 +220,9 @@ def _set_weights(network: Any, weights: list[list[np.ndarray]], source: Path, ge
                  preset: Preset) -> None:
     """Load each layer's weights, refusing a checkpoint whose shapes are not MelodyRNN's default encoding's."""
     from model.encoding.melody import encoder_sizes
+    from model.families.melody import encoder_config
 
-    input_size, num_classes = encoder_sizes(preset.network.architecture)
+    input_size, num_classes = encoder_sizes(encoder_config(preset.network))
     targets = [layer for layer in network.layers if layer.get_weights() and not layer.name.startswith("dropout")]
     for layer, arrays in zip(targets, weights, strict=True):
         expected = [w.shape for w in layer.get_weights()]

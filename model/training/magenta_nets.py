@@ -29,7 +29,7 @@ from keras import layers, ops
 
 from model.presets import NetworkConfig
 
-ENCODER_SIZES = {"magenta-basic": (38, 38), "magenta-lookback": (121, 40), "magenta-attention": (74, 40)}
+ENCODER_SIZES = {"basic_rnn": (38, 38), "lookback_rnn": (121, 40), "attention_rnn": (74, 40)}
 """(input size, classes) of each configuration's note-seq encoder for notes 48-83, written out so a network
 can be built where note-seq is not installed (a GPU host); a test checks it against note-seq."""
 
@@ -100,9 +100,9 @@ class AttentionLstmCell(keras.layers.Layer):
 # ``use_cudnn=False``: under JAX on an H100 (Keras 3.15.1, jax 0.11.2) the cuDNN LSTM path trained while
 # validation of the same weights read 2.93 nats on the GPU against 1.36 when evaluated on the CPU; Keras's
 # generic scan path agrees with the CPU. The LSTMs here are small, so the generic path costs little.
-def build_magenta_network(config: NetworkConfig) -> keras.Model:
-    """The MelodyRNN network of ``config.architecture`` (input size and classes from its note-seq encoder)."""
-    input_size, num_classes = ENCODER_SIZES[config.architecture]
+def build_magenta_network(config: NetworkConfig, encoder: str) -> keras.Model:
+    """The MelodyRNN network of note-seq's ``encoder`` configuration (input size, classes), sized by ``config``."""
+    input_size, num_classes = ENCODER_SIZES[encoder]
     model = keras.Sequential(name=config.architecture.replace("-", "_"))
     model.add(keras.Input((None, input_size), dtype="float32", name="melody_inputs"))
     for i, units in enumerate(config.lstm_units):

@@ -8,7 +8,10 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from model.presets import NetworkConfig, TrainConfig
+from model.families import family_of
+from model.families.base import EmbeddingNetwork, MelodyRnnNetwork, SeedNetwork
+from model.presets import NetworkConfig, Preset
+from model.training.magenta_nets import build_magenta_network
 from model.training.self_attention import attention_layer
 
 
@@ -32,7 +35,8 @@ class OneHot(layers.Layer):
 
 
 def build_paper_network(
-    vocab_size: int, config: NetworkConfig, sequence_length: int, every_step_from: int | None = None
+    vocab_size: int, config: NetworkConfig, sequence_length: int, every_step_from: int | None = None,
+    one_hot: bool = False,
 ) -> keras.Model:
     """The seed study's network.
 
@@ -45,7 +49,7 @@ def build_paper_network(
     the same tensors in the same order, so they load into the seed's network unchanged.
     """
     model = keras.Sequential(name="paper_lstm")
-    if not config.scaled_input:  # paper-onehot
+    if one_hot:  # paper-onehot
         model.add(keras.Input((sequence_length,), dtype="int32", name="ids"))
         model.add(OneHot(vocab_size, name="one_hot"))
     else:
@@ -94,30 +98,36 @@ def build_embedding_network(vocab_size: int, config: NetworkConfig, sequence_len
     return model
 
 
-def build_network(vocab_size: int, config: NetworkConfig, sequence_length: int) -> keras.Model:
-    """The network of ``config.architecture``; the Magenta families live in :mod:`model.training.magenta_nets`."""
-    if config.magenta:
-        from model.training.magenta_nets import build_magenta_network
+def build_network(vocab_size: int, preset: Preset, every_step_from: int | None = None) -> keras.Model:
+    """The network of the preset's family, by its kind (:mod:`model.families.base`), sized by the preset.
 
-        return build_magenta_network(config)
-    if config.seed_family:
-        return build_paper_network(vocab_size, config, sequence_length)
-    return build_embedding_network(vocab_size, config, sequence_length)
+    ``every_step_from`` builds the seed network's every-step training twin; other kinds predict every step anyway.
+    """
+    config, length = preset.network, preset.data.sequence_length
+    match family_of(preset).network(config):
+        case SeedNetwork(one_hot=one_hot):
+            return build_paper_network(vocab_size, config, length, every_step_from, one_hot=one_hot)
+        case MelodyRnnNetwork(config=encoder):
+            return build_magenta_network(config, encoder)
+        case EmbeddingNetwork():
+            return build_embedding_network(vocab_size, config, length)
+    raise TypeError(f"No Keras builder for {family_of(preset).network(config)!r}.")
 
 
-def compile_network(model: keras.Model, network: NetworkConfig, train: TrainConfig) -> None:
-    """Loss and optimiser per family: one-hot softmax for the seed, sparse logits for ours."""
+def compile_network(model: keras.Model, preset: Preset) -> None:
+    """Loss and optimiser by the network's kind: one-hot softmax for the seed, sparse logits for the others."""
+    kind, train = family_of(preset).network(preset.network), preset.train
     optimizer: keras.optimizers.Optimizer
-    if network.magenta:
+    if isinstance(kind, MelodyRnnNetwork):
         # MelodyRNN: Adam, gradients clipped by their global norm (tf.clip_by_global_norm in events_rnn_graph).
         optimizer = keras.optimizers.Adam(train.learning_rate, global_clipnorm=train.clipnorm)
     elif train.optimizer == "rmsprop":
         optimizer = keras.optimizers.RMSprop(train.learning_rate, clipnorm=train.clipnorm)
     else:
         optimizer = keras.optimizers.Adam(train.learning_rate, clipnorm=train.clipnorm)
-    if network.seed_family and train.objective == "last":
+    if isinstance(kind, SeedNetwork) and train.objective == "last":
         model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["categorical_accuracy"])
-    elif network.seed_family:
+    elif isinstance(kind, SeedNetwork):
         # Every-step targets are ids: a one-hot tensor of (batch, steps, 749) per batch would dwarf the inputs.
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                       metrics=["sparse_categorical_accuracy"])

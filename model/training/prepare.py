@@ -12,6 +12,7 @@ import numpy as np
 
 from model.data.pack import Log, TokenisedSongs, tokenise
 from model.encoding.vocabulary import Vocabulary
+from model.families import family_of
 from model.presets import Preset
 from model.training.windows import EncodedDataset, WindowDataset
 
@@ -32,15 +33,9 @@ def prepare_data(
     songs = songs or tokenise(preset, pop909_dir, log)
     if songs.encoded:
         return _prepared_from_encoded(songs, preset)
-    target, encode = "all", None
-    if preset.network.seed_family:
-        target = t.objective if t.objective == "every-step" else "last"
-    elif preset.network.magenta:
-        from model.encoding.melody import WindowEncoder
-
-        target, encode = "encoded", WindowEncoder(preset.network.architecture)
-    options = {"encode": encode, "scaled_input": preset.network.scaled_input,
-               "min_context": t.min_context}
+    window = family_of(preset).window_target(preset)
+    target = window.layout
+    options = {"encode": window.encode, "scaled_input": window.scaled_input, "min_context": t.min_context}
     train_ds = WindowDataset(songs.train, songs.vocab, d.sequence_length, d.window_stride, t.batch_size, target,
                              d.transpose, t.steps_per_epoch, t.seed, **options)  # type: ignore[arg-type]
     val_ds = None
@@ -64,6 +59,9 @@ def _prepared_from_encoded(songs: TokenisedSongs, preset: Preset) -> PreparedDat
 
 def encode_windows(songs: TokenisedSongs, preset: Preset, workers: int = 2) -> TokenisedSongs:
     """Add every training and validation window's note-seq inputs and labels (int8: values are -1, 0, 1)."""
+    encode = family_of(preset).window_target(preset).encode
+    if encode is None:
+        raise ValueError(f"The {preset.data.representation} family trains on ids; only MelodyRNN packs encode windows.")
     data = prepare_data(preset, songs=songs)
     encoded = {}
     for name, dataset in (("train", data.train), ("validation", data.validation)):
@@ -71,16 +69,7 @@ def encode_windows(songs: TokenisedSongs, preset: Preset, workers: int = 2) -> T
             continue
         windows = [dataset._window(*start) for start in dataset.starts]
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            pairs = pool.starmap(_encode_one, [(w, preset.network.architecture, songs.vocab.events) for w in windows],
-                                 chunksize=64)
+            pairs = pool.starmap(encode, [(w, songs.vocab.events) for w in windows], chunksize=64)
         encoded[f"{name}_x"] = np.stack([x for x, _ in pairs]).astype(np.int8)
         encoded[f"{name}_y"] = np.stack([y for _, y in pairs]).astype(np.int8)
     return TokenisedSongs(songs.vocab, songs.train, songs.validation, songs.info, encoded)
-
-
-def _encode_one(window: np.ndarray, architecture: str, events: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    from model.encoding.melody import WindowEncoder
-
-    return WindowEncoder(architecture)(window, events)
-
-

@@ -20,21 +20,20 @@ import numpy as np
 from model.data.pack import Log, TokenisedSongs, tokenise
 from model.encoding.vocabulary import Vocabulary
 from model.evaluation.ngram import baselines
+from model.families import family_of
 from model.generation.artefact import load_bundle
 from model.music import pop909
 from model.presets import Preset
 from model.training.devices import distribution_scope, hardware
 from model.training.folder import keras_network, save_bundle
-from model.training.networks import build_network, build_paper_network, compile_network
+from model.training.networks import build_network, compile_network
 from model.training.prepare import PreparedData, prepare_data
 
 
 def training_network(vocab_size: int, preset: Preset) -> keras.Model:
     """The network that is fitted: the inference network itself, or its every-step twin (same weights)."""
-    if preset.network.seed_family and preset.train.objective == "every-step":
-        return build_paper_network(vocab_size, preset.network, preset.data.sequence_length,
-                                   every_step_from=preset.train.min_context)
-    return build_network(vocab_size, preset.network, preset.data.sequence_length)
+    every_step = preset.train.min_context if preset.train.objective == "every-step" else None
+    return build_network(vocab_size, preset, every_step_from=every_step)
 
 
 class EpochClock(keras.callbacks.Callback):
@@ -100,7 +99,7 @@ def train(
     data = prepare_data(preset, pop909_dir, log, songs)
     with distribution_scope():
         network = training_network(len(data.vocab), preset)
-        compile_network(network, preset.network, preset.train)
+        compile_network(network, preset)
     earlier = _warm_start(network, init_from, data.vocab, log) if init_from else {}
     if not (out / "checkpoints" / "backup").exists():
         (out / "history.csv").unlink(missing_ok=True)
@@ -155,7 +154,8 @@ def _provenance(preset: Preset, info: dict[str, Any]) -> dict[str, Any]:
                 "note": "Not Google's weights: MelodyRNN attention_rnn trained here on other music, used on POP909 "
                         "primers without fine-tuning. To use Google's bundle: python -m model import-magenta "
                         "attention_rnn.mag --out assets/models/google-attention"}
-    source = {"source": "trained-magenta"} if preset.network.magenta else {}
+    study_source = family_of(preset).study_source
+    source = {"source": study_source} if study_source else {}
     return {**source, "dataset": f"POP909 ({pop909.LICENCE}); {pop909.CITATION}"}
 
 
@@ -187,7 +187,7 @@ def _card(preset: Preset, data: PreparedData, history: dict[str, list[float]], s
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **{k: v for k, v in data.info.items() if k != "song_ids"},
         "epochs_run": len(next(iter(clean.values()), [])), "epochs_planned": preset.train.epochs,
-        "objective": preset.train.objective if preset.network.seed_family else "every-step",
+        "objective": family_of(preset).objective(preset),
         "optimizer_updates": len(clean.get("loss", [])) * len(data.train),
         "batches_per_epoch": len(data.train), "batch_size": preset.train.batch_size,
         "passes_over_training_data": round(len(clean.get("loss", [])) * len(data.train) / data.train.full_batches, 3),

@@ -12,7 +12,7 @@ import pretty_midi
 import pytest
 
 from model.encoding.melody import (
-    ARCHITECTURE_ENCODINGS,
+    ENCODER_CONFIGS,
     WindowEncoder,
     event_value,
     extract_melodies,
@@ -20,8 +20,8 @@ from model.encoding.melody import (
     song_melody_events,
     vocabulary_events,
 )
-from model.encoding.tokens import get_codec
 from model.encoding.vocabulary import Vocabulary
+from model.families import family_named
 from model.music import pop909
 from model.music.score import load_score
 
@@ -49,7 +49,7 @@ def test_vocabulary_is_note_seq_one_hot_order() -> None:
 def test_melody_codec_round_trip() -> None:
     notes = [(60, 0.0, 0.25), (62, 0.25, 0.5), (64, 0.5, 1.0), (67, 1.25, 1.5), (65, 1.5, 2.0)]
     score = load_score(tiny_midi(notes, melody_track=False))
-    codec = get_codec("melody")
+    codec = family_named("melody").codec()
     events = codec.encode(score)
     assert events[:6] == ["NOTE_60", "NO_EVENT", "NOTE_62", "NO_EVENT", "NOTE_64", "NO_EVENT"]
     back = codec.decode(events, score.seconds_per_beat)
@@ -77,14 +77,14 @@ def test_pop909_melody_track_is_squashed_into_range(pop909_dir: Path) -> None:
     assert min(pitches) >= 48 and max(pitches) < 84
 
 
-@pytest.mark.parametrize("architecture", list(ARCHITECTURE_ENCODINGS))
-def test_window_encoder_equals_note_seq_encode(architecture: str) -> None:
+@pytest.mark.parametrize("config", ENCODER_CONFIGS)
+def test_window_encoder_equals_note_seq_encode(config: str) -> None:
     rng = np.random.default_rng(0)
     values = [int(v) for v in rng.choice([-2, -2, -2, -1, *range(55, 75)], size=65)]
     vocab = Vocabulary(tuple(vocabulary_events()))
     ids = vocab.encode([vocabulary_events()[note_seq.MelodyOneHotEncoding(48, 84).encode_event(v)] for v in values])
-    inputs, labels = WindowEncoder(architecture)(ids, vocab.events)
-    expected_inputs, expected_labels = melody_encoder(architecture).encode(note_seq.Melody(values))
+    inputs, labels = WindowEncoder(config)(ids, vocab.events)
+    expected_inputs, expected_labels = melody_encoder(config).encode(note_seq.Melody(values))
     np.testing.assert_array_equal(inputs, np.asarray(expected_inputs, dtype=np.float32))
     assert labels.tolist() == expected_labels
 
@@ -93,4 +93,4 @@ def test_the_written_out_encoder_sizes_are_note_seqs() -> None:
     from model.encoding.melody import encoder_sizes
     from model.training.magenta_nets import ENCODER_SIZES
 
-    assert {arch: encoder_sizes(arch) for arch in ENCODER_SIZES} == ENCODER_SIZES
+    assert {config: encoder_sizes(config) for config in ENCODER_CONFIGS} == ENCODER_SIZES

@@ -12,11 +12,11 @@ from model.encoding.tokens import (
     GridCodec,
     PaperCodec,
     TokenError,
-    get_codec,
     normal_order,
     parse_pitch_name,
     pitch_name,
 )
+from model.families import family_named
 from model.music.score import MidiError, Score, load_score
 
 
@@ -148,5 +148,5 @@ def test_corrupt_or_empty_bytes_are_a_midi_error(data: bytes) -> None:
 
 
 def test_unknown_representation_names_the_choices() -> None:
-    with pytest.raises(TokenError, match="paper, grid"):
-        get_codec("abc")
+    with pytest.raises(ValueError, match="paper, grid"):
+        family_named("abc")

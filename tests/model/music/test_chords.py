@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from model.encoding.chord_grammar import ChordGridGrammar
-from model.encoding.tokens import ChordGridCodec, get_codec
+from model.encoding.tokens import ChordGridCodec
 from model.encoding.transpose import shift_table
 from model.encoding.vocabulary import Vocabulary
 from model.evaluation.metrics import chord_tone_share
+from model.families import family_named
 from model.generation.generate import GenerationSettings, generate_ids
 from model.music.chords import Chord, ChordError, Progression, from_label, parse_progression
 from model.music.score import Score, load_score
@@ -122,7 +123,7 @@ def test_chords_are_imposed_at_their_changes_whatever_the_sampler_picks() -> Non
     vocab = Vocabulary(tuple(ChordGridCodec.all_events()))
     progression = parse_progression("C | G Am | F x2")
     for events in sample_at_random(vocab, ChordGridGrammar(vocab, 4, progression), ["BAR"], 4):
-        decoded = get_codec("grid-chords").decode(events)
+        decoded = family_named("grid-chords").codec().decode(events)
         assert decoded.chords == progression.changes and positions_rise_within_bars(events)
         assert decoded.n_notes == 0 or decoded.onsets.max() < progression.bars * 16
 
@@ -133,7 +134,7 @@ def test_after_a_primer_the_progression_goes_on_from_where_the_primer_ends() -> 
               "BAR", "POS_0", "P_64", "V_4", "D_4"]
     progression = parse_progression("C G Am F")
     for events in sample_at_random(vocab, ChordGridGrammar(vocab, 4, progression), primer, 4):
-        decoded = get_codec("grid-chords").decode(events)
+        decoded = family_named("grid-chords").codec().decode(events)
         assert positions_rise_within_bars(events)  # no change left over from the primer's bars is forced later
         assert decoded.chords == ((0, F), (32, A_MIN), (48, F))  # the primer's chord stands, then the given ones
 
@@ -145,7 +146,7 @@ def test_the_default_model_writes_its_notes_over_the_given_chords() -> None:
     progression = parse_progression("Dm G C Am")
     ids = generate_ids(bundle, GenerationSettings(tokens=2000, seed=0), 2, None, progression)
     for row in ids:
-        score = get_codec("grid-chords").decode(bundle.vocab.decode([bundle.vocab.index["BAR"], *row]))
+        score = family_named("grid-chords").codec().decode(bundle.vocab.decode([bundle.vocab.index["BAR"], *row]))
         assert score.chords == progression.changes
         assert score.n_notes > 10 and score.velocities.std() > 0
 

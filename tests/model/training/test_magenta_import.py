@@ -34,8 +34,7 @@ PREFIX = "rnn/multi_rnn_cell/"
 def magenta_variables(config: str, seed: int = 0) -> dict[str, np.ndarray]:
     """Random weights under the names events_rnn_graph.py gives them (plus an Adam slot, as real checkpoints hold)."""
     rng = np.random.default_rng(seed)
-    arch = {"basic_rnn": "magenta-basic", "lookback_rnn": "magenta-lookback", "attention_rnn": "magenta-attention"}
-    n_in, classes = encoder_sizes(arch[config])
+    n_in, classes = encoder_sizes(config)
 
     def w(*shape: int) -> np.ndarray:
         return rng.normal(0, 0.4, shape).astype(np.float32)
@@ -136,8 +135,9 @@ def reference_distributions(v: dict[str, np.ndarray], inputs: np.ndarray, attent
 
 def melody_inputs(bundle, events: list[int]) -> np.ndarray:
     from model.encoding.melody import melody_encoder
+    from model.families.melody import encoder_config
 
-    encoder = melody_encoder(bundle.preset.network.architecture)
+    encoder = melody_encoder(encoder_config(bundle.preset.network))
     melody = note_seq.Melody(events)
     return np.asarray([[encoder.events_to_input(melody, i) for i in range(len(events))]], dtype=np.float32)
 

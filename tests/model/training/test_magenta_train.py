@@ -70,7 +70,7 @@ def test_prepared_batches_are_note_seq_encodings(pop909_dir: Path) -> None:
     x, y = data.train[0]
     assert x.shape == (8, 32, 121) and y.shape == (8, 32) and y.max() < 40
     song, start = data.train.starts[int(data.train.order[0])]
-    expected_x, expected_y = WindowEncoder("magenta-lookback")(
+    expected_x, expected_y = WindowEncoder("lookback_rnn")(
         data.train.sequences[song][start:start + 33].astype(np.int64), data.vocab.events)
     np.testing.assert_array_equal(x[0], expected_x)
     np.testing.assert_array_equal(y[0], expected_y)

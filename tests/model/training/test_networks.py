@@ -120,7 +120,7 @@ def test_the_every_step_objective_trains_the_very_weights_of_the_seed_network() 
 
 def test_the_one_hot_ablation_differs_from_the_seed_only_in_its_input() -> None:
     seed = build_paper_network(300, PAPER.network, 100)
-    onehot = build_paper_network(300, get_preset("paper-onehot").network, 100)
+    onehot = build_paper_network(300, get_preset("paper-onehot").network, 100, one_hot=True)
     assert onehot.input_shape == (None, 100)
     assert [type(layer).__name__ for layer in onehot.layers] == ["OneHot"] + [
         type(layer).__name__ for layer in seed.layers]
