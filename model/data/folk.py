@@ -29,7 +29,7 @@ from model.music.score import STEPS_PER_BEAT, Score
 COLLECTIONS = ("essenFolksong", "ryansMammoth", "oneills1850", "nottingham-dataset", "bach")
 CORPUS_NAME = ("music21's bundled melody corpus: Essen folk songs, Ryan's Mammoth Collection, O'Neill's Music "
                "of Ireland, the Nottingham folk tunes and Bach chorale soprano lines")
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: skipped tunes and files are kept and counted
 
 
 def corpus_files(collections: Iterable[str] = COLLECTIONS) -> list[Path]:
@@ -75,18 +75,29 @@ def _first_part_score(tune: object) -> Score | None:
     return Score(np.array(onsets), np.array(durations), np.array(pitches), np.full(n, 80), 0.5)
 
 
-def file_melodies(path: Path) -> list[list[str]]:
-    """Training events of every tune in ``path`` (tunes without a usable melody are left out)."""
+Skipped = list[tuple[str, str]]
+
+
+def file_melodies(path: Path) -> tuple[list[list[str]], Skipped]:
+    """Training events of every tune in ``path``, and the tunes left out (no usable melody) with the reason."""
     from model.encoding.melody import training_events
 
-    return [events for events in map(training_events, tune_scores(path)) if events]
+    tunes, skipped = [], []
+    for index, score in enumerate(tune_scores(path)):
+        events = training_events(score)
+        if events:
+            tunes.append(events)
+        else:
+            skipped.append((f"{path.name} tune {index + 1}", "no melody MelodyRNN's extractor keeps"))
+    return tunes, skipped
 
 
-def _safe_file_melodies(path: Path) -> list[list[str]]:
+def _safe_file_melodies(path: Path) -> tuple[list[list[str]], Skipped]:
+    """A file music21 cannot read is one skipped entry, counted as POP909's unreadable songs are."""
     try:
         return file_melodies(path)
-    except Exception:
-        return []
+    except Exception as exc:  # music21's parsers raise many types; one bad file must not end the corpus
+        return [], [(path.name, f"unreadable: {type(exc).__name__}: {exc}"[:200])]
 
 
 def load_folk_corpus(files: list[Path] | None = None, workers: int = 2) -> Corpus:
@@ -99,15 +110,15 @@ def load_folk_corpus(files: list[Path] | None = None, workers: int = 2) -> Corpu
 def _parse(files: list[Path], workers: int) -> Corpus:
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         per_file = pool.map(_safe_file_melodies, files, chunksize=1)
-    return _assemble([tune for tunes in per_file for tune in tunes])
+    return _assemble([tune for tunes, _ in per_file for tune in tunes], [s for _, skipped in per_file for s in skipped])
 
 
-def _assemble(tunes: list[list[str]]) -> Corpus:
+def _assemble(tunes: list[list[str]], skipped: Skipped) -> Corpus:
     names = sorted({e for tune in tunes for e in tune})
     index = {e: i for i, e in enumerate(names)}
     sequences = [np.array([index[e] for e in tune], dtype=np.int32) for tune in tunes]
     ids = [f"tune-{i:05d}" for i in range(len(tunes))]
-    return Corpus(ids, sequences, names, "melody", [], [0.5] * len(tunes))
+    return Corpus(ids, sequences, names, "melody", skipped, [0.5] * len(tunes))
 
 
 def split_tunes(corpus: Corpus, validation_share: float, seed: int) -> tuple[set[str], set[str]]:

@@ -85,7 +85,8 @@ def _tokenise_folk(preset: Preset, log: Log) -> TokenisedSongs:
     train_ids, val_ids = folk.split_tunes(corpus, preset.data.validation_share, preset.data.selection_seed)
     info = {
         "corpus": folk.CORPUS_NAME, "songs": len(corpus.song_ids), "train_songs": len(train_ids),
-        "validation_songs": len(val_ids), "skipped_songs": 0, "selection_seed": preset.data.selection_seed,
+        "validation_songs": len(val_ids), "skipped_songs": len(corpus.skipped),
+        "selection_seed": preset.data.selection_seed,
         "song_ids": [], "tokens": corpus.n_tokens, "vocab_size": len(vocab),
     }
     return TokenisedSongs(vocab, corpus_ids(corpus, vocab, train_ids), corpus_ids(corpus, vocab, val_ids), info)
