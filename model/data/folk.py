@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from model.data.corpus import Corpus, cached_corpus
+from model.families.melody import note_seq_melody
 from model.music.pop909 import cache_root
 from model.music.score import STEPS_PER_BEAT, Score
 
@@ -80,8 +81,7 @@ Skipped = list[tuple[str, str]]
 
 def file_melodies(path: Path) -> tuple[list[list[str]], Skipped]:
     """Training events of every tune in ``path``, and the tunes left out (no usable melody) with the reason."""
-    from model.encoding.melody import training_events
-
+    training_events = note_seq_melody().training_events
     tunes, skipped = [], []
     for index, score in enumerate(tune_scores(path)):
         events = training_events(score)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from model.data import folk
 from model.data.corpus import Corpus, load_corpus
 from model.encoding.vocabulary import Vocabulary
 from model.families import family_named
@@ -77,8 +78,6 @@ def tokenise(preset: Preset, pop909_dir: Path | None = None, log: Log = print) -
 
 def _tokenise_folk(preset: Preset, log: Log) -> TokenisedSongs:
     """Pretrained Magenta's data: music21's melodies, split by tune."""
-    from model.data import folk
-
     corpus = folk.load_folk_corpus()
     log(f"corpus: {corpus.summary()} from {folk.CORPUS_NAME}")
     vocab = build_vocabulary(corpus)

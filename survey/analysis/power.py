@@ -33,6 +33,7 @@ from scipy import stats
 
 from survey.analysis.inference.headline import MIN_PARTICIPANTS, fit_studies, headline_tables
 from survey.analysis.inference.simulate import StudyDesign, simulate_answers
+from survey.analysis.stats import apply_exclusions
 
 MOST_CLIPS = 64
 COLUMNS = ["pair", "difference", "clips_per_source", "participants", "power", "se", "note"]
@@ -197,8 +198,6 @@ def pilot_designs(answers: pd.DataFrame, study: str, criterion: str | None = Non
 
     ``ValueError`` in one sentence when the pilot is too small: below the headline model's minimum of
     participants its variance components are not estimates (one participant has no participant variance)."""
-    from survey.analysis.stats import apply_exclusions
-
     kept = apply_exclusions(answers)
     n = kept["participant"].nunique() if not kept.empty else 0
     if n < MIN_PARTICIPANTS:

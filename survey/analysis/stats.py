@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import combinations
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,15 @@ import pandas as pd
 from scipy import stats as sps
 
 from survey.analysis.export import RATING_PREFIX, rated_criteria
+
+
+def pingouin() -> ModuleType:
+    """pingouin, imported on the first test that needs it: with the scientific stack it pulls in it takes seconds,
+    which a participant-facing server, importing survey but never testing, should not pay (the one lazy import
+    of it)."""
+    import pingouin as pg
+
+    return pg
 
 
 def apply_exclusions(
@@ -160,8 +170,7 @@ def omnibus(answers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _friedman(complete: pd.DataFrame, criterion: str) -> dict[str, Any]:
-    import pingouin as pg
-
+    pg = pingouin()
     means = participant_means(complete, criterion)
     if len(means) < MIN_PAIRED or means.shape[1] < 2:
         return {"test": "friedman", "n": len(means), "note": f"Friedman test {TOO_FEW}."}
@@ -175,8 +184,7 @@ def _friedman(complete: pd.DataFrame, criterion: str) -> dict[str, Any]:
 
 
 def _kruskal(answers: pd.DataFrame, criterion: str) -> dict[str, Any]:
-    import pingouin as pg
-
+    pg = pingouin()
     data = answers.dropna(subset=[RATING_PREFIX + criterion])
     if data["source"].nunique() < 2 or len(data) < 3:
         return {"test": "kruskal", "n": len(data), "note": "Kruskal-Wallis test needs answers for 2+ sources."}
@@ -223,8 +231,7 @@ def multiplicity_note(pairs: pd.DataFrame) -> str:
 
 def _holm(rows: list[dict[str, Any]], column: str) -> None:
     """Holm-adjusted p-values of the tested ``rows`` (one family) into ``column``."""
-    import pingouin as pg
-
+    pg = pingouin()
     tested = [r for r in rows if not r["note"]]
     if tested:
         _, corrected = pg.multicomp([r["p_unc"] for r in tested], method="holm")
@@ -233,8 +240,7 @@ def _holm(rows: list[dict[str, Any]], column: str) -> None:
 
 
 def _wilcoxon(means: pd.DataFrame, a: str, b: str) -> dict[str, Any]:
-    import pingouin as pg
-
+    pg = pingouin()
     if len(means) < MIN_PAIRED or a not in means or b not in means:
         return {"test": "wilcoxon", "n": len(means), "note": f"Wilcoxon test {TOO_FEW}."}
     if (means[a] == means[b]).all():
@@ -245,8 +251,7 @@ def _wilcoxon(means: pd.DataFrame, a: str, b: str) -> dict[str, Any]:
 
 
 def _mann_whitney(answers: pd.DataFrame, criterion: str, a: str, b: str) -> dict[str, Any]:
-    import pingouin as pg
-
+    pg = pingouin()
     column = answers[RATING_PREFIX + criterion]
     x, y = column[answers["source"] == a].dropna(), column[answers["source"] == b].dropna()
     if x.empty or y.empty:
