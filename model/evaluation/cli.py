@@ -172,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
     results = measure_files(tasks, args.jobs)
     skipped = _report(results)
     files = results_frame(results)
+    if files.empty:  # every file was refused: the sentences above are the whole answer, not an empty table
+        return 2
     scalars = list(metrics.SCALAR_METRICS)
     if args.reference is not None:
         table = relative_table(files, _reference(args.reference, args.jobs), args.seed)

@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
 from model.music.chords import Progression
-from model.music.midi_limits import UNREADABLE, MidiError, parse_pretty_midi, read_midi_file
+from model.music.midi_limits import MidiError, parse_pretty_midi, read_midi_file
 
 Notes: TypeAlias = npt.NDArray[np.float64]
 """Notes as an ``(n, 3)`` float array: onset (seconds), offset (seconds), MIDI pitch; sorted by onset."""
@@ -468,11 +468,8 @@ def read_midi(source: str | bytes | io.BytesIO) -> pretty_midi.PrettyMIDI:
     data = source.getvalue() if isinstance(source, io.BytesIO) else source
     try:
         return parse_pretty_midi(data if isinstance(data, bytes) else read_midi_file(data))
-    except MidiError as error:  # one sentence (model.music.midi_limits), without the parser's exception names
-        message = str(error)
-        if message.startswith(UNREADABLE):
-            message = f"not a readable MIDI file ({message.removeprefix(UNREADABLE).rstrip('.')})"
-        raise MidiReadError(message) from error
+    except MidiError as error:  # the same sentence as every other entry point's (model.music.midi_limits)
+        raise MidiReadError(str(error)) from error
 
 
 def piece_metrics_from_bytes(

@@ -71,22 +71,30 @@ def parse_pretty_midi(data: bytes) -> pretty_midi.PrettyMIDI:
 
     check_midi_bytes(data)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pretty_midi warns about odd tempo or key events it still reads
-            midi = pretty_midi.PrettyMIDI(io.BytesIO(data))
+        midi = _pretty(pretty_midi, data)
     except Exception as exc:  # mido and pretty_midi raise many types on corrupt input
-        raise unreadable(exc) from exc
+        try:  # symusic read it (the check above): pretty_midi parses symusic's rewrite, so both readers agree
+            midi = _pretty(pretty_midi, _symusic_score(data).dumps_midi())
+        except Exception:
+            raise unreadable(exc) from exc
     if midi.get_end_time() > MAX_SECONDS:
         raise MidiTooLargeError(f"The MIDI lasts over {MAX_SECONDS / 3600:.0f} hours; at most "
                                 f"{MAX_SECONDS / 3600:.0f} are read.")
     return midi
 
 
-def check_midi_bytes(data: bytes) -> MidiSize | None:
-    """Refuse MIDI bytes beyond the limits before they are parsed; returns the counts when symusic read them.
+def _pretty(pretty_midi: Any, data: bytes) -> pretty_midi.PrettyMIDI:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pretty_midi warns about odd tempo or key events it still reads
+        return pretty_midi.PrettyMIDI(io.BytesIO(data))
 
-    Raises ``MidiError`` for data that is not a Standard MIDI File and ``MidiTooLargeError`` beyond a limit.
-    Data symusic cannot read is left to the full parser, whose message says what is wrong (None is returned).
+
+def check_midi_bytes(data: bytes) -> MidiSize:
+    """The one verdict on MIDI bytes, before any entry point parses them: readable by symusic, with tempos and time
+    signatures a piece can have, and within the limits. Every entry point (rendering, primers, metrics, uploads)
+    calls it, so a file is refused by all of them in the same sentence or read by all.
+
+    Raises ``MidiError`` for data that is not a usable Standard MIDI File and ``MidiTooLargeError`` beyond a limit.
     """
     if not data:
         raise MidiError(f"{UNREADABLE}it is empty (0 bytes).")
@@ -98,20 +106,39 @@ def check_midi_bytes(data: bytes) -> MidiSize | None:
     if declared > MAX_TRACKS:
         raise MidiTooLargeError(f"The MIDI file declares {declared} tracks; at most {MAX_TRACKS} are read.")
     size = prescan(data)
-    if size is not None:
-        _check_size(size)
+    _check_size(size)
     return size
 
 
-def prescan(data: bytes) -> MidiSize | None:
-    """Tracks, notes and length of MIDI bytes by symusic, or None when symusic cannot read them."""
+def prescan(data: bytes) -> MidiSize:
+    """Tracks, notes and length of MIDI bytes by symusic; ``MidiError`` when it cannot read them or their clock."""
+    ticks = _symusic_score(data)
+    _check_clock(ticks)
+    seconds: Any = ticks.to("second")
+    return MidiSize(len(seconds.tracks), int(seconds.note_num()), float(seconds.end()))
+
+
+def _symusic_score(data: bytes) -> Any:
+    """symusic's reading of the bytes (its stubs lack parts of the score's API); ``MidiError`` when it fails."""
     import symusic
 
     try:
-        score: Any = symusic.Score.from_midi(data, ttype="second")  # its stubs lack the second-based score
-    except Exception:  # symusic raises RuntimeError and others on bad data; the full parser will explain
-        return None
-    return MidiSize(len(score.tracks), int(score.note_num()), float(score.end()))
+        return symusic.Score.from_midi(data)
+    except Exception as exc:  # symusic raises RuntimeError and others on corrupt input
+        raise unreadable(exc) from exc
+
+
+TIME_SIGNATURE_DENOMINATORS = (1, 2, 4, 8, 16, 32, 64)
+
+
+def _check_clock(ticks: Any) -> None:
+    """Tempos and time signatures turn ticks into seconds and bars; a zero tempo or a bar of n/0 breaks every reader."""
+    if any(tempo.mspq <= 0 for tempo in ticks.tempos):
+        raise MidiError(f"{UNREADABLE}it sets a tempo of 0 (a beat that never ends).")
+    for signature in ticks.time_signatures:
+        if signature.numerator < 1 or signature.denominator not in TIME_SIGNATURE_DENOMINATORS:
+            raise MidiError(f"{UNREADABLE}it has a time signature of {signature.numerator}/{signature.denominator}, "
+                            "which no bar can have.")
 
 
 def _check_size(size: MidiSize) -> None:
@@ -137,7 +164,9 @@ def unreadable(error: Exception) -> MidiError:
         reason = "the file has a header but no notes or events to read"
     elif "Invaild midi file" in text or "Invalid midi file" in text:
         reason = "it does not start with a MIDI header (MThd)"
-    elif "data byte must be in range" in text or "Get pitch=" in text:
+    elif "Division type is not ticks per quarter" in text:
+        reason = "it counts time in SMPTE frames, not beats (export it with ticks per beat)"
+    elif "data byte must be in range" in text or "Get pitch=" in text or "Get velocity=" in text:
         reason = "an event holds a data byte above 127, so the file is corrupt"
     elif isinstance(error, KeyError | IndexError | TypeError | AttributeError):
         reason = "its events are corrupt"

@@ -98,8 +98,8 @@ def test_a_corrupt_file_is_reported_and_the_rest_still_measured(two_sources, cap
     (scales / "zero.mid").write_bytes(b"")
     assert run_cli(scales, "--jobs", "1") == 2, "a refused file is a refusal (exit 2), the others still measured"
     captured = capsys.readouterr()
-    assert f"skipped {scales / 'broken.mid'}: not a readable MIDI file" in captured.err
-    assert f"skipped {scales / 'zero.mid'}: not a readable MIDI file" in captured.err
+    assert f"skipped {scales / 'broken.mid'}: This is not a readable MIDI file" in captured.err
+    assert f"skipped {scales / 'zero.mid'}: This is not a readable MIDI file" in captured.err
     assert len(captured.out.splitlines()) == 1 + 2
 
 
