@@ -6,7 +6,8 @@ skips that.
 
 The participant route is sealed: ``/study`` gets a neutral title and icon before anything renders, and no
 navigation (no sidebar, no menu, no link to another page). ``LAB_PAGES=study`` serves the Study page alone, for a
-server that faces participants. Icons are local files: Streamlit fetches ``:material/...`` favicons from Google.
+server that faces participants; a browser holding a participation of an open study (``app.remember``) gets the same
+sealed server on every route, here too. Icons are local files: Streamlit fetches ``:material/...`` favicons from Google.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
+from app.remember import holds_open_participation
+
 ROOT = Path(__file__).resolve().parents[1]
 ICONS = ROOT / "assets" / "icons"
 PAGES = ROOT / "app" / "views"
 STUDY_PAGE = "study"
+LAB_ROUTES = ("generate", "studio", "results")
 
 
 def participant_only() -> bool:
@@ -32,10 +36,11 @@ def participant_only() -> bool:
 def on_study_route() -> bool:
     """True when the browser asked for the Study page (the participant's link)."""
     path = urlparse(st.context.url or "").path.rstrip("/")
-    return participant_only() or path.rsplit("/", 1)[-1] == STUDY_PAGE
+    return path.rsplit("/", 1)[-1] == STUDY_PAGE
 
 
-participant = on_study_route()
+sealed = participant_only() or holds_open_participation()
+participant = sealed or on_study_route()
 if participant:
     st.set_page_config(page_title="Listening study", page_icon=str(ICONS / "study.png"), layout="centered",
                        initial_sidebar_state="collapsed", menu_items={})
@@ -51,7 +56,9 @@ def to_study() -> None:
 
 
 front = st.Page(to_study, title="Study", url_path="start", default=True)
-pages = {"Listen": [front, study]} if participant_only() else {
+# The lab's addresses lead a participant's browser to the Study page too, without a "Page not found".
+stand_ins = [st.Page(to_study, title="Study", url_path=path) for path in LAB_ROUTES]
+pages = {"Listen": [front, study, *stand_ins]} if sealed else {
     "Make music": [st.Page(PAGES / "generate.py", title="Generate", icon=":material/piano:", default=True)],
     "Listen": [study],
     "Research": [

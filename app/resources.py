@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.places import ROOT, data_dir
 from model.generation.artefact import ModelBundle, list_models
 from model.models import open_model
 from model.music.pop909 import DatasetNotFoundError, find_dir, list_songs
@@ -18,7 +19,6 @@ from survey.clips.render import make_clip_audio
 from survey.store.db import open_database
 from survey.store.engine import default_url
 
-ROOT = Path(__file__).resolve().parents[1]
 MODEL_ROOTS = (ROOT / "assets" / "models", ROOT / "runs")
 
 
@@ -57,11 +57,6 @@ def settle_heap() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def data_dir() -> Path:
-    """Where the app keeps its database, clips and uploads: env ``LAB_DATA_DIR``, else ``data/``."""
-    return Path(os.environ.get("LAB_DATA_DIR", ROOT / "data"))
 
 
 def clip_store() -> Path:

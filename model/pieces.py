@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pretty_midi
 
+from model.families import family_of
 from model.generation.artefact import ModelBundle
 from model.generation.generate import (
     PRIMER_BARS,
@@ -117,7 +118,11 @@ def primer_and_chords(bundle: ModelBundle, request: PieceRequest) -> tuple[Prime
         if not isinstance(request.primer, SongPrimer):
             raise ValueError("The primer song's chords need a POP909 song as primer.")
         return primed_over_song(bundle, find_song(request.primer.song_id), request.bars or 16, request.primer.bars)
-    return _primer(bundle, request.primer), _progression(chords, request.bars)
+    primer = _primer(bundle, request.primer)
+    progression = _progression(chords, request.bars)
+    if primer is not None and progression is not None:  # the bars asked for are the generated ones, after the primer
+        progression = progression.delayed(family_of(bundle.preset).bars_in(bundle.vocab.decode(list(primer))))
+    return primer, progression
 
 
 def _primer(bundle: ModelBundle, primer: SongPrimer | MidiPrimer | None) -> Primer | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import streamlit as st
 
@@ -11,7 +12,7 @@ from audio import RenderError, encode_wav, piano_roll_figure, whole_piece
 from model.generation.form import CHORDS, describe_form
 from model.generation.settings import GenerationSettings
 from model.generation.steering import follows_form, takes_chords
-from model.music.chords import parse_progression
+from model.music.chords import Progression, parse_progression
 from model.music.pop909 import DatasetNotFoundError
 from model.pieces import ChordSource, MidiPrimer, PieceRequest, SongChords, SongPrimer, make_piece
 
@@ -30,7 +31,8 @@ left, right = st.columns(2)
 bars = left.slider("Length (bars, about)", 2, 64, 16, key="gen_bars",
                    help="Converted to events by the model's encoding, so every model writes about as many bars.")
 temperature = left.slider("Temperature", 0.1, 2.0, 1.0, step=0.05, key="gen_temperature")
-top_k = left.number_input("Top-k (0 = off)", 0, 500, 0, key="gen_top_k")
+top_k = left.number_input("Top-k (0 = off)", min_value=0, value=0, key="gen_top_k",
+                          help="Sample among the k likeliest events; a k beyond the model's vocabulary keeps them all.")
 top_p = right.slider("Top-p (1 = off)", 0.05, 1.0, 1.0, step=0.05, key="gen_top_p")
 seed = right.number_input("Random seed", 0, 2**31 - 1, 0, key="gen_seed")
 bpm = right.slider("Tempo (BPM)", 40, 200, 90, key="gen_bpm")
@@ -45,15 +47,23 @@ form = ""
 if follows_form(bundle):
     # With a progression the piece follows it by default, as a song's verse returns with its chords.
     forms = {"Free": "", "AABA": "AABA", "ABAB": "ABAB", "AABB": "AABB"}
-    if takes_chords(bundle) and (chords_text.strip() or chords_song != "(none)"):
+    with_chords = takes_chords(bundle) and bool(chords_text.strip() or chords_song != "(none)")
+    if with_chords:
         forms = {"Where the chords return": CHORDS, **forms}
-    form = forms[st.selectbox("Form", list(forms), key="gen_form",
+    # One widget per choice list: chords coming back bring their default ("Where the chords return") back too.
+    form = forms[st.selectbox("Form", list(forms), key=f"gen_form_{'chords' if with_chords else 'free'}",
                               help="Phrases that come back: each letter is 4 bars, and a letter's return echoes its "
                                    "first phrase (varied where the model disagrees). 'Where the chords return': a bar "
                                    "echoes the bar a phrase or more before it over the same chords.")]
 primer_file = st.file_uploader("Primer MIDI (optional)", type=["mid", "midi"], key="gen_primer")
 primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_songs()], key="gen_primer_song",
                            help="Its opening two bars, on the song's annotated beats, as study clips are primed.")
+
+
+def download_stem(model: str, progression: Progression | None, seed: int) -> str:
+    """A file name that tells pieces apart in a downloads folder: model, the first bars' chords, seed."""
+    chords = "-".join(progression.text().replace(" ", "").split("|")[:4]) if progression is not None else "free"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "", f"{model}_{chords.replace('#', 's')}_seed{seed}")
 
 
 def chord_source() -> ChordSource | None:
@@ -65,6 +75,7 @@ def chord_source() -> ChordSource | None:
     return parse_progression(chords_text) if chords_text.strip() else None
 
 
+piece = None
 if st.button("Generate", type="primary", key="gen_go"):
     settings = GenerationSettings(temperature=temperature, top_k=int(top_k), top_p=top_p, seed=int(seed),
                                   bpm=float(bpm), form=form)
@@ -77,21 +88,23 @@ if st.button("Generate", type="primary", key="gen_go"):
             # The same loudness and peak as study clips (-16 LUFS, at most -1 dBFS), so pieces compare by ear.
             heard = whole_piece(piece.midi)
     except (ValueError, RenderError, DatasetNotFoundError) as exc:
-        st.error(str(exc))
-        st.stop()
+        st.error(str(exc))  # the piece already on screen (below) stays
+        piece = None
+if piece is not None:
     buffer = io.BytesIO()
     piece.midi.write(buffer)
     about = f" over {piece.progression.text()}" if piece.progression is not None else ""
     about += f", {described}" if (described := describe_form(form)) else ""
+    stem = download_stem(bundle.path.name, piece.progression, int(seed))
     st.session_state["gen_result"] = (name, buffer.getvalue(), encode_wav(heard.samples, heard.sample_rate), about,
-                                      piece.primer_seconds)
+                                      piece.primer_seconds, stem)
 
 if st.session_state.get("gen_result", (None,))[0] == name:  # a piece of another model is not shown as this one's
-    _, midi_bytes, wav_bytes, about, primed = st.session_state["gen_result"]
+    _, midi_bytes, wav_bytes, about, primed, stem = st.session_state["gen_result"]
     st.caption(f"Generated by {name}{about}" + (f"; the shaded first {primed:.1f} s are the primer, not the "
                                                  "model's" if primed else ""))
     st.plotly_chart(piano_roll_figure(midi_bytes, show_track_names=False, primer_seconds=primed), key="gen_roll")
     st.audio(wav_bytes, format="audio/wav")
     a, b = st.columns(2)
-    a.download_button("Download MIDI", midi_bytes, "piece.mid", "audio/midi", key="gen_dl_midi")
-    b.download_button("Download WAV", wav_bytes, "piece.wav", "audio/wav", key="gen_dl_wav")
+    a.download_button("Download MIDI", midi_bytes, f"{stem}.mid", "audio/midi", key="gen_dl_midi")
+    b.download_button("Download WAV", wav_bytes, f"{stem}.wav", "audio/wav", key="gen_dl_wav")

@@ -8,6 +8,7 @@ the package's one-sentence message.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -233,9 +234,15 @@ def planned_designs(factory: sessionmaker[Session], pilot: str, means_text: str,
     return {"stated means": StudyDesign(parse_means(means_text), *sds, clips_per_source=pool, per_source=per_source)}
 
 
+PARTICIPANT_SERVER = "LAB_PARTICIPANT_URL"
+"""Env: the address of the participant server (``LAB_PAGES=study``), e.g. https://listen.example.org."""
+
+
 def participant_link(slug: str) -> str:
-    """The address participants open: this server's Study page with the study named."""
-    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+    """The address participants open: the participant server's Study page when one is configured, else this
+    server's."""
+    configured = os.environ.get(PARTICIPANT_SERVER, "").strip().rstrip("/")
+    base = configured or (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
     return f"{base}/study?study={slug}"
 
 
@@ -260,6 +267,9 @@ def manage(factory: sessionmaker[Session]) -> None:
     if studies[slug] == StudyStatus.OPEN:
         st.write("Participant link (copy it with the button on the right):")
         st.code(participant_link(slug), language=None)
+        if not os.environ.get(PARTICIPANT_SERVER, "").strip():
+            st.warning(f"This link points at the lab's own server. For a public study, run a participant server "
+                       f"(LAB_PAGES=study, see the README) and set {PARTICIPANT_SERVER} to its address.")
         close_with_confirmation(factory, slug)
 
 

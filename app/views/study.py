@@ -56,30 +56,33 @@ def personal_link(slug: str, token: str) -> str:
     return f"{base}?study={slug}&t={token}"
 
 
-def offer_to_continue(factory: sessionmaker[Session], slug: str) -> None:
-    """When this browser already started the study (``app.remember``), offer to continue that participation."""
+def already_taking_part(factory: sessionmaker[Session], slug: str) -> bool:
+    """When this browser already took part (``app.remember``): thanks when it finished, else the way back to its
+    place. One browser is one participation, so no second consent is offered either way."""
     token = remembered_token(slug)
     if token is None:
-        return
+        return False
     try:
         with factory.begin() as session:
             done = progress(session, token)
     except SurveyError:
-        return  # a token of another database or a deleted participation: nothing to continue
+        return False  # a token of another database or a deleted participation: nothing to continue
     if done.finished:
-        st.info("This browser has already completed this study. Thank you!")
-        return
+        st.success("This browser has already completed this study. Thank you for taking part!")
+        return True
     st.info(f"You have already started this study in this browser ({done.screens_done} of {done.screens_total} "
             "done).")
     if st.button("Continue where you left off", type="primary", key="resume_go"):
         st.session_state["participant_token"] = token
         st.query_params.update({"study": slug, "t": token})
         st.rerun()
+    return True
 
 
 def consent_screen(factory: sessionmaker[Session], definition: StudyDefinition) -> None:
     """Consent and the optional questionnaire; starting stores the token in the URL and session."""
-    offer_to_continue(factory, definition.slug)
+    if already_taking_part(factory, definition.slug):
+        return
     st.markdown(definition.consent)
     with st.form("consent_form"):
         agree = st.checkbox("I have read the above and agree to take part.", key="consent_agree")

@@ -99,6 +99,10 @@ class Family:
         """Whether its events mark bars (``BAR``), so a form can say which bar echoes which."""
         return self.start_event == "BAR"
 
+    def bars_in(self, events: Sequence[str]) -> int:
+        """How many bars ``events`` (a primer's) span, for families whose events mark bars; 0 for the others."""
+        return sum(event == self.start_event for event in events) if self.bar_lines else 0
+
     def network(self, config: NetworkConfig) -> NetworkKind:
         """The kind of network a preset of this family trains (Keras builds it by this type)."""
         return EmbeddingNetwork()

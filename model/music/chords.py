@@ -139,6 +139,14 @@ class Progression:
                     if offset + step < end]
         return Progression(chord_changes(repeated), bars)
 
+    def delayed(self, bars: int, steps_per_bar: int = 16) -> Progression:
+        """The same changes ``bars`` bars later, the first chord standing over the bars before (a primer's, whose
+        own chords sound there)."""
+        if bars <= 0 or not self.changes:
+            return self
+        shifted = [(0, self.changes[0][1]), *((step + bars * steps_per_bar, chord) for step, chord in self.changes)]
+        return Progression(chord_changes(shifted), self.bars + bars)
+
     def text(self) -> str:
         """The progression written back as text, one bar between bars lines (for cards and pages)."""
         by_bar: dict[int, list[str]] = {}
@@ -156,12 +164,15 @@ def _symbol(chord: Chord) -> str:
 
 def parse_progression(text: str, steps_per_bar: int = 16) -> Progression:
     """Read ``"C G Am F"`` (one chord per bar), ``"C | G | Am F"`` (bars split evenly among their chords) and a
-    final ``x4`` (repeat the whole progression). Any unreadable chord raises one sentence naming the forms."""
+    final ``x4`` (repeat the whole progression). Any unreadable chord raises one sentence naming the forms.
+
+    An empty bar between bar lines (``"C | | G"``) is a bar in which the chord before it goes on, as on a lead
+    sheet; bar lines at either end (``"| C | G |"``) only frame the progression."""
     body, repeat = _split_repeat(text.strip())
+    body = body.strip().strip("|").strip()
     if not body:
         raise ChordError(f"The progression is empty; use {ALLOWED_FORMS}.")
     bars = [bar.split() for bar in body.split("|")] if "|" in body else [[c] for c in body.split()]
-    bars = [bar for bar in bars if bar]
     if len(bars) * repeat > MAX_BARS:
         raise ChordError(f"The progression is {len(bars) * repeat} bars long; at most {MAX_BARS} are allowed.")
     written = [(index * steps_per_bar + (k * steps_per_bar) // len(bar), parse_symbol(symbol))

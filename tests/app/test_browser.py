@@ -196,6 +196,7 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         shot(page, "06-thank-you")
         pages_seen.append(visible_text(page))
         assert_sealed(page)
+        finished_browser_stays_a_participant(page, base)
         browser.close()
     factory = open_database(f"sqlite:///{data / 'survey.sqlite3'}")
     with factory.begin() as session:
@@ -213,6 +214,21 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
     elsewhere = {url[:80] for url in requested if urlparse(url).scheme not in local
                  and urlparse(url).netloc != urlparse(base).netloc}
     assert not elsewhere, f"the participant's browser asked other hosts: {elsewhere}"
+
+
+def finished_browser_stays_a_participant(page, base: str) -> None:
+    """The same browser, done: the study thanks it instead of offering consent again, and every address of the
+    lab's server shows it the Study page alone."""
+    page.goto(f"{base}/study", timeout=60_000)
+    page.get_by_text("already completed this study").wait_for(timeout=60_000)
+    shot(page, "07-finished-browser")
+    assert page.get_by_role("button", name="Start").count() == 0
+    assert page.get_by_text("I have read the above").count() == 0
+    for path in ("/", "/generate", "/studio", "/results"):
+        page.goto(f"{base}{path}", timeout=60_000)
+        page.get_by_text("already completed this study").wait_for(timeout=60_000)
+        assert_sealed(page)
+        assert "password" not in page.content().lower() and "Page not found" not in page.content(), path
 
 
 def assert_sealed(page) -> None:

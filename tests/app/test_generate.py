@@ -41,7 +41,7 @@ def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
 
     at = page()
     at.button(key="gen_go").click().run()
-    _, _, wav, _, _ = at.session_state["gen_result"]
+    _, _, wav, _, _, _ = at.session_state["gen_result"]
     samples, rate = soundfile.read(io.BytesIO(wav), dtype="float32", always_2d=True)
     assert abs(integrated_loudness(samples, rate) - (-16.0)) <= 0.5 and peak_dbfs(samples) <= -1.0 + 1e-3
 
@@ -56,16 +56,18 @@ def test_the_default_model_writes_over_the_progression_typed_in_the_box(lab: Pat
 
 def test_with_a_progression_the_piece_follows_it_by_default_and_without_one_it_is_free(lab: Path) -> None:
     at = page()
-    assert at.selectbox(key="gen_form").value == "Where the chords return"
+    assert at.selectbox(key="gen_form_chords").value == "Where the chords return"
     at.slider(key="gen_bars").set_value(8)
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
     assert at.caption[0].value.endswith("over C | G | Am | F | C | G | Am | F, echoing bars where the chords return")
     at.text_input(key="gen_chords").set_value("").run()
-    assert at.selectbox(key="gen_form").value == "Free" and "Where the chords return" not in at.selectbox(
-        key="gen_form").options
+    assert at.selectbox(key="gen_form_free").value == "Free" and "Where the chords return" not in at.selectbox(
+        key="gen_form_free").options
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
+    at.text_input(key="gen_chords").set_value("Dm G").run()
+    assert at.selectbox(key="gen_form_chords").value == "Where the chords return", "the chords bring their default"
 
 
 def test_a_mistyped_chord_gets_one_sentence_and_keeps_the_settings(lab: Path) -> None:
@@ -75,6 +77,20 @@ def test_a_mistyped_chord_gets_one_sentence_and_keeps_the_settings(lab: Path) ->
     assert not at.exception
     assert "'H' is not a chord name" in at.error[0].value and "F#m" in at.error[0].value
     assert at.text_input(key="gen_chords").value == "C H Am F" and at.slider(key="gen_bars").value == 4
+
+
+def test_a_refused_input_leaves_the_piece_on_screen_and_downloads_say_what_they_are(lab: Path) -> None:
+    at = page()
+    at.text_input(key="gen_chords").set_value("C | | G")
+    at.number_input(key="gen_top_k").set_value(99999)
+    at.number_input(key="gen_seed").set_value(7)
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert "over C | - | G | C" in at.caption[0].value, "the empty bar holds C; the 4 bars repeat the progression"
+    assert at.session_state["gen_result"][5] == "default_C---G-C_seed7"
+    at.text_input(key="gen_chords").set_value("C H").run()
+    at.button(key="gen_go").click().run()
+    assert at.error and len(at.get("plotly_chart")) == 1, "the refusal is said above the piece, which stays"
 
 
 def test_a_pop909_songs_chords_can_be_picked_instead(lab: Path) -> None:

@@ -76,6 +76,10 @@ def test_a_progression_is_fitted_to_the_bars_and_a_songs_chords_are_read_for_the
                                                            chords=PrimerSongChords()))
     assert given is not None and given.bars == 6 and song is not None and song.bars == 5
     assert primer is not None and under is not None and under.bars == PRIMER_BARS + 4
+    _, after = primer_and_chords(bundle, PieceRequest(DEFAULT, bars=6, primer=SongPrimer("001"),
+                                                      chords=parse_progression("C G Am F")))
+    assert after is not None and after.bars == PRIMER_BARS + 6, "the bars asked for are generated after the primer"
+    assert after.fitted(PRIMER_BARS).changes[-1][0] < PRIMER_BARS * 16 <= after.changes[1][0]
 
 
 def test_the_primer_songs_chords_need_a_primer_song() -> None:

@@ -35,6 +35,17 @@ def test_bar_lines_split_a_bar_evenly_and_x_repeats_the_whole_progression() -> N
     assert repeated.bars == 16 and len(repeated.changes) == 16 and repeated.changes[-1] == (240, F)
 
 
+def test_an_empty_bar_holds_the_chord_before_it_and_outer_bar_lines_only_frame() -> None:
+    held = parse_progression("C | | G")
+    assert held.bars == 3 and held.changes == ((0, C), (32, G)) and held.text() == "C | - | G"
+    assert parse_progression("| C | G |") == parse_progression("C G")
+
+
+def test_a_delayed_progression_starts_after_the_bars_before_it() -> None:
+    later = parse_progression("C G").delayed(2)
+    assert later.bars == 4 and later.changes == ((0, C), (48, G)), "C stands over the two bars before, then goes on"
+
+
 @pytest.mark.parametrize(("symbol", "chord"), [
     ("Bb7", Chord(10, "7")), ("F#m", Chord(6, "min")), ("Am7", Chord(9, "min7")), ("Ebmaj7", Chord(3, "maj7")),
     ("Csus4", Chord(0, "sus4")), ("Bdim", Chord(11, "dim")), ("N", Chord(None)),
