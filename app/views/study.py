@@ -111,11 +111,13 @@ def consent_screen(factory: sessionmaker[Session], definition: StudyDefinition) 
     st.rerun()
 
 
-# Every point of a scale on one line, also at 390 px: a lone "7" on a second line invites response bias.
+# Every point of a scale on one line, also at 390 px: a lone "7" on a second line invites response bias; on a phone
+# the title takes two lines at most, so the clip and its player sit on the first screen.
 # (A comment, not a docstring: Streamlit would print a bare string of a page module on the page.)
 ONE_LINE_SCALES = """<style>
 div[data-testid="stRadio"] div[role="radiogroup"] {flex-wrap: nowrap; column-gap: 0.8rem;}
 div[data-testid="stRadio"] div[role="radiogroup"] > label {margin-right: 0; padding-right: 0; min-width: 0;}
+@media (max-width: 640px) {h1 {font-size: 1.6rem !important; padding-top: 0 !important;}}
 </style>"""
 
 
