@@ -92,7 +92,7 @@ def run_participant(
             _append(log, f"sent {token} {screen.clip_id}\n")
         with factory.begin() as session:
             if screen.kind == "headphone":
-                submit_headphone_check(session, token, [t.quiet for t in trials_for(token)])
+                submit_headphone_check(session, token, [t.target for t in trials_for(token)])
             elif screen.kind == "attention":
                 submit_attention_check(session, token, screen.key, 2)
     with factory.begin() as session:

@@ -131,9 +131,10 @@ def scale_choice(label: str, scale: Scale, key: str, disabled: bool) -> int | No
 
 
 def headphone_screen(factory: sessionmaker[Session], token: str, screen: HeadphoneScreen) -> None:
-    """Six three-tone trials; the participant picks the quietest tone of each."""
+    """Six trials of three noises; the participant picks the one that holds a faint tone (Huggins pitch)."""
     st.subheader("Sound check")
-    st.write("Please put on headphones. Each sound plays three tones: which one is the quietest?")
+    st.write("Please put on headphones. Each sound plays three bursts of noise; one of them has a faint tone "
+             "inside it. Which one?")
     with st.form("headphone_form"):
         answers = []
         # Served by Streamlit's media store under a hash of the bytes: every trial's file is its own (dithered per
@@ -141,7 +142,7 @@ def headphone_screen(factory: sessionmaker[Session], token: str, screen: Headpho
         # (Inline data: URLs put 5.6 MB into one page update, which stalled slow phones and a loaded test machine.)
         for i, wav in enumerate(screen.trials):
             st.audio(wav, format="audio/wav")
-            answers.append(st.radio(f"Sound {i + 1}: quietest tone", [1, 2, 3], index=None, horizontal=True,
+            answers.append(st.radio(f"Sound {i + 1}: the noise with a tone", [1, 2, 3], index=None, horizontal=True,
                                     key=f"headphone_{i}"))
         sent = st.form_submit_button("Continue", type="primary", key="headphone_go")
     if sent and None in answers:
@@ -220,8 +221,14 @@ def submit_and_rerun(factory: sessionmaker[Session], write: Callable[[Session], 
 def thank_you(factory: sessionmaker[Session], token: str) -> None:
     """Mark the participation finished and thank the participant."""
     with factory.begin() as session:
-        finish_participant(session, token)
+        done = finish_participant(session, token)
         code = panel_code(session, token)
+    if done.screened_out:
+        st.info("Thank you for your time. This study needs headphones, and the sound check did not hear them, so "
+                "it ends here." + (" Please give the recruiting site this code:" if code is not None else ""))
+        if code is not None and code.code:
+            st.code(code.code, language=None)
+        return
     st.balloons()
     if code is None:
         st.success("Thank you! Your answers are saved. You may close this page.")

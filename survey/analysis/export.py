@@ -7,7 +7,7 @@ study               study slug
 participant         participant number within the study (pseudonymous; never the token)
 musical_experience  self-reported, or empty
 listening_device    self-reported, or empty
-headphone_passed    antiphase headphone check passed (empty if the study has none)
+headphone_passed    Huggins-pitch headphone check passed (empty if the study has none)
 headphone_score     correct headphone trials (0-6)
 attention_passed    all attention checks passed (empty if none, or not all answered)
 finished            the participant reached the end

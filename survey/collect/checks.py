@@ -19,11 +19,12 @@ from survey.collect.participants import participant_by_token, require_open, step
 from survey.design.study import study_definition
 from survey.design.studyfile import AttentionCheck
 from survey.errors import AnswerConflict, InvalidAnswer, NotYourTurn, UnknownClip
-from survey.store.schema import CheckResult, Participant
+from survey.store.schema import CheckResult, Participant, utcnow
 
 
 def submit_headphone_check(session: Session, token: str, responses: Sequence[int]) -> tuple[int, bool]:
-    """Score the participant's six answers (each 1, 2 or 3); returns (correct, passed)."""
+    """Score the participant's six answers (each 1, 2 or 3); returns (correct, passed). A failed check finishes
+    the participation when the study ends there (``headphone_failed: end``)."""
     if len(responses) != N_TRIALS or any(isinstance(r, bool) or r not in (1, 2, 3) for r in responses):
         raise InvalidAnswer("responses", f"must be {N_TRIALS} answers, each 1, 2 or 3")
     participant = participant_by_token(session, token, for_update=True)
@@ -44,12 +45,14 @@ def submit_headphone_check(session: Session, token: str, responses: Sequence[int
                 participant_id=participant.id,
                 kind="headphone",
                 key=f"headphone-{i + 1}",
-                expected=trial.quiet,
+                expected=trial.target,
                 response=response,
-                passed=trial.quiet == response,
+                passed=trial.target == response,
             )
         )
     participant.headphone_score, participant.headphone_passed = correct, passed
+    if not passed and definition.end_on_failed_headphones:  # let go at once: no place held, nothing left to do
+        participant.finished_at = utcnow()
     session.flush()
     return correct, passed
 

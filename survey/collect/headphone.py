@@ -1,14 +1,14 @@
-"""The antiphase headphone screening test of Woods et al. (2017), generated in code.
+"""The Huggins-pitch headphone screening test of Milne et al. (2021), generated in code.
 
-Each trial plays three 200 Hz tones; one is 6 dB quieter (the answer), and another is played in
-antiphase between the left and right channels.  Over headphones the antiphase tone sounds as
-loud as the in-phase one; over loudspeakers the two channels partly cancel in the air, so the
-antiphase tone seems quietest and the listener picks it instead.  Six trials, pass at five or
-more correct, as in the paper.
+Each trial plays three one-second bursts of white noise. In two the same noise reaches both ears; in the third
+(the answer) the right ear's noise has a narrow band around 600 Hz (plus or minus 6%) turned by 180 degrees. Over
+headphones the ears combine the two into a faint tone in the noise (Huggins pitch); over loudspeakers the channels
+mix in the air and no tone is heard. Either ear's noise alone carries no tone, and every burst of every file, on
+each channel, has the same level: unlike a level test (Woods et al. 2017, whose answer is the quieter tone) nothing
+a script can measure in one channel gives the answer away. Six trials, pass at five or more correct, as in the paper.
 
-Reference: Woods, K. J. P., Siegel, M. H., Traer, J., & McDermott, J. H. (2017). Headphone
-screening to facilitate web-based auditory experiments. *Attention, Perception, &
-Psychophysics*, 79(7), 2064-2072.
+Reference: Milne, A. E., Bianco, R., Poole, K. C., Zhao, S., Oxenham, A. J., Billig, A. J., & Chait, M. (2021).
+An online headphone screening test based on dichotic pitch. *Behavior Research Methods*, 53, 1551-1562.
 """
 
 from __future__ import annotations
@@ -22,75 +22,78 @@ import numpy as np
 import soundfile as sf
 
 SAMPLE_RATE = 44_100  # Hz
-TONE_HZ = 200.0
-TONE_S = 1.0
-RAMP_S = 0.1
+CENTRE_HZ = 600.0
+BAND = 0.06
+"""Half-width of the phase-inverted band, as a share of the centre frequency."""
+NOISE_S = 1.0
+RAMP_S = 0.02
 GAP_S = 0.5
-QUIET_DB = -6.0
-LEVEL_DBFS = -12.0
+LEVEL_DBFS = -20.0
+"""RMS of every burst on every channel (white noise peaks about 12 dB above its RMS)."""
 N_TRIALS = 6
 PASS_AT = 5
-DITHER = 2.0 / 32768  # two 16-bit steps, about -84 dBFS peak and -89 dBFS RMS: inaudible under the -12 dBFS tones
+INTERVALS = (1, 2, 3)
 
 
 @dataclass(frozen=True)
 class HeadphoneTrial:
-    """One trial: which of the three tones (1-3) is quietest, and which is in antiphase."""
+    """One trial: which of the three noises (1-3) holds the tone."""
 
-    quiet: int
-    antiphase: int
+    target: int
 
-    def audio(self) -> np.ndarray:
-        """The stereo stimulus, shape (samples, 2), float32 in [-1, 1]."""
-        return trial_audio(self.quiet, self.antiphase)
+    def audio(self, seed: int = 0) -> np.ndarray:
+        """The stereo stimulus, shape (samples, 2), float32; ``seed`` draws its noise."""
+        return trial_audio(self.target, np.random.default_rng(seed))
 
     def wav(self, nonce: str = "") -> bytes:
-        """The stimulus as a 16-bit WAV file; a ``nonce`` adds dither of its own (below -90 dBFS).
-
-        Two trials with the same answer would otherwise be the same file, so a participant could match files
-        (or their URLs) instead of listening; with a nonce per participant and trial every file differs.
-        """
-        samples = self.audio()
-        if nonce:
-            rng = np.random.default_rng(int.from_bytes(hashlib.sha256(nonce.encode()).digest()[:8], "big"))
-            samples = samples + rng.uniform(-DITHER, DITHER, samples.shape).astype(np.float32)
+        """The stimulus as a 16-bit WAV file, its noise drawn from ``nonce`` (one per participant and trial), so two
+        trials with the same answer are different files and a resumed participant hears the same one again."""
+        seed = int.from_bytes(hashlib.sha256(f"huggins:{nonce}".encode()).digest()[:8], "big")
         buffer = io.BytesIO()
-        sf.write(buffer, samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
+        sf.write(buffer, self.audio(seed), SAMPLE_RATE, format="WAV", subtype="PCM_16")
         return buffer.getvalue()
 
 
 def trials_for(token: str, n: int = N_TRIALS) -> list[HeadphoneTrial]:
     """The participant's trials, derived from their token so a resumed session sees the same ones."""
     rng = random.Random(hashlib.sha256(f"headphone:{token}".encode()).digest())
-    trials = []
-    for _ in range(n):
-        quiet, antiphase = rng.sample((1, 2, 3), 2)
-        trials.append(HeadphoneTrial(quiet=quiet, antiphase=antiphase))
-    return trials
+    return [HeadphoneTrial(target=rng.choice(INTERVALS)) for _ in range(n)]
 
 
-def trial_audio(quiet: int, antiphase: int) -> np.ndarray:
-    """Three tones with 100 ms raised-cosine ramps separated by 500 ms of silence."""
-    n = int(TONE_S * SAMPLE_RATE)
-    t = np.arange(n) / SAMPLE_RATE
-    tone = np.sin(2 * np.pi * TONE_HZ * t)
-    ramp = int(RAMP_S * SAMPLE_RATE)
-    envelope = np.ones(n)
-    envelope[:ramp] = 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
-    envelope[-ramp:] = envelope[:ramp][::-1]
-    tone = tone * envelope * 10 ** (LEVEL_DBFS / 20)
+def trial_audio(target: int, rng: np.random.Generator) -> np.ndarray:
+    """Three noise bursts with 20 ms raised-cosine ramps separated by 500 ms of silence; ``target`` holds the tone."""
     gap = np.zeros((int(GAP_S * SAMPLE_RATE), 2))
     parts = []
-    for interval in (1, 2, 3):
-        gain = 10 ** (QUIET_DB / 20) if interval == quiet else 1.0
-        sign = -1.0 if interval == antiphase else 1.0
-        parts.append(np.column_stack([tone * gain, sign * tone * gain]))
-        if interval < 3:
+    for interval in INTERVALS:
+        parts.append(burst(rng, huggins=interval == target))
+        if interval < INTERVALS[-1]:
             parts.append(gap)
     return np.concatenate(parts).astype(np.float32)
 
 
+def burst(rng: np.random.Generator, huggins: bool) -> np.ndarray:
+    """One second of Gaussian noise, the same to both ears, or with the band around 600 Hz inverted on the right.
+
+    Inverting a band keeps every frequency's magnitude, so the right channel has the left's spectrum and level;
+    each channel is then set to exactly ``LEVEL_DBFS`` RMS after its ramps."""
+    n = int(NOISE_S * SAMPLE_RATE)
+    left = rng.standard_normal(n)
+    right = left
+    if huggins:
+        spectrum = np.fft.rfft(left)
+        frequencies = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
+        spectrum[np.abs(frequencies - CENTRE_HZ) <= BAND * CENTRE_HZ] *= -1
+        right = np.fft.irfft(spectrum, n)
+    ramp = int(RAMP_S * SAMPLE_RATE)
+    envelope = np.ones(n)
+    envelope[:ramp] = 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
+    envelope[-ramp:] = envelope[:ramp][::-1]
+    target_rms = 10 ** (LEVEL_DBFS / 20)
+    channels = [channel * envelope for channel in (left, right)]
+    return np.column_stack([c * target_rms / np.sqrt(np.mean(c**2)) for c in channels])
+
+
 def score(trials: list[HeadphoneTrial], responses: list[int]) -> tuple[int, bool]:
     """Number of correct answers and whether the participant passed (at least ``PASS_AT``)."""
-    correct = sum(trial.quiet == response for trial, response in zip(trials, responses, strict=True))
+    correct = sum(trial.target == response for trial, response in zip(trials, responses, strict=True))
     return correct, correct >= PASS_AT

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey.collect.assign import assign_participant
 from survey.collect.headphone import SAMPLE_RATE, trials_for
-from survey.collect.quota import abandoned_participants, places_taken
+from survey.collect.quota import abandoned_participants, places_taken, screened_out_participants
 from survey.design.study import get_study, study_definition
 from survey.design.studyfile import AttentionCheck, Criterion, HumanQuestion, Recruitment, Scale, StudyDefinition
 from survey.errors import ConsentRequired, InvalidAnswer, NotFinished, StudyFull, StudyNotOpen, UnknownToken
@@ -63,7 +63,7 @@ class AttentionScreen:
 
 @dataclass(frozen=True)
 class HeadphoneScreen:
-    """Six WAV stimuli; for each, ask which of the three tones (1-3) was quietest."""
+    """Six WAV stimuli; for each, ask which of the three noises (1-3) holds a faint tone."""
 
     trials: tuple[bytes, ...]
     sample_rate: int
@@ -85,6 +85,8 @@ class Progress:
     screens_done: int
     screens_total: int
     finished: bool
+    screened_out: bool = False
+    """The headphone check failed and the study ends there (``headphone_failed: end``)."""
 
     @property
     def complete(self) -> bool:
@@ -121,6 +123,7 @@ def start_participant(
         return known.token
     quota = definition.quota
     released = abandoned_participants(session, study.id, quota.idle_minutes)
+    released |= screened_out_participants(session, study.id)
     if quota.participants is not None and \
             places_taken(session, study.id, quota.idle_minutes, released) >= quota.participants:
         raise StudyFull(slug, quota.participants)
@@ -191,6 +194,8 @@ def steps(session: Session, participant: Participant, definition: StudyDefinitio
     if definition.headphone_check:
         all_steps.append(("headphone", None))
         done.append(participant.headphone_passed is not None)
+        if screened_out(participant, definition):
+            return [], 1
     assignments = list(participant.assignments)
     for position in range(len(assignments) + 1):
         for check in (c for c in definition.attention_checks if c.after == position):
@@ -245,7 +250,13 @@ def progress(session: Session, token: str) -> Progress:
         screens_done=done,
         screens_total=done + len(pending),
         finished=participant.finished_at is not None,
+        screened_out=screened_out(participant, definition),
     )
+
+
+def screened_out(participant: Participant, definition: StudyDefinition) -> bool:
+    """Whether the participant's study ended at a failed headphone check: the study needs headphones."""
+    return definition.headphone_check and definition.end_on_failed_headphones and participant.headphone_passed is False
 
 
 @dataclass(frozen=True)

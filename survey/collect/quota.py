@@ -5,7 +5,7 @@ study and left would hold a place (and the clips of their design row) forever. S
 towards the quota, and their clips towards the design's balance, while they are finished or active: an
 unfinished participant without activity (start, a clip served, an answer) for the study's ``idle_minutes``
 is *abandoned* and releases both. An abandoned participant who comes back may still finish; their answers
-count as any others.
+count as any others. A participant let go at a failed headphone check releases both too.
 """
 
 from __future__ import annotations
@@ -49,6 +49,15 @@ def _latest(session: Session, who: InstrumentedAttribute[int], when: Instrumente
             ids: Iterable[int]) -> list[tuple[int, dt.datetime | None]]:
     query = select(who, func.max(when)).where(who.in_(list(ids))).group_by(who)
     return [(pid, moment) for pid, moment in session.execute(query).all()]
+
+
+def screened_out_participants(session: Session, study_id: int) -> set[int]:
+    """Ids of participants who finished without answering a clip, let go at a failed headphone check: they hold
+    no place of the quota and no row of the design."""
+    answered = select(Answer.participant_id).where(Answer.participant_id == Participant.id).exists()
+    return set(session.scalars(select(Participant.id).where(
+        Participant.study_id == study_id, Participant.finished_at.is_not(None), Participant.headphone_passed.is_(False),
+        ~answered)))
 
 
 def places_taken(session: Session, study_id: int, idle_minutes: float, released: set[int] | None = None) -> int:

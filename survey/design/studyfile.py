@@ -29,7 +29,8 @@ File format (``assets/demo_study.yaml`` is a complete, commented example)::
       completion_url: https://app.prolific.com/submissions/complete?cc=C1A2B3C4
       screen_out_code: SCREENED1      # shown instead to participants who failed a check
     clips_per_participant: 8          # a multiple of the number of sources
-    headphone_check: true
+    headphone_check: true             # Huggins pitch (Milne et al. 2021): six trials, pass at five
+    headphone_failed: end             # end (thank, screen-out code) | continue (answers kept, excluded in analysis)
     attention_checks:
       - {key: attn-1, after: 4, prompt: "Please select 2.", expected: 2}
     sources:
@@ -177,6 +178,9 @@ class StudyDefinition:
     clips_per_participant: int
     attention_checks: tuple[AttentionCheck, ...] = ()
     headphone_check: bool = True
+    end_on_failed_headphones: bool = True
+    """A participant who fails the headphone check is thanked and let go (the study needs headphones); False keeps
+    them, and the analysis excludes their answers by default."""
     extra: dict[str, Any] = field(default_factory=dict)
     presentation: PresentationPolicy = PresentationPolicy()  # noqa: RUF009 - frozen, so a shared default is safe
     recruitment: Recruitment = Recruitment()
@@ -238,6 +242,7 @@ def parse_study_dict(data: Any, source: str = "study", lines: Mapping[Path_, int
         clips_per_participant=per,
         attention_checks=_attention_checks(ctx, top.get("attention_checks", []), per, scale),
         headphone_check=_bool(ctx, top.get("headphone_check", True), ("headphone_check",)),
+        end_on_failed_headphones=_on_failed_headphones(ctx, top.get("headphone_failed", "end")),
         extra=dict(_mapping(ctx, top.get("extra", {}), ("extra",))),
         presentation=_presentation(ctx, top.get("presentation", {})),
         recruitment=_recruitment(ctx, top.get("recruitment", {})),
@@ -257,6 +262,7 @@ _TOP_KEYS = (
     "clips_per_participant",
     "attention_checks",
     "headphone_check",
+    "headphone_failed",
     "extra",
     "presentation",
     "recruitment",
@@ -336,6 +342,15 @@ def _slug(ctx: _Ctx, value: Any, path: Path_) -> str:
     if not SLUG.match(text):
         raise ctx.fail(path, f"must use only letters, digits, '-' and '_' (got {text!r})")
     return text
+
+
+HEADPHONE_FAILED = {"end": True, "continue": False}
+
+
+def _on_failed_headphones(ctx: _Ctx, value: Any) -> bool:
+    if value not in HEADPHONE_FAILED:
+        raise ctx.fail(("headphone_failed",), f"must be end or continue (got {value!r})")
+    return HEADPHONE_FAILED[value]
 
 
 def _bool(ctx: _Ctx, value: Any, path: Path_) -> bool:
@@ -622,8 +637,8 @@ def _definition_to_dict(d: StudyDefinition) -> dict[str, Any]:
 
 
 def _optional_blocks(d: StudyDefinition) -> dict[str, Any]:
-    """Presentation, recruitment and quota, each only when set: the stored form (and digest) of studies written
-    before these blocks existed is unchanged."""
+    """Presentation, recruitment, quota and keeping failed headphone checks, each only when set: the stored form
+    (and digest) of studies written before these blocks existed is unchanged."""
     blocks: dict[str, Any] = {}
     if not d.presentation.changes_nothing:
         blocks["presentation"] = d.presentation.to_dict()
@@ -631,4 +646,6 @@ def _optional_blocks(d: StudyDefinition) -> dict[str, Any]:
         blocks["recruitment"] = d.recruitment.to_dict()
     if d.quota != Quota():
         blocks["quota"] = {"participants": d.quota.participants, "idle_minutes": d.quota.idle_minutes}
+    if not d.end_on_failed_headphones:
+        blocks["headphone_failed"] = "continue"
     return blocks

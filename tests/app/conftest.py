@@ -32,6 +32,7 @@ consent: You agree to the test.
 clips_per_participant: 2
 excerpt: {start: 0.0, duration: 3.0, fade: 0.2}
 headphone_check: true
+headphone_failed: continue
 attention_checks:
   - {key: attn, after: 1, prompt: "Select 2.", expected: 2}
 sources:

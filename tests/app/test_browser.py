@@ -17,12 +17,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
 from survey.analysis.export import answers_frame
+from survey.collect.headphone import trials_for
 from survey.store.db import open_database
 from tests.app.conftest import ROOT
 
@@ -170,8 +171,9 @@ def test_a_participant_completes_the_demo_study_on_a_phone(server: tuple[str, Pa
         shot(page, "02-headphone-check")
         sources = page.locator("audio").evaluate_all("els => els.map(e => e.src)")
         assert len(sources) == 6 and len(set(sources)) == 6, "each headphone trial is its own file at its own URL"
-        for group in range(6):
-            pick(page, group, "1")
+        token = parse_qs(urlparse(page.url).query)["t"][0]
+        for group, trial in enumerate(trials_for(token)):  # a listener on headphones hears the tone in each
+            pick(page, group, str(trial.target))
         page.get_by_role("button", name="Continue").click()
         for position in range(1, 11):
             page.get_by_text(f"Clip {position} of 10").wait_for(timeout=60_000)

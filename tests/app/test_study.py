@@ -16,8 +16,8 @@ PAGE = str(ROOT / "app" / "views" / "study.py")
 
 
 def started(slug: str, fail_headphones: bool = False) -> AppTest:
-    """A participant who consented and went through the headphone screen: answers 1 to every trial, or with
-    ``fail_headphones`` a wrong answer to every trial (answering 1 throughout passes by chance 13 times in 729)."""
+    """A participant who consented and went through the headphone screen: the right answer to every trial, or with
+    ``fail_headphones`` a wrong one."""
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     at.checkbox(key="consent_agree").check()
     at.selectbox(key="consent_experience").set_value("amateur")
@@ -26,7 +26,7 @@ def started(slug: str, fail_headphones: bool = False) -> AppTest:
     token = at.query_params["t"]
     trials = trials_for(token[0] if isinstance(token, list) else token)
     for i, trial in enumerate(trials):
-        at.radio(key=f"headphone_{i}").set_value(trial.quiet % 3 + 1 if fail_headphones else 1)
+        at.radio(key=f"headphone_{i}").set_value(trial.target % 3 + 1 if fail_headphones else trial.target)
     at.button(key="headphone_go").click().run()
     return at
 
@@ -141,7 +141,7 @@ def test_a_panel_participant_gets_the_completion_code_and_comes_back_to_the_same
     token = at.query_params["t"]
     assert arrive().query_params["t"] == token, "the same panel id, in a new browser session: the same participation"
     for i, trial in enumerate(trials_for(token[0] if isinstance(token, list) else token)):
-        at.radio(key=f"headphone_{i}").set_value(trial.quiet)
+        at.radio(key=f"headphone_{i}").set_value(trial.target)
     at.button(key="headphone_go").click().run()
     answer_clip(at)
     at.radio(key="attention_attn").set_value(2)
@@ -152,3 +152,35 @@ def test_a_panel_participant_gets_the_completion_code_and_comes_back_to_the_same
     with factory.begin() as session:
         answers = answers_frame(session, "panel-test")
     assert set(answers["url_PROLIFIC_PID"]) == {"abc123"} and set(answers["panel_id"]) == {"abc123"}
+
+
+def test_a_failed_headphone_check_ends_the_study_politely_with_the_screen_out_code(
+    factory, small_study_text: str
+) -> None:
+    from app.resources import clip_renderer, clip_store
+    from survey.clips.prepare import prepare_and_publish
+    from survey.collect.participants import progress
+    from survey.design.studyfile import parse_study_text
+
+    text = small_study_text.replace("study: app-test", "study: screen-test").replace(
+        "headphone_failed: continue", "headphone_failed: end") + (
+        "recruitment: {capture: [PROLIFIC_PID], panel_id: PROLIFIC_PID, completion_code: C0DE42,\n"
+        "              screen_out_code: SCREENED9}\n")
+    assert prepare_and_publish(factory, parse_study_text(text), clip_renderer(), clip_store(),
+                               override="3-second test clips").status == "open"
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params.update({"study": "screen-test", "PROLIFIC_PID": "def456"})
+    at.run()
+    at.checkbox(key="consent_agree").check()
+    at.button(key="consent_start").click().run()
+    token = at.query_params["t"]
+    token = token[0] if isinstance(token, list) else token
+    for i, trial in enumerate(trials_for(token)):
+        at.radio(key=f"headphone_{i}").set_value(trial.target % 3 + 1)
+    at.button(key="headphone_go").click().run()
+    assert not at.exception and "needs headphones" in at.info[0].value
+    assert [c.value for c in at.code if c.value == "SCREENED9"], "the panel's screen-out code, not the completion code"
+    assert not at.get("audio") and not at.radio, "no clip is offered after the failed check"
+    with factory.begin() as session:
+        done = progress(session, token)
+    assert done.finished and done.screened_out and done.answered == 0

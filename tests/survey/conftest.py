@@ -39,6 +39,7 @@ title: Small test study
 consent: You agree.
 clips_per_participant: 8
 headphone_check: true
+headphone_failed: continue
 attention_checks:
   - {key: attn, after: 4, prompt: "Select 2.", expected: 2}
 sources:
@@ -158,9 +159,9 @@ def complete_participant(
             if screen is None:
                 return token
             if screen.kind == "headphone":
-                right = [t.quiet for t in trials_for(token)]
+                right = [t.target for t in trials_for(token)]
                 submit_headphone_check(
-                    session, token, right if headphone_right else [t.antiphase for t in trials_for(token)]
+                    session, token, right if headphone_right else [t.target % 3 + 1 for t in trials_for(token)]
                 )
             elif screen.kind == "attention":
                 submit_attention_check(session, token, screen.key, attention)

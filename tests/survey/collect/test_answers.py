@@ -41,7 +41,7 @@ def started_at_first_clip(factory: sessionmaker[Session], slug: str) -> tuple[st
     """A participant past the headphone check, looking at their first clip."""
     with factory.begin() as session:
         token = start_participant(session, slug, consent=True)
-        submit_headphone_check(session, token, [t.quiet for t in trials_for(token)])
+        submit_headphone_check(session, token, [t.target for t in trials_for(token)])
         screen = next_screen(session, token)
     assert isinstance(screen, ClipScreen)
     return token, screen
@@ -219,7 +219,7 @@ Session = make_sessionmaker(make_engine(sys.argv[1]))
 token = sys.argv[2]
 answer = AnswerIn({"complexity": 3, "creativity": 4, "emotion": 5, "enjoyment": 6}, "human", 3)
 with Session.begin() as s:
-    submit_headphone_check(s, token, [t.quiet for t in trials_for(token)])
+    submit_headphone_check(s, token, [t.target for t in trials_for(token)])
 for _ in range(3):
     with Session.begin() as s:
         submit_answer(s, token, next_screen(s, token).clip_id, answer)

@@ -1,4 +1,4 @@
-"""The antiphase headphone test (Woods et al. 2017), generated in code."""
+"""The Huggins-pitch headphone test (Milne et al. 2021): heard only dichotically, given away by no level."""
 
 from __future__ import annotations
 
@@ -7,49 +7,66 @@ import io
 import numpy as np
 import soundfile as sf
 
-from survey.collect.headphone import PASS_AT, SAMPLE_RATE, HeadphoneTrial, score, trial_audio, trials_for
+from survey.collect.headphone import (
+    CENTRE_HZ,
+    GAP_S,
+    LEVEL_DBFS,
+    NOISE_S,
+    PASS_AT,
+    SAMPLE_RATE,
+    HeadphoneTrial,
+    score,
+    trials_for,
+)
 
 
-def segment(audio: np.ndarray, interval: int) -> np.ndarray:
-    start = int((interval - 1) * 1.5 * SAMPLE_RATE)
-    return audio[start : start + SAMPLE_RATE]
+def bursts(audio: np.ndarray) -> list[np.ndarray]:
+    step = int((NOISE_S + GAP_S) * SAMPLE_RATE)
+    return [audio[i * step : i * step + int(NOISE_S * SAMPLE_RATE)] for i in range(3)]
 
 
-def test_one_tone_is_6_db_quieter_and_another_is_in_antiphase() -> None:
-    audio = trial_audio(quiet=2, antiphase=3)
-    assert audio.shape == (int(4.0 * SAMPLE_RATE), 2)
-    rms = [float(np.sqrt(np.mean(segment(audio, i)[:, 0] ** 2))) for i in (1, 2, 3)]
-    assert abs(20 * np.log10(rms[1] / rms[0]) + 6.0) < 1e-6
-    assert abs(rms[2] - rms[0]) < 1e-9
-    left_right_sum = segment(audio, 3).sum(axis=1)
-    assert np.max(np.abs(left_right_sum)) < 1e-6  # antiphase: the channels cancel when summed
-    assert np.allclose(segment(audio, 1)[:, 0], segment(audio, 1)[:, 1])
+def rms_db(x: np.ndarray) -> float:
+    return float(20 * np.log10(np.sqrt(np.mean(np.asarray(x, dtype=np.float64) ** 2))))
+
+
+def test_no_burst_and_no_channel_of_any_trial_file_differs_in_level() -> None:
+    for i, trial in enumerate(trials_for("a participant")):
+        audio, rate = sf.read(io.BytesIO(trial.wav(nonce=f"tok:{i}")), dtype="float64", always_2d=True)
+        assert rate == SAMPLE_RATE and audio.shape[1] == 2
+        levels = [rms_db(burst[:, channel]) for burst in bursts(audio) for channel in (0, 1)]
+        assert max(levels) - min(levels) < 0.01, f"a level cue in trial {i}: {levels}"
+        assert abs(levels[0] - LEVEL_DBFS) < 0.05
+
+
+def test_the_target_differs_between_the_ears_only_in_the_band_around_600_hz() -> None:
+    audio = HeadphoneTrial(target=2).audio(seed=3)
+    plain, tone, other = bursts(audio)
+    assert np.array_equal(plain[:, 0], plain[:, 1]) and np.array_equal(other[:, 0], other[:, 1]), "diotic"
+    left, right = (np.fft.rfft(tone[:, c]) for c in (0, 1))
+    frequencies = np.fft.rfftfreq(len(tone), 1 / SAMPLE_RATE)
+    band = np.abs(frequencies - CENTRE_HZ) <= 0.05 * CENTRE_HZ
+    far = np.abs(frequencies - CENTRE_HZ) >= 0.2 * CENTRE_HZ
+    opposite = np.real(left[band] * np.conj(right[band])) < 0
+    assert opposite.mean() > 0.95, "the band is in antiphase between the ears"
+    same = np.real(left[far] * np.conj(right[far])) > 0
+    assert same.mean() > 0.99, "outside the band the ears hear the same noise"
 
 
 def test_trials_are_fixed_by_the_token_so_a_resumed_session_sees_the_same_ones() -> None:
     assert trials_for("abc") == trials_for("abc")
-    assert trials_for("abc") != trials_for("xyz")
-    assert all(t.quiet != t.antiphase for t in trials_for("abc"))
+    assert {t.target for p in range(30) for t in trials_for(f"p{p}")} == {1, 2, 3}
 
 
-def test_a_trial_is_a_16_bit_stereo_wav() -> None:
-    info = sf.info(io.BytesIO(HeadphoneTrial(1, 2).wav()))
+def test_a_trial_is_a_16_bit_stereo_wav_and_the_same_nonce_is_the_same_file() -> None:
+    trial = HeadphoneTrial(1)
+    info = sf.info(io.BytesIO(trial.wav("t:0")))
     assert (info.samplerate, info.channels, info.subtype) == (SAMPLE_RATE, 2, "PCM_16")
+    assert trial.wav("t:0") == trial.wav("t:0") != trial.wav("t:4"), "matching files must not reveal answers"
 
 
-def test_five_of_six_pass_and_choosing_the_antiphase_tone_fails() -> None:
+def test_five_of_six_pass() -> None:
     trials = trials_for("token")
-    right = [t.quiet for t in trials]
+    right = [t.target for t in trials]
     assert score(trials, right) == (6, True)
-    assert score(trials, [*right[:PASS_AT], trials[-1].antiphase]) == (5, True)
-    assert score(trials, [t.antiphase for t in trials]) == (0, False)
-
-
-def test_trials_with_the_same_answer_are_different_files_that_sound_the_same() -> None:
-    trial = HeadphoneTrial(quiet=2, antiphase=3)
-    first, second = trial.wav(nonce="token:0"), trial.wav(nonce="token:4")
-    assert first != second, "matching files must not reveal matching answers"
-    assert trial.wav(nonce="token:0") == first, "a resumed participant gets the same file"
-    a, _ = sf.read(io.BytesIO(first))
-    b, _ = sf.read(io.BytesIO(trial.wav()))
-    assert np.max(np.abs(a - b)) < 10 ** (-80 / 20), "the dither stays below -80 dBFS"
+    assert score(trials, [*right[:PASS_AT], trials[-1].target % 3 + 1]) == (5, True)
+    assert score(trials, [t.target % 3 + 1 for t in trials]) == (0, False)

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from survey.collect.assign import _clip_counts
-from survey.collect.participants import start_participant
+from survey.collect.participants import panel_code, progress, start_participant
 from survey.collect.quota import abandoned_participants, places_taken
 from survey.design.studyfile import parse_study_text
 from survey.errors import StudyFileError, StudyFull
@@ -70,3 +70,17 @@ def test_an_idle_participant_releases_the_place_and_the_clips(Session: sessionma
 def test_an_idle_time_must_be_minutes() -> None:
     with pytest.raises(StudyFileError, match="number of minutes"):
         parse_study_text(SMALL_STUDY + "quota: {participants: 2, idle_minutes: soon}\n")
+
+
+def test_a_participant_let_go_at_the_headphone_check_holds_no_place(Session, definition) -> None:
+    import dataclasses
+
+    ending = dataclasses.replace(definition, slug="ending", end_on_failed_headphones=True,
+                                 quota=dataclasses.replace(definition.quota, participants=1))
+    publish(Session, ending)
+    failed = complete_participant(Session, "ending", headphone_right=False)
+    with Session.begin() as session:
+        done = progress(session, failed)
+        assert done.finished and done.screened_out and done.answered == 0
+        assert panel_code(session, failed) is None
+    complete_participant(Session, "ending")  # the one place is still free
