@@ -25,6 +25,7 @@ from survey.collect.participants import (
     AttentionScreen,
     ClipScreen,
     HeadphoneScreen,
+    Screen,
     finish_participant,
     next_screen,
     panel_code,
@@ -215,7 +216,25 @@ def submit_and_rerun(factory: sessionmaker[Session], write: Callable[[Session], 
     except SurveyError as exc:
         st.error(str(exc))
         return
+    st.session_state["screen_sent"] = st.session_state.get("screen_shown")
     st.rerun()
+
+
+def screen_key(screen: Screen | None) -> str:
+    """What identifies a screen across reruns: its kind and its clip or check."""
+    if isinstance(screen, ClipScreen):
+        return f"clip:{screen.clip_id}"
+    if isinstance(screen, AttentionScreen):
+        return f"attention:{screen.key}"
+    return "headphone" if isinstance(screen, HeadphoneScreen) else "end"
+
+
+def say_if_moved_elsewhere(screen: Screen | None) -> None:
+    """A second tab or window that answered this tab's screen moves it on: say so, instead of jumping silently."""
+    shown, current = st.session_state.get("screen_shown"), screen_key(screen)
+    if shown is not None and shown != current and shown != st.session_state.get("screen_sent"):
+        st.info("That screen was answered in another tab or window, so you are on the next one now.")
+    st.session_state["screen_shown"] = current
 
 
 def thank_you(factory: sessionmaker[Session], token: str) -> None:
@@ -255,6 +274,7 @@ def participant_flow(factory: sessionmaker[Session], definition: StudyDefinition
     show_progress(factory, token, definition.slug)
     with factory.begin() as session:
         screen = next_screen(session, token)
+    say_if_moved_elsewhere(screen)
     if screen is None:
         thank_you(factory, token)
     elif isinstance(screen, HeadphoneScreen):

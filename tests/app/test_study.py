@@ -184,3 +184,15 @@ def test_a_failed_headphone_check_ends_the_study_politely_with_the_screen_out_co
     with factory.begin() as session:
         done = progress(session, token)
     assert done.finished and done.screened_out and done.answered == 0
+
+
+def test_a_stale_tab_says_another_tab_moved_it_on_and_a_tab_that_answered_does_not(open_study: str) -> None:
+    here = started(open_study)
+    token = here.query_params["t"]
+    there = AppTest.from_file(PAGE, default_timeout=60)
+    there.query_params.update({"study": open_study, "t": token[0] if isinstance(token, list) else token})
+    there.run()
+    answer_clip(there)
+    assert not any("another tab" in i.value for i in there.info), "the tab that answered just goes on"
+    here.run()
+    assert not here.exception and any("another tab or window" in i.value for i in here.info)
