@@ -23,6 +23,10 @@ class StudyFileError(SurveyError):
         self.message = message
 
 
+class PlanRefused(SurveyError):
+    """A study the Studio cannot make from the researcher's choices; the message is one sentence about them."""
+
+
 class StudyNotFound(SurveyError):
     """No study with this slug exists in the database."""
 

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.design.studyfile import StudyDefinition, parse_study_dict
+from survey.design.studyfile import MAX_SLUG, SLUG, StudyDefinition, parse_study_dict
+from survey.errors import PlanRefused, StudyFileError
 
 DEFAULT_CONSENT = (
     "You will hear short excerpts of music and rate each one. Some were composed by people, some by computer "
@@ -91,5 +92,38 @@ def plan_to_dict(plan: StudyPlan) -> dict[str, Any]:
 
 
 def compose_study(plan: StudyPlan) -> StudyDefinition:
-    """Validate ``plan`` as a study definition; raises ``StudyFileError`` naming the field at fault."""
-    return parse_study_dict(plan_to_dict(plan), source=f"study {plan.slug or '(unnamed)'}")
+    """Validate ``plan`` as a study definition; ``PlanRefused`` says in one sentence what to change in the Studio.
+
+    The Studio's own choices are checked first, in the form's order, in the researcher's words; what only the study
+    file's rules catch is said in their words, without the file's field names."""
+    check_plan(plan)
+    try:
+        return parse_study_dict(plan_to_dict(plan), source=f"study {plan.slug}")
+    except StudyFileError as exc:
+        subject = exc.field.rsplit(".", 1)[-1].replace("_", " ")
+        raise PlanRefused(f"The study cannot be made as chosen: its {subject} {exc.message.rstrip('.')}.") from exc
+
+
+def check_plan(plan: StudyPlan) -> None:
+    """The short name, the title, then the sources: the first thing the researcher needs to change."""
+    slug = plan.slug.strip()
+    if not slug:
+        raise PlanRefused("Give the study a short name (letters, digits, - and _) for the participants' link.")
+    if len(slug) > MAX_SLUG:
+        raise PlanRefused(f"The short name has {len(slug)} characters; at most {MAX_SLUG} are allowed.")
+    if not SLUG.match(slug):
+        raise PlanRefused(f"The short name {slug!r} may use only letters, digits, - and _, starting with a letter or "
+                          "digit.")
+    if not plan.title.strip():
+        raise PlanRefused("Give the study a title: participants see it on every screen.")
+    empty = [source.label for source in plan.sources if not source.clips]
+    if empty:
+        raise PlanRefused(f"{empty[0]} has nothing to play: choose POP909 songs for the models to start from.")
+    if len(plan.sources) < 2:
+        chosen = f"only {plan.sources[0].label} is chosen" if plan.sources else "nothing is chosen yet"
+        raise PlanRefused(f"A comparison needs at least two sources, and {chosen}: add POP909 songs, a model or "
+                          "uploaded music.")
+    short = next((source for source in plan.sources if len(source.clips) < plan.clips_per_source), None)
+    if short is not None:
+        raise PlanRefused(f"Each participant hears {plan.clips_per_source} clips per source, but {short.label} has "
+                          f"{len(short.clips)}: choose more songs or pieces, or fewer clips per source.")

@@ -69,7 +69,8 @@ DEFAULT_CRITERIA: tuple[tuple[str, str, str, str], ...] = (
     ("enjoyment", "How much did you enjoy this music overall?", "Not at all", "Very much"),
 )
 DEFAULT_HUMAN_PROMPT = "Was this piece composed by a human or by a computer?"
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+MAX_SLUG = 64
+SLUG = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_SLUG - 1}}}$")
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,8 @@ def _str(ctx: _Ctx, value: Any, path: Path_) -> str:
 
 def _slug(ctx: _Ctx, value: Any, path: Path_) -> str:
     text = _str(ctx, value, path)
+    if len(text) > MAX_SLUG:
+        raise ctx.fail(path, f"must be at most {MAX_SLUG} characters (got {len(text)})")
     if not SLUG.match(text):
         raise ctx.fail(path, f"must use only letters, digits, '-' and '_' (got {text!r})")
     return text
