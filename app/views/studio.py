@@ -190,8 +190,8 @@ def surface_cues(audit: AuditReport, slug: str) -> None:
     verdict = audit.surface.classifier
     if verdict is None:
         st.caption("Too few clips per source for a cross-validated classifier.")
-    else:
-        (st.warning if verdict.gives_away else st.success)(verdict.sentence())
+    elif not verdict.gives_away:  # a finding is already listed above, once
+        st.success(verdict.sentence())
     st.dataframe(audit.surface.per_source(), key=f"cue_table_{slug}")
 
 

@@ -39,7 +39,6 @@ title: Small test study
 consent: You agree.
 clips_per_participant: 8
 headphone_check: true
-headphone_failed: continue
 attention_checks:
   - {key: attn, after: 4, prompt: "Select 2.", expected: 2}
 sources:
@@ -72,6 +71,7 @@ sources:
       - {key: p2, generate: {model: magenta-pretrained, primer: "002"}, group: g2}
       - {key: p3, generate: {model: magenta-pretrained, primer: "003"}, group: g3}
       - {key: p4, generate: {model: magenta-pretrained, primer: "004"}, group: g4}
+headphone_failed: continue
 """
 
 GOOD = AnswerIn(

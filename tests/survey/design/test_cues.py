@@ -96,3 +96,17 @@ def test_too_few_clips_give_no_verdict_and_the_audit_keeps_the_table() -> None:
     assert audit.clips.loc["b1", "tempo_bpm"] == 120.0 and audit.clips.loc["a1", "source"] == "a"
     assert audit.per_source().loc["b", CUES["tempo_bpm"]] == 120.0
     assert audit.to_dict()["classifier"] is None
+
+
+def test_the_verdict_leads_with_what_decides_it() -> None:
+    from survey.design.cues import CueClassifier
+
+    blocked = CueClassifier(accuracy=0.33, chance=1 / 3, folds=3, top_cue="polyphony", top_cue_accuracy=0.83,
+                            cues_used=("polyphony",))
+    assert blocked.gives_away
+    assert blocked.sentence().startswith("The surface gives the sources away: ")
+    assert "alone names the source of 83% of clips" in blocked.sentence()
+    fine = CueClassifier(accuracy=0.40, chance=1 / 3, folds=3, top_cue="polyphony", top_cue_accuracy=0.45,
+                         cues_used=("polyphony",))
+    assert not fine.gives_away and fine.sentence().startswith("No surface cue gives the sources away")
+    assert "at most 45%" in fine.sentence()
