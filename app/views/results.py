@@ -22,7 +22,13 @@ from survey.analysis.export import answers_frame, study_json
 from survey.analysis.figures import all_figures, metric_rating_figure
 from survey.analysis.inference.headline import headline_statement
 from survey.analysis.report import LEADING, html_report
-from survey.analysis.stats import apply_exclusions, fixed_clips_warning, multiplicity_note, summary_tables
+from survey.analysis.stats import (
+    apply_exclusions,
+    exclusion_sentence,
+    fixed_clips_warning,
+    multiplicity_note,
+    summary_tables,
+)
 from survey.design.study import design_notes, get_study, list_studies
 from survey.errors import SurveyError
 from survey.store.schema import StudyStatus
@@ -52,10 +58,9 @@ def excluded(answers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     attention = b.checkbox("Exclude failed attention checks", True, key="results_ex_attention")
     unfinished = c.checkbox("Exclude unfinished participants", False, key="results_ex_unfinished")
     early = d.checkbox("Exclude answers sent before the clip could end", True, key="results_ex_early")
-    kept = apply_exclusions(answers, headphone=headphone, attention=attention, unfinished=unfinished, early=early)
-    total, left = answers["participant"].nunique(), kept["participant"].nunique()
-    notes = [f"{left} of {total} participants kept ({total - left} excluded: headphone check {headphone}, "
-             f"attention check {attention}, unfinished {unfinished}); {len(kept)} answers analysed."]
+    rules = {"headphone": headphone, "attention": attention, "unfinished": unfinished, "early": early}
+    kept = apply_exclusions(answers, **rules)
+    notes = [exclusion_sentence(answers, kept, rules)]
     hurried = int(answers["answered_early"].eq(True).sum())
     if hurried:
         notes.append(f"{hurried} answers reached the server sooner after their clip was served than the clip lasts "
@@ -150,6 +155,8 @@ def show(factory: sessionmaker[Session], slug: str) -> None:
                 fixed_clips_warning(tables))
     metric_report = objective_metrics(kept, metrics)
     fresh = all_figures(kept, tables)  # st.plotly_chart leaves theme placeholders in figures it drew
+    if "metric_ratings" in metric_report:  # the page's heatmap belongs in the report too
+        fresh["metric_ratings"] = metric_rating_figure(metric_report["metric_ratings"])
     report = html_report(title, notes, fresh, {**tables, **metric_report})
     report_slot.download_button("HTML report", report, f"{slug}-report.html",
                                 "text/html", key="results_report", type="primary")

@@ -13,12 +13,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}
-table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;padding:2px 6px}"""
+.table{overflow-x:auto;max-width:100%;margin:0.5em 0 1.5em}
+table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}"""
+"""A wide table (every metric, every criterion) scrolls inside its own box, so the page keeps the body's width."""
 
 
 def table_html(frame: pd.DataFrame) -> str:
     """A statistics table as HTML, numbers to three significant digits."""
-    return frame.to_html(index=False, float_format=lambda x: f"{x:.3g}", na_rep="", border=0)
+    inner = frame.to_html(index=False, float_format=lambda x: f"{x:.3g}", na_rep="", border=0)
+    return f"<div class='table'>{inner}</div>"
 
 
 LEADING = ("inference", "headline_model", "headline", "headline_means")

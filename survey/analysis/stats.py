@@ -62,6 +62,32 @@ def apply_exclusions(
     return answers[keep]
 
 
+EXCLUSION_RULES = {
+    "headphone": "a failed headphone check",
+    "attention": "a failed attention check",
+    "unfinished": "an unfinished participation",
+    "early": "every answer sent before its clip could end",
+}
+
+
+def exclusion_sentence(answers: pd.DataFrame, kept: pd.DataFrame, rules: dict[str, bool]) -> str:
+    """How many participants the ticked ``rules`` (keys of ``EXCLUSION_RULES``) left out, and by which rule: a
+    participant counts under each rule that alone would have removed all of their answers."""
+    total, left = answers["participant"].nunique(), kept["participant"].nunique()
+    gone = set(answers["participant"]) - set(kept["participant"])
+    counts = []
+    for rule, ticked in rules.items():
+        if ticked:
+            alone = apply_exclusions(answers, **{r: r == rule for r in EXCLUSION_RULES})
+            by_rule = len(gone - set(alone["participant"]))
+            counts.append(f"{EXCLUSION_RULES[rule]} {by_rule}")
+    why = f": {', '.join(counts)}" if gone and counts else ""
+    off = [EXCLUSION_RULES[r] for r, ticked in rules.items() if not ticked]
+    kept_anyway = f"; not excluded for {', '.join(off)}" if off else ""
+    return (f"{left} of {total} participants kept, {total - left} excluded{why}{kept_anyway}; "
+            f"{len(kept)} answer{'s' if len(kept) != 1 else ''} analysed.")
+
+
 def long_ratings(answers: pd.DataFrame) -> pd.DataFrame:
     """One row per (answer, criterion): participant, clip, source, criterion, rating, guess_correct, knows_piece."""
     ids = ["participant", "clip", "source", "guess_correct", "knows_piece"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
 from survey.analysis import figures, stats
 from survey.analysis.report import html_report
 from tests.survey.analysis.test_stats import simulated
@@ -46,3 +49,21 @@ def test_the_ratings_chart_draws_the_models_intervals_or_none() -> None:
     assert list(bar.error_y.array) == list(expected["ci_high"] - expected["mean"])
     plain = figures.all_figures(answers, stats.summary_tables(answers, mixed=False))["ratings"]
     assert all(trace.error_y.array is None for trace in plain.data)
+
+
+@pytest.mark.browser
+def test_a_wide_table_scrolls_in_its_box_and_the_report_keeps_the_pages_width(tmp_path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    wide = pd.DataFrame([{f"metric_{i}_with_a_long_name": 0.123456 for i in range(30)}])
+    path = tmp_path / "report.html"
+    path.write_text(html_report("t", [], {}, {"metric_means": wide}))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--headless", "--no-sandbox", "--disable-gpu"], headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(path.as_uri())
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        table_width = page.evaluate("document.querySelector('table').scrollWidth")
+        browser.close()
+    assert table_width > 1280 >= page_width, (table_width, page_width)

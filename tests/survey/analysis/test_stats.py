@@ -266,3 +266,22 @@ def test_human_guess_shares_also_get_an_interval_over_participants() -> None:
                              lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True,
                              vectorized=True, n_resamples=2000, method="BCa", rng=np.random.default_rng(0))
     assert row["cluster_ci_low"] == pytest.approx(expected.confidence_interval.low)
+
+
+def test_the_exclusion_sentence_names_the_rule_that_removed_each_participant() -> None:
+    from survey.analysis.stats import apply_exclusions, exclusion_sentence
+
+    answers = pd.DataFrame({
+        "participant": ["deaf", "deaf", "hasty", "hasty", "fine", "fine"],
+        "headphone_passed": [False, False, True, True, True, True],
+        "attention_passed": [True] * 6, "finished": [True] * 6,
+        "answered_early": [False, False, True, True, False, True],
+    })
+    rules = {"headphone": True, "attention": True, "unfinished": False, "early": True}
+    sentence = exclusion_sentence(answers, apply_exclusions(answers, **rules), rules)
+    assert sentence.startswith("1 of 3 participants kept, 2 excluded: a failed headphone check 1, ")
+    assert "every answer sent before its clip could end 1" in sentence and sentence.endswith("1 answer analysed.")
+    rules["headphone"] = False
+    sentence = exclusion_sentence(answers, apply_exclusions(answers, **rules), rules)
+    assert sentence.startswith("2 of 3 participants kept, 1 excluded: a failed attention check 0, every answer")
+    assert "not excluded for a failed headphone check, an unfinished participation" in sentence
