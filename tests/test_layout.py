@@ -159,3 +159,16 @@ def test_the_audio_package_copies_pop909s_track_names_exactly() -> None:
     from model.music.pop909 import TRACKS
 
     assert POP909_TRACKS == TRACKS and MELODY_TRACK == MODEL_MELODY_TRACK
+
+
+def test_no_page_prints_a_stray_string() -> None:
+    """Streamlit writes every bare expression of a page module on the page ("magic"): a docstring under a constant
+    appeared at the top of the Studio. Only the module's own docstring may be a bare string."""
+    stray = {}
+    for path in (ROOT / "app" / "views").glob("*.py"):
+        body = ast.parse(path.read_text()).body
+        strings = [node.lineno for node in body[1:] if isinstance(node, ast.Expr)
+                   and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+        if strings:
+            stray[path.name] = strings
+    assert not stray, f"bare strings Streamlit would print: {stray}"

@@ -234,8 +234,9 @@ def planned_designs(factory: sessionmaker[Session], pilot: str, means_text: str,
     return {"stated means": StudyDesign(parse_means(means_text), *sds, clips_per_source=pool, per_source=per_source)}
 
 
+# Env: the address of the participant server (LAB_PAGES=study), e.g. https://listen.example.org. (A comment, not a
+# docstring: Streamlit prints a bare string of a page module on the page.)
 PARTICIPANT_SERVER = "LAB_PARTICIPANT_URL"
-"""Env: the address of the participant server (``LAB_PAGES=study``), e.g. https://listen.example.org."""
 
 
 def participant_link(slug: str) -> str:
