@@ -145,14 +145,16 @@ def complete_participant(
     headphone_right: bool = True,
     attention: int = 2,
     listen: bool = True,
+    token: str | None = None,
 ) -> str:
     """Run one participant through every screen, each in its own transaction; returns the token.
 
     ``listen`` stands for hearing each clip to its end: the clip's serving time is moved back by its duration,
     as the server would see a participant who listened; without it every answer arrives at once (too early).
     """
-    with factory.begin() as session:
-        token = start_participant(session, slug, consent=True, listening_device="headphones")
+    if token is None:  # else a participation started elsewhere (another replica) goes on here
+        with factory.begin() as session:
+            token = start_participant(session, slug, consent=True, listening_device="headphones")
     while True:
         with factory.begin() as session:
             screen = next_screen(session, token)
