@@ -2,13 +2,14 @@
 # LSTM Music Lab: one entry point for people and CI.
 #   bash lab.sh start   install what is missing (Debian packages, .venv) and start the app
 #   bash lab.sh test    install the same plus test extras, then run ruff, mypy and pytest
+#   bash lab.sh serve-study N   N participant servers behind haproxy, sharing DATABASE_URL (PostgreSQL)
 # Re-running is fast: packages already present and an unchanged requirements set are skipped.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # r-base-core + lme4, lmerTest, ordinal: the headline mixed models (survey/analysis/inference/crossed.R).
 RUNTIME_DEBS="python3-venv python3-dev libfluidsynth3 fluidsynth fluid-soundfont-gm libsndfile1 r-base-core r-cran-lme4 r-cran-lmertest r-cran-ordinal r-cran-jsonlite"
-TEST_DEBS="chromium postgresql"
+TEST_DEBS="chromium postgresql haproxy"
 PYTHON="${PYTHON:-python3}"
 
 log() { printf '\033[1m[lab]\033[0m %s\n' "$*" >&2; }
@@ -60,8 +61,15 @@ run_tests() {
   log "pytest"; .venv/bin/python -m pytest "$@"
 }
 
+serve_study() {
+  install_debs $RUNTIME_DEBS haproxy
+  install_venv requirements.txt
+  exec .venv/bin/python -m app.replicas "$@"
+}
+
 case "${1:-}" in
   start) shift; start "$@" ;;
   test) shift; run_tests "$@" ;;
-  *) echo "usage: bash lab.sh start | test [pytest args]" >&2; exit 2 ;;
+  serve-study) shift; serve_study "$@" ;;
+  *) echo "usage: bash lab.sh start | test [pytest args] | serve-study [N]" >&2; exit 2 ;;
 esac
