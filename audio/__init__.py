@@ -22,6 +22,7 @@ Command line: ``python -m audio render IN.mid OUT.wav [--seconds S] [--lufs L] [
 ``python -m audio info FILE``.
 """
 
+import model  # noqa: F401  (first: it loads pyfluidsynth quietly, see model/__init__)
 from audio.cache import RenderCache, default_cache_dir, survey_clip
 from audio.encode import EncodedClip, encode_clip, encode_mp3, encode_wav
 from audio.errors import (
