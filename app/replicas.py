@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.replicas <= 64:
         parser.error(f"replicas must be between 1 and 64, got {args.replicas}")
+    # A service manager stops with SIGTERM: end as Ctrl-C does, taking the replicas and haproxy along.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     processes = start(args.replicas, args.port, data_dir() / "replicas")
     print(f"serve-study: {args.replicas} replicas behind http://0.0.0.0:{args.port} (Ctrl-C stops them all)")
     try:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Locator, Page, async_playwright
 
 from survey.collect.headphone import trials_for
 
@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 STEP_TIMEOUT_MS = 180_000
+FAILED_SHOTS = os.environ.get("BENCH_FAILED_SHOTS")  # a folder: a screenshot of every participant who failed
 
 
 @dataclass
@@ -58,8 +59,25 @@ async def step(page: Page, run: Run, click: str, arrives: str) -> None:
     run.latencies.append(time.monotonic() - started)
 
 
-async def pick(page: Page, group: int, option: str) -> None:
-    await page.locator('[data-testid="stRadio"]').nth(group).get_by_text(option, exact=True).click()
+def radio(page: Page, group: int, option: str) -> Locator:
+    return page.locator('[data-testid="stRadio"]').nth(group).get_by_role("radio", name=option, exact=True)
+
+
+def radio_label(page: Page, group: int, option: str) -> Locator:
+    return page.locator('[data-testid="stRadio"]').nth(group).get_by_text(option, exact=True)
+
+
+async def answer(page: Page, picks: list[tuple[int, str]]) -> None:
+    """Pick each (radio group, option) and make sure all are still picked before the form is sent: a pick made while
+    the screen's first run is still drawing can be redrawn away (a person listening first never meets that race)."""
+    for _ in range(5):
+        missing = [(group, option) for group, option in picks if not await radio(page, group, option).is_checked()]
+        if not missing:
+            return
+        for group, option in missing:
+            await radio_label(page, group, option).click(timeout=STEP_TIMEOUT_MS)
+        await page.wait_for_timeout(300)
+    raise TimeoutError(f"picks {missing} did not stay picked")
 
 
 async def hear(page: Page) -> None:
@@ -77,7 +95,8 @@ async def screen_text(page: Page) -> str:
         text = await page.locator('[data-testid="stMain"]').inner_text(timeout=5_000)
     except Exception:  # the page itself is gone
         return "no page"
-    return " ".join(text.split())[:160]
+    words = " ".join(text.split())
+    return words if len(words) <= 240 else f"{words[:100]} ... {words[-140:]}"
 
 
 async def participant(browser: object, base: str, run: Run) -> None:
@@ -89,24 +108,22 @@ async def participant(browser: object, base: str, run: Run) -> None:
         await page.get_by_text("I have read the above").click(timeout=STEP_TIMEOUT_MS)
         await step(page, run, "Start", "Sound check")
         token = parse_qs(urlparse(page.url).query)["t"][0]
-        for group, trial in enumerate(trials_for(token)):
-            await pick(page, group, str(trial.target))
+        await answer(page, [(group, str(trial.target)) for group, trial in enumerate(trials_for(token))])
         await step(page, run, "Continue", "Clip 1 of 10")
         for position in range(1, 11):
             await hear(page)
-            for group in range(4):
-                await pick(page, group, "5")
-            await pick(page, 4, "A human")
-            await pick(page, 5, "3")
+            await answer(page, [(0, "5"), (1, "5"), (2, "5"), (3, "5"), (4, "A human"), (5, "3")])
             after = "please select 2" if position == 5 else ("Thank you" if position == 10 else
                                                              f"Clip {position + 1} of 10")
             await step(page, run, "Next", after)
             if position == 5:
-                await pick(page, 0, "2")
+                await answer(page, [(0, "2")])
                 await step(page, run, "Continue", "Clip 6 of 10")
         run.finished += 1
     except Exception as exc:  # a timeout or a vanished element: counted with where it happened, the others go on
         where = await screen_text(page)
+        if FAILED_SHOTS:
+            await page.screenshot(path=str(Path(FAILED_SHOTS) / f"failed-{id(page)}.png"), full_page=True)
         run.failures.append(f"{type(exc).__name__} at [{where}]: {str(exc).splitlines()[0][:100]}")
     finally:
         await context.close()

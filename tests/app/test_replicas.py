@@ -3,10 +3,13 @@ stays on its own, and a dead replica's browsers are served by the other."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +20,7 @@ import pytest
 
 from app.replicas import haproxy_config, start
 from survey.store.db import open_database
+from tests.conftest import ROOT
 from tests.survey.conftest import db_url  # noqa: F401 - the fixture, a fresh PostgreSQL schema
 
 pytestmark = [pytest.mark.slow]
@@ -93,3 +97,33 @@ def test_the_config_keeps_browsers_on_a_replica_and_checks_health() -> None:
     config = haproxy_config(8502, [8503, 8504])
     assert "cookie LAB_REPLICA insert" in config and "option redispatch" in config
     assert "server r2 127.0.0.1:8504 check cookie r2" in config and "timeout tunnel" in config
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_serve_study_stopped_by_its_service_manager_takes_replicas_and_haproxy_along(
+        db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    if not db_url.startswith("postgresql") or shutil.which("haproxy") is None:
+        pytest.skip("replicas share PostgreSQL and sit behind haproxy (bash lab.sh test installs both)")
+    open_database(db_url)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "LAB_DATA_DIR": str(tmp_path)}
+    serve = subprocess.Popen([sys.executable, "-m", "app.replicas", "2", "--port", str(port)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while replicas_seen(f"http://127.0.0.1:{port}") != {"r1", "r2"}:
+            assert time.monotonic() < deadline, "the replicas did not come up behind haproxy"
+            time.sleep(1)
+        started = children(serve.pid)
+        assert len(started) == 3
+        serve.send_signal(signal.SIGTERM)  # as systemd or docker stop do
+        assert serve.wait(timeout=60) == 0
+        assert [pid for pid in started if Path(f"/proc/{pid}").exists()] == []
+    finally:
+        for pid in [serve.pid, *started]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
