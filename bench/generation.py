@@ -6,6 +6,8 @@ carrying the LSTM states, one step per token. Target (issue 2): ``ratio >= 200``
 Then a cold ``python -m model generate`` of 600 tokens from ``default``, as a user runs it: the first run
 (which caches the step model's NumPy weights) and a second, fresh process: wall time and peak memory. Target
 (issue 14): the second under 2 s and 300 MB.
+Last, what a musician waits for on the Generate page: 32 bars of ``default`` over a progression, one piece and four
+at once (targets, issue 22: one piece <= 3 s on a 2-core machine, four <= 1.6 x one).
 Run: ``python bench/generation.py [--model assets/models/paper] [--tokens 40]``.
 """
 
@@ -25,7 +27,11 @@ import keras
 import numpy as np
 
 from model.generation.artefact import load_bundle
+from model.generation.settings import GenerationSettings
 from model.generation.step import single_threaded_blas
+from model.models import open_model
+from model.music.chords import parse_progression
+from model.pieces import PieceRequest, make_pieces
 from model.presets import PAPER
 from model.training.folder import keras_network
 from model.training.networks import build_paper_network
@@ -79,6 +85,18 @@ def main() -> None:
     for run in ("first (caches the step model)", "cold, cached"):
         seconds, megabytes = cold_cli_generation()
         print(f"cold CLI generation, {run}: {seconds:.2f} s wall, {megabytes:.0f} MB peak")
+    one, four = (min(pieces_seconds(n) for _ in range(2)) for n in (1, 4))
+    print(f"default, 32 bars over C G Am F: one piece {one:.2f} s, four pieces {four:.2f} s, ratio {four / one:.2f}")
+
+
+def pieces_seconds(pieces: int) -> float:
+    """Seconds to make ``pieces`` pieces of 32 bars over a progression, as the Generate page asks (model open)."""
+    bundle = open_model("assets/models/default")
+    request = PieceRequest(Path("assets/models/default"), GenerationSettings(seed=0), bars=32, pieces=pieces,
+                           chords=parse_progression("C G Am F"))
+    started = time.perf_counter()
+    make_pieces(request, load=lambda _: bundle)
+    return time.perf_counter() - started
 
 
 CACHE = Path(tempfile.mkdtemp(prefix="lab-bench-"))

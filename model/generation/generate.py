@@ -207,11 +207,9 @@ def _sample_loop(
     primer: np.ndarray, rng: np.random.Generator, n_pieces: int,
 ) -> np.ndarray:
     """Feed the primer, then draw one token per step for every sequence of the batch."""
-    probs = np.empty(0)
+    probs = _window_probs(bundle, model, np.tile(primer, (n_pieces, 1)), whole=True)
     for token in primer:
-        column = np.full(n_pieces, token)
-        probs = model.step(_inputs(bundle, column))
-        steering.feed(column)
+        steering.feed(np.full(n_pieces, token))
     steering.seal_primer()
     out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
     horizon = _state_horizon(bundle)
@@ -245,13 +243,11 @@ def _state_horizon(bundle: ModelBundle) -> int:
     return bundle.preset.data.sequence_length if bundle.preset.network.self_attention_heads else 0
 
 
-def _window_probs(bundle: ModelBundle, model: StepModel, history: np.ndarray) -> np.ndarray:
-    """Next-token probabilities from the last window of ``history`` alone, started from a zero state."""
-    model.reset(len(history))
-    probs = np.empty(0)
-    for column in history[:, -bundle.preset.data.sequence_length:].T:
-        probs = model.step(_inputs(bundle, column))
-    return probs
+def _window_probs(bundle: ModelBundle, model: StepModel, history: np.ndarray, whole: bool = False) -> np.ndarray:
+    """Next-token probabilities from the last window of ``history`` alone (all of it when ``whole``), started from a
+    zero state, read at once (:meth:`StepModel.run`)."""
+    window = history if whole else history[:, -bundle.preset.data.sequence_length:]
+    return model.run(np.stack([_inputs(bundle, column) for column in window.T], axis=1))
 
 
 def _transposed(events: list[str], semitones: int) -> list[str]:

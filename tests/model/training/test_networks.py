@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from model.generation.step import SelfAttentionWeights
 from model.presets import DEFAULT, PAPER, get_preset
 from model.training.networks import build_embedding_network, build_paper_network
 from model.training.to_step import step_model_of
@@ -125,3 +126,35 @@ def test_the_one_hot_ablation_differs_from_the_seed_only_in_its_input() -> None:
     assert [type(layer).__name__ for layer in onehot.layers] == ["OneHot"] + [
         type(layer).__name__ for layer in seed.layers]
     assert onehot.count_params() - seed.count_params() == 4 * 512 * (300 - 1)  # wider first input kernel
+
+
+@pytest.mark.parametrize("preset", ["default", "paper", "magenta-attention"])
+def test_a_whole_window_read_at_once_leaves_the_step_models_probabilities_and_states(preset: str) -> None:
+    config = dataclasses.replace(get_preset(preset).network, lstm_units=(24, 24), embedding_dim=8, dropout=0.0)
+    net = (build_paper_network(30, config, 12) if preset == "paper" else build_embedding_network(30, config, 12))
+    rng = np.random.default_rng(0)
+    for weight in net.weights:
+        weight.assign(rng.normal(0, 0.3, weight.shape).astype("float32"))
+        if "variance" in weight.path:  # a batch norm's variance stays positive
+            weight.assign(np.abs(weight.numpy()) + 0.5)
+    ids = rng.integers(0, 30, (3, 12))
+    inputs = ids / 30 if preset == "paper" else ids
+    stepped, whole = step_model_of(net), step_model_of(net)
+    stepped.reset(3)
+    for t in range(12):
+        expected = stepped.step(inputs[:, t])
+    assert np.abs(whole.run(inputs) - expected).max() < 1e-5
+    follow = ids[:, 0] / 30 if preset == "paper" else ids[:, 0]  # the next step starts from the states left
+    assert np.abs(whole.step(follow) - stepped.step(follow)).max() < 1e-5
+
+
+def test_attention_read_at_once_lets_no_position_see_a_later_one() -> None:
+    config = dataclasses.replace(DEFAULT.network, lstm_units=(24, 24), embedding_dim=8, dropout=0.0)
+    attention = next(w for kind, w in step_model_of(build_embedding_network(30, config, 12)).stages
+                     if isinstance(w, SelfAttentionWeights))
+    xs = np.random.default_rng(1).normal(size=(2, 12, 24)).astype(np.float32)
+    whole, _ = attention.run(xs)
+    state = attention.zero_state(2)
+    for t in range(12):
+        out, state = attention.step(xs[:, t], state)
+        assert np.abs(whole[:, t] - out).max() < 1e-5
