@@ -20,6 +20,10 @@ annotated beat grid) of :data:`REFERENCE_SONGS` POP909 songs, full texture and M
 * how far POP909 is from itself: draws of ``--pieces`` songs from the reference measured like a model's
   pieces. The histograms have two heavy bins (sixteenth and eighth intervals), and one draw's share of
   sixteenths ranged 0.38-0.60 over six draws of 20, so a distance inside that band is sampling noise;
+* every row's melody (issue 22): its top line's unisons, steps, leaps, range and notes a bar against POP909's MELODY
+  tracks (:mod:`model.evaluation.melodic`), and a classifier two-sample test of its 8-bar windows against POP909's,
+  folds grouped by piece (:mod:`model.evaluation.two_sample`), beside POP909's own floor (``--pieces`` songs against
+  the other reference songs);
 * for a model that takes chords and follows a form, its rows checked against the targets of issue 15
   (:func:`target_lines`), beside the ``grid`` model's (the issue's "today") where it is benchmarked too.
 
@@ -42,8 +46,10 @@ import pretty_midi
 
 from model.data.pack import tokenise
 from model.encoding.melody import melody_score
-from model.evaluation import metrics
+from model.evaluation import melodic, metrics
+from model.evaluation.melodic import IntervalProfile
 from model.evaluation.ngram import baselines
+from model.evaluation.two_sample import TwoSample, classifier_test, window_features
 from model.families import family_of
 from model.generation.artefact import ModelBundle
 from model.generation.settings import GenerationSettings, Sampling
@@ -76,6 +82,10 @@ class Row:
     iois: np.ndarray
     weighted: np.ndarray
     """(pieces, 2, bins): each piece's duration and inter-onset histograms times its note count, for resampling."""
+    melody: IntervalProfile
+    """The top line's moves (a melody track's own line), pooled over pieces."""
+    windows: list[np.ndarray]
+    """Each piece's 8-bar windows as the two-sample test's features."""
 
     def histogram(self, column: int) -> np.ndarray:
         """The pooled duration (0) or inter-onset (1) histogram."""
@@ -97,7 +107,8 @@ def measure(pieces: Sequence[pretty_midi.PrettyMIDI], progressions: Sequence[Pro
                               * sum(len(i.notes) for i in p.instruments) for p in pieces])
     durations, iois = weighted.sum(axis=0)
     scale, entropy, grid, phrase, velocity = np.nanmean(per_piece, axis=0)
-    return Row(scale, entropy, grid, phrase, velocity, chord, durations / durations.sum(), iois / iois.sum(), weighted)
+    return Row(scale, entropy, grid, phrase, velocity, chord, durations / durations.sum(), iois / iois.sum(), weighted,
+               melodic.pooled([melodic.melody_profile(p) for p in pieces]), [window_features(p) for p in pieces])
 
 
 def distance_interval(row: Row, ref: Row, column: int, draws: int = 1000) -> tuple[float, float]:
@@ -225,6 +236,39 @@ def main() -> None:
     for name, (rows, losses) in benched.items():
         if "form chords" in rows:
             print("\n".join(target_lines(name, rows, losses, Reference(ref, held, band), today)))
+    print("\n".join(melody_lines(benched, ref, held, measure(melody), args.pieces)))
+
+
+MELODY_COLUMNS = ("unison", "step", "leap", "range", "notes/bar", "acc", "AUC")
+
+
+def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]], ref: Row, held: Row,
+                 melody: Row, size: int) -> list[str]:
+    """Issue 22's table: each row's top line against POP909's MELODY tracks, and a classifier two-sample test of its
+    8-bar windows against POP909's (free rows) or the held-out songs' over the same chords (rows with chords)."""
+    rng = np.random.default_rng(0)
+    draw = set(rng.choice(len(ref.windows), size, replace=False).tolist())
+    same = [w for i, w in enumerate(ref.windows) if i in draw]
+    others = [w for i, w in enumerate(ref.windows) if i not in draw]
+    lines = ["", "Melody (top line; POP909 melody: its MELODY tracks) and a classifier two-sample test, 8-bar windows, "
+             "folds by piece (accuracy 0.5: cannot tell):", f"{'source':<36}" + "".join(f"{c:>10}" for c in
+                                                                                     MELODY_COLUMNS)]
+    lines.append(_melody_row("POP909 melody", melody.melody, None))
+    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref.melody, classifier_test(same, others)))
+    lines.append(_melody_row("POP909 held-out vs the reference", held.melody, classifier_test(held.windows,
+                                                                                             ref.windows)))
+    for name, (rows, _) in benched.items():
+        for label, row in rows.items():
+            against = held.windows if "chords" in label else ref.windows
+            lines.append(_melody_row(name + ROWS.get(label, f" ({label})"), row.melody,
+                                     classifier_test(row.windows, against)))
+    return lines
+
+
+def _melody_row(name: str, profile: IntervalProfile, test: TwoSample | None) -> str:
+    cells = [profile.unisons, profile.steps, profile.leaps, profile.range, profile.notes_per_bar,
+             *((test.accuracy, test.auc) if test else (float("nan"),) * 2)]
+    return f"{name:<36}" + "".join(f"{c:>10.3f}" for c in cells)
 
 
 def _band_line(band: np.ndarray, size: int) -> str:
