@@ -19,6 +19,7 @@ from model.families import family_of
 from model.generation.artefact import ModelBundle
 from model.generation.generate import (
     PRIMER_BARS,
+    BarProgress,
     Primer,
     generate_midi,
     primed_over_song,
@@ -93,20 +94,23 @@ class Piece:
 LoadModel = Callable[[str], ModelBundle]
 
 
-def make_piece(request: PieceRequest, load: LoadModel = lambda path: open_model(path)) -> Piece:
+def make_piece(request: PieceRequest, load: LoadModel = lambda path: open_model(path),
+               on_bar: BarProgress | None = None) -> Piece:
     """The request's first piece (see :func:`make_pieces`)."""
-    return make_pieces(dataclasses.replace(request, pieces=1), load)[0]
+    return make_pieces(dataclasses.replace(request, pieces=1), load, on_bar)[0]
 
 
-def make_pieces(request: PieceRequest, load: LoadModel = lambda path: open_model(path)) -> list[Piece]:
+def make_pieces(request: PieceRequest, load: LoadModel = lambda path: open_model(path),
+                on_bar: BarProgress | None = None) -> list[Piece]:
     """Every piece of the request, generated together as one batch. ``load`` opens the model folder (the app
-    passes its cached loader). Bad requests raise ``ValueError`` with one sentence."""
+    passes its cached loader); ``on_bar`` hears how many bars every piece has begun, for a progress bar. Bad
+    requests raise ``ValueError`` with one sentence."""
     bundle = load(str(request.model))
     primer, progression = primer_and_chords(bundle, request)
     settings = request.settings
     if request.bars is not None:
         settings = dataclasses.replace(settings, tokens=tokens_for_bars(bundle, request.bars))
-    midis = generate_midi(bundle, settings, request.pieces, primer=primer, progression=progression)
+    midis = generate_midi(bundle, settings, request.pieces, primer=primer, progression=progression, on_bar=on_bar)
     seconds = primer_seconds(bundle, primer, settings.bpm) if primer is not None else None
     return [Piece(midi, seconds, progression) for midi in midis]
 

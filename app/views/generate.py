@@ -83,10 +83,15 @@ if st.button("Generate", type="primary", key="gen_go"):
         primer = MidiPrimer(primer_file.getvalue()) if primer_file else (
             SongPrimer(primer_song) if primer_song != "(none)" else None)
         request = PieceRequest(bundle.path, settings, bars=bars, primer=primer, chords=chord_source())
-        with st.spinner("Generating…"):
-            piece = make_piece(request, load_model)
+        progress = st.progress(0.0, text="Generating…")
+        try:
+            piece = make_piece(request, load_model, on_bar=lambda n: progress.progress(
+                min(n / bars, 1.0), text=f"Bar {min(n, bars)} of {bars}"))
+            progress.progress(1.0, text="Rendering the audio…")
             # The same loudness and peak as study clips (-16 LUFS, at most -1 dBFS), so pieces compare by ear.
             heard = whole_piece(piece.midi)
+        finally:
+            progress.empty()
     except (ValueError, RenderError, DatasetNotFoundError) as exc:
         st.error(str(exc))  # the piece already on screen (below) stays
         piece = None

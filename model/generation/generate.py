@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,9 @@ from model.music.chords import Progression
 from model.music.midi_notes import read_notes
 from model.music.pop909 import MELODY_TRACK, SongFile, cache_root, read_beat_file
 from model.music.score import STEPS_PER_BAR, MidiError, Score, load_score, score_to_midi, to_score
+
+BarProgress = Callable[[int], None]
+"""Told how many bars every piece of a batch has begun, as sampling goes (families whose events mark bars)."""
 
 CHORD_TOKENS_PER_BAR = 200
 """Token budget per bar of a given progression: generation ends with the progression's last bar, well before."""
@@ -180,7 +183,7 @@ def _inputs(bundle: ModelBundle, ids: np.ndarray) -> np.ndarray:
 
 def generate_ids(
     bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None,
-    progression: Progression | None = None,
+    progression: Progression | None = None, on_bar: BarProgress | None = None,
 ) -> np.ndarray:
     """Sample ``settings.tokens`` new ids for each of ``n_pieces`` sequences: shape (n_pieces, tokens).
 
@@ -199,12 +202,12 @@ def generate_ids(
     with single_threaded_blas():
         if own_loop is not None:
             return own_loop(bundle, model, settings, primer, n_pieces, rng)
-        return _sample_loop(bundle, settings, model, steering, primer, rng, n_pieces)
+        return _sample_loop(bundle, settings, model, steering, primer, rng, n_pieces, BarCounter.of(bundle, on_bar))
 
 
 def _sample_loop(
     bundle: ModelBundle, settings: GenerationSettings, model: StepModel, steering: Steering,
-    primer: np.ndarray, rng: np.random.Generator, n_pieces: int,
+    primer: np.ndarray, rng: np.random.Generator, n_pieces: int, count_bars: BarCounter,
 ) -> np.ndarray:
     """Feed the primer, then draw one token per step for every sequence of the batch."""
     probs = _window_probs(bundle, model, np.tile(primer, (n_pieces, 1)), whole=True)
@@ -224,12 +227,38 @@ def _sample_loop(
         weights = steering.weigh(apply_temperature(probs, settings.temperature))
         weights = filter_top_p(filter_top_k(weights, settings.top_k), settings.top_p)
         out[:, t] = steering.settle(sample_rows(weights, rng))
+        count_bars(out[:, t])
         if steering.done:
             return out[:, :t + 1]
         if settings.sampling == "stateful":  # windowed sampling replays the window instead
             probs = model.step(_inputs(bundle, out[:, t]))
             fed += 1
     return out
+
+
+@dataclass
+class BarCounter:
+    """Counts the bars each piece of a batch has begun (its ``BAR`` events) and tells ``on_bar`` each time every
+    piece has begun one more: the slowest piece is the batch's progress."""
+
+    bar_id: int | None
+    on_bar: BarProgress | None
+    begun: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, bundle: ModelBundle, on_bar: BarProgress | None) -> BarCounter:
+        family = family_of(bundle.preset)
+        if not family.bar_lines or family.start_event is None or on_bar is None:
+            return cls(None, None)
+        return cls(int(bundle.vocab.encode([family.start_event])[0]), on_bar)
+
+    def __call__(self, column: np.ndarray) -> None:
+        if self.bar_id is None or self.on_bar is None:
+            return
+        before = 0 if self.begun is None else int(self.begun.min())
+        self.begun = (np.zeros(len(column), int) if self.begun is None else self.begun) + (column == self.bar_id)
+        if int(self.begun.min()) > before:
+            self.on_bar(int(self.begun.min()))
 
 
 def _state_horizon(bundle: ModelBundle) -> int:
@@ -260,7 +289,7 @@ def _transposed(events: list[str], semitones: int) -> list[str]:
 
 def generate_midi(
     bundle: ModelBundle, settings: GenerationSettings, n_pieces: int = 1, primer: Primer | np.ndarray | None = None,
-    progression: Progression | None = None,
+    progression: Progression | None = None, on_bar: BarProgress | None = None,
 ) -> list[pretty_midi.PrettyMIDI]:
     """Generate pieces and write them as MIDI at ``settings.bpm`` with ``settings.program``.
 
@@ -273,7 +302,7 @@ def generate_midi(
         default_primer(bundle, np.random.default_rng(settings.seed)) if primer is None else np.asarray(primer))
     if progression is not None:
         settings = dataclasses.replace(settings, tokens=min(MAX_TOKENS, progression.bars * CHORD_TOKENS_PER_BAR))
-    ids = generate_ids(bundle, settings, n_pieces, start, progression)
+    ids = generate_ids(bundle, settings, n_pieces, start, progression, on_bar)
     codec = family_of(bundle.preset).codec()
     pieces = []
     for row in ids:

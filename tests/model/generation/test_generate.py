@@ -163,3 +163,14 @@ def test_bars_become_events_by_the_model_encoding(tiny_model: ModelBundle, tiny_
     assert tokens_for_bars(tiny_paper_model, 16) == 16 * 8
     assert tokens_for_bars(tiny_model, 16) == 16 * 48
     assert tokens_for_bars(tiny_model, 10**6) == MAX_TOKENS
+
+
+def test_progress_is_told_each_bar_every_piece_of_the_batch_has_begun(tiny_model: ModelBundle,
+                                                                     tiny_paper_model: ModelBundle) -> None:
+    told: list[int] = []
+    ids = generate_ids(tiny_model, GenerationSettings(tokens=300, seed=5), 3, on_bar=told.append)
+    begun = min(int((row == tiny_model.vocab.encode(["BAR"])[0]).sum()) for row in ids)
+    assert begun >= 2 and told == list(range(1, begun + 1))
+    silent: list[int] = []  # the seed's encoding marks no bars: nothing to tell
+    generate_ids(tiny_paper_model, GenerationSettings(tokens=40, seed=5), 1, on_bar=silent.append)
+    assert silent == []
