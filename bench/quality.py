@@ -236,16 +236,18 @@ def main() -> None:
     for name, (rows, losses) in benched.items():
         if "form chords" in rows:
             print("\n".join(target_lines(name, rows, losses, Reference(ref, held, band), today)))
-    print("\n".join(melody_lines(benched, ref, held, measure(melody), args.pieces)))
+    tunes_only = {path.name for path in args.models if family_of(open_model(path).preset).writes_melody}
+    print("\n".join(melody_lines(benched, ref, held, measure(melody), args.pieces, tunes_only)))
 
 
 MELODY_COLUMNS = ("unison", "step", "leap", "range", "notes/bar", "acc", "AUC")
 
 
 def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]], ref: Row, held: Row,
-                 melody: Row, size: int) -> list[str]:
+                 melody: Row, size: int, tunes_only: set[str]) -> list[str]:
     """Issue 22's table: each row's top line against POP909's MELODY tracks, and a classifier two-sample test of its
-    8-bar windows against POP909's (free rows) or the held-out songs' over the same chords (rows with chords)."""
+    8-bar windows against POP909's (free rows), the held-out songs' over the same chords (rows with chords) or POP909's
+    MELODY tracks (models that write a melody alone)."""
     rng = np.random.default_rng(0)
     draw = set(rng.choice(len(ref.windows), size, replace=False).tolist())
     same = [w for i, w in enumerate(ref.windows) if i in draw]
@@ -253,13 +255,15 @@ def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, fl
     lines = ["", "Melody (top line; POP909 melody: its MELODY tracks) and a classifier two-sample test, 8-bar windows, "
              "folds by piece (accuracy 0.5: cannot tell):", f"{'source':<36}" + "".join(f"{c:>10}" for c in
                                                                                      MELODY_COLUMNS)]
-    lines.append(_melody_row("POP909 melody", melody.melody, None))
+    tunes = [w for i, w in enumerate(melody.windows) if i in draw], [w for i, w in enumerate(melody.windows)
+                                                                      if i not in draw]
+    lines.append(_melody_row(f"POP909 melody, {size} vs the others", melody.melody, classifier_test(*tunes)))
     lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref.melody, classifier_test(same, others)))
     lines.append(_melody_row("POP909 held-out vs the reference", held.melody, classifier_test(held.windows,
                                                                                              ref.windows)))
     for name, (rows, _) in benched.items():
         for label, row in rows.items():
-            against = held.windows if "chords" in label else ref.windows
+            against = melody.windows if name in tunes_only else held.windows if "chords" in label else ref.windows
             lines.append(_melody_row(name + ROWS.get(label, f" ({label})"), row.melody,
                                      classifier_test(row.windows, against)))
     return lines

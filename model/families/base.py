@@ -89,6 +89,8 @@ class Family:
     """The study source a model of this family stands for, on its card (``trained-magenta``)."""
     seed_sampling: bool = False
     """The seed study's own windowed sampling is part of this family's record (benches measure it beside ours)."""
+    writes_melody: bool = False
+    """Its pieces are one melody line (MelodyRNN), so they are held against POP909's MELODY tracks, not whole songs."""
 
     def codec(self) -> EventCodec:
         """The family's events: a :class:`Score` to event names and back."""

@@ -109,5 +109,6 @@ def sample_melody_ids(bundle: ModelBundle, model: StepModel, settings: Generatio
     return out
 
 
-FAMILY = MelodyFamily("melody", events_per_bar=16, start_event="NOTE_60", study_source="trained-magenta")
+FAMILY = MelodyFamily("melody", events_per_bar=16, start_event="NOTE_60", study_source="trained-magenta",
+                      writes_melody=True)
 """Middle C without a primer, as ``melody_rnn_generate`` starts."""

@@ -72,3 +72,7 @@ def test_a_new_family_is_one_module_and_one_registry_line(pop909_dir: Path, tmp_
     assert tokens_for_bars(bundle, 4) == 4 * 24
     piece = make_piece(PieceRequest(bundle.path, GenerationSettings(seed=1), bars=4))
     assert sum(len(i.notes) for i in piece.midi.instruments) > 0
+
+
+def test_only_melodyrnn_writes_a_melody_alone_and_is_held_against_pop909_melodies() -> None:
+    assert [name for name, family in FAMILIES.items() if family.writes_melody] == ["melody"]
