@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from app.places import ROOT, data_dir
@@ -53,6 +54,18 @@ backend replicas
     http-check expect status 200
 {servers}
 """
+
+
+def wait_healthy(base: str, seconds: float = 60.0) -> bool:
+    """Whether the Streamlit server at ``base`` answers its health check within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}{HEALTH}", timeout=2)
+            return True
+        except OSError:
+            time.sleep(0.5)
+    return False
 
 
 def replica_command(port: int) -> list[str]:

@@ -23,16 +23,15 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from playwright.async_api import Locator, Page, async_playwright
 
+from app.replicas import replica_command, wait_healthy
 from survey.collect.headphone import trials_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,16 +175,10 @@ def start_server(data: Path) -> tuple[str, subprocess.Popen[bytes]]:
         port = sock.getsockname()[1]
     env = {**os.environ, "LAB_DATA_DIR": str(data), "LAB_DEMO": "1", "LAB_PAGES": "study"}
     env.pop("DATABASE_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
-                                "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(replica_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
+    wait_healthy(base)
     status = data / "demo-status.json"
     asyncio.run(open_once(base, status))
     state = json.loads(status.read_text())["state"] if status.is_file() else "missing"

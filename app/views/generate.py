@@ -84,9 +84,11 @@ if st.button("Generate", type="primary", key="gen_go"):
             SongPrimer(primer_song) if primer_song != "(none)" else None)
         request = PieceRequest(bundle.path, settings, bars=bars, primer=primer, chords=chord_source())
         progress = st.progress(0.0, text="Generating…")
+
+        def show_bar(begun: int) -> None:
+            progress.progress(min(begun / bars, 1.0), text=f"Bar {min(begun, bars)} of {bars}")
         try:
-            piece = make_piece(request, load_model, on_bar=lambda n: progress.progress(
-                min(n / bars, 1.0), text=f"Bar {min(n, bars)} of {bars}"))
+            piece = make_piece(request, load_model, on_bar=show_bar)
             progress.progress(1.0, text="Rendering the audio…")
             # The same loudness and peak as study clips (-16 LUFS, at most -1 dBFS), so pieces compare by ear.
             heard = whole_piece(piece.midi)

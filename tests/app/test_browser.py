@@ -12,9 +12,7 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -22,6 +20,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from app.replicas import replica_command, wait_healthy
 from survey.analysis.export import answers_frame
 from survey.collect.headphone import trials_for
 from survey.store.db import open_database
@@ -78,17 +77,11 @@ def run_app(data: Path, models_dir: Path, cache_dir: Path, pop909_dir: Path,
     env = {**os.environ, "LAB_DATA_DIR": str(data), "LAB_CACHE_DIR": str(cache_dir), "LAB_MODELS_DIR": str(models_dir),
            "POP909_DIR": str(pop909_dir), "LAB_PASSWORD": "browser-test", **extra}
     env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(replica_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_healthy(base)
         yield base, data
     finally:
         process.terminate()
