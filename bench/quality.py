@@ -224,10 +224,13 @@ def main() -> None:
     print_row("POP909 melody", measure(melody), ref)
     print_row("POP909 held-out", held, ref)
     benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]] = {}
+    tunes_only: set[str] = set()
     for path in args.models:
         bundle = open_model(path)
         losses = cross_entropies(bundle)
         benched[path.name] = model_rows(bundle, args.pieces, progressions), losses
+        if family_of(bundle.preset).writes_melody:
+            tunes_only.add(path.name)
         for label, row in benched[path.name][0].items():
             print_row(path.name + ROWS.get(label, f" ({label})"), row, ref, losses)
     print(_band_line(band, args.pieces))
@@ -236,7 +239,6 @@ def main() -> None:
     for name, (rows, losses) in benched.items():
         if "form chords" in rows:
             print("\n".join(target_lines(name, rows, losses, Reference(ref, held, band), today)))
-    tunes_only = {path.name for path in args.models if family_of(open_model(path).preset).writes_melody}
     print("\n".join(melody_lines(benched, ref, held, measure(melody), args.pieces, tunes_only)))
 
 
@@ -248,17 +250,18 @@ def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, fl
     """Issue 22's table: each row's top line against POP909's MELODY tracks, and a classifier two-sample test of its
     8-bar windows against POP909's (free rows), the held-out songs' over the same chords (rows with chords) or POP909's
     MELODY tracks (models that write a melody alone)."""
-    rng = np.random.default_rng(0)
-    draw = set(rng.choice(len(ref.windows), size, replace=False).tolist())
-    same = [w for i, w in enumerate(ref.windows) if i in draw]
-    others = [w for i, w in enumerate(ref.windows) if i not in draw]
+    draw = set(np.random.default_rng(0).choice(len(ref.windows), size, replace=False).tolist())
+
+    def drawn_vs_others(windows: list[np.ndarray]) -> TwoSample:
+        """The drawn songs against the other songs: the source against itself."""
+        return classifier_test([w for i, w in enumerate(windows) if i in draw],
+                               [w for i, w in enumerate(windows) if i not in draw])
+
     lines = ["", "Melody (top line; POP909 melody: its MELODY tracks) and a classifier two-sample test, 8-bar windows, "
              "folds by piece (accuracy 0.5: cannot tell):", f"{'source':<36}" + "".join(f"{c:>10}" for c in
                                                                                      MELODY_COLUMNS)]
-    tunes = [w for i, w in enumerate(melody.windows) if i in draw], [w for i, w in enumerate(melody.windows)
-                                                                      if i not in draw]
-    lines.append(_melody_row(f"POP909 melody, {size} vs the others", melody.melody, classifier_test(*tunes)))
-    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref.melody, classifier_test(same, others)))
+    lines.append(_melody_row(f"POP909 melody, {size} vs the others", melody.melody, drawn_vs_others(melody.windows)))
+    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref.melody, drawn_vs_others(ref.windows)))
     lines.append(_melody_row("POP909 held-out vs the reference", held.melody, classifier_test(held.windows,
                                                                                              ref.windows)))
     for name, (rows, _) in benched.items():

@@ -43,9 +43,14 @@ def top_line(piece: Piece, beats: npt.ArrayLike | None = None) -> tuple[npt.NDAr
     notes = notes_of(piece)
     if len(notes) == 0:
         return np.zeros(0, int), np.zeros(0, int)
-    steps = onset_steps(notes, beat_grid(piece, beats))
-    order = np.lexsort((-notes[:, 2], steps))  # by onset, highest pitch first
-    steps, pitches = steps[order], notes[order, 2].astype(int)
+    return skyline(onset_steps(notes, beat_grid(piece, beats)), notes[:, 2].astype(int))
+
+
+def skyline(steps: npt.NDArray[np.int_], pitches: npt.NDArray[np.int_]) -> tuple[npt.NDArray[np.int_],
+                                                                                   npt.NDArray[np.int_]]:
+    """Of notes given as onset steps and pitches (any order): each distinct onset and the highest pitch there."""
+    order = np.lexsort((-pitches, steps))  # by onset, highest pitch first
+    steps, pitches = steps[order], pitches[order]
     first = np.concatenate([[True], steps[1:] != steps[:-1]])
     return steps[first], pitches[first]
 

@@ -20,6 +20,7 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from model.evaluation.melodic import skyline
 from model.evaluation.metrics import (
     BEATS_PER_BAR,
     HISTOGRAM_EDGES_BEATS,
@@ -65,9 +66,7 @@ def feature_count() -> int:
 
 
 def _features(steps: np.ndarray, pitches: np.ndarray, lengths: np.ndarray, bars: int) -> np.ndarray:
-    onsets = np.unique(steps)
-    order = np.lexsort((-pitches, steps))
-    top = pitches[order][np.concatenate([[True], np.diff(steps[order]) != 0])]
+    onsets, top = skyline(steps, pitches)
     moves = np.minimum(np.abs(np.diff(top)), MOVE_BINS - 1)
     iois = np.diff(onsets) / STEPS_PER_BEAT
     pcs = np.bincount(pitches % 12, minlength=12) / len(pitches)
@@ -94,7 +93,8 @@ def classifier_test(a: Sequence[np.ndarray], b: Sequence[np.ndarray], folds: int
     groups = np.concatenate([np.full(len(rows), side * 100_000 + piece) for rows, side, piece in sides])
     counts = (int((y == 0).sum()), int((y == 1).sum()))
     if min(counts) < folds or len(np.unique(groups)) < folds:
-        raise ValueError(f"a two-sample test needs windows from at least {folds} pieces on each side, got {counts}.")
+        raise ValueError(f"a two-sample test needs windows from at least {folds} pieces on each side, got {counts} "
+                         "windows.")
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, class_weight="balanced"))
     p = cross_val_predict(model, x, y, groups=groups, cv=GroupKFold(folds), method="predict_proba")[:, 1]
     return TwoSample(float(balanced_accuracy_score(y, p > 0.5)), float(roc_auc_score(y, p)), counts)

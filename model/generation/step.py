@@ -132,8 +132,7 @@ class LstmWeights:
         h, c = self.zero_state(batch)
         out = np.empty((batch, time, self.units), np.float32)
         for t in range(time):
-            h, c = _gates(projected[:, t] + (self.recurrent_t @ h.T).T, c)
-            out[:, t] = h
+            out[:, t], (h, c) = self.step_looked_up(projected[:, t], (h, c))
         return out, (h, c)
 
 

@@ -50,10 +50,14 @@ def replicas_seen(base: str) -> set[str | None]:
         return set()
 
 
+def skip_without_postgresql_and_haproxy(url: str) -> None:
+    if not url.startswith("postgresql") or shutil.which("haproxy") is None:
+        pytest.skip("replicas share PostgreSQL and sit behind haproxy (bash lab.sh test installs both)")
+
+
 @pytest.fixture
 def balanced(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, list]]:  # noqa: F811
-    if not db_url.startswith("postgresql") or shutil.which("haproxy") is None:
-        pytest.skip("replicas share PostgreSQL and sit behind haproxy (bash lab.sh test installs both)")
+    skip_without_postgresql_and_haproxy(db_url)
     open_database(db_url)  # migrated once, before the replicas start
     monkeypatch.setenv("DATABASE_URL", db_url)
     port = free_port()
@@ -105,8 +109,7 @@ def children(pid: int) -> list[int]:
 
 def test_serve_study_stopped_by_its_service_manager_takes_replicas_and_haproxy_along(
         db_url: str, tmp_path: Path) -> None:  # noqa: F811
-    if not db_url.startswith("postgresql") or shutil.which("haproxy") is None:
-        pytest.skip("replicas share PostgreSQL and sit behind haproxy (bash lab.sh test installs both)")
+    skip_without_postgresql_and_haproxy(db_url)
     open_database(db_url)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "LAB_DATA_DIR": str(tmp_path)}
