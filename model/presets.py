@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Representation = Literal["paper", "grid", "grid-chords", "melody"]
+Representation = Literal["paper", "grid", "grid-chords", "grid-voices", "melody"]
 Objective = Literal["last", "every-step"]
 Source = Literal["pop909", "music21-folk"]
 Architecture = Literal["paper", "paper-onehot", "embedding", "magenta-basic", "magenta-lookback", "magenta-attention"]
@@ -203,6 +203,18 @@ DEFAULT = Preset(
     ),
 )
 
+VOICES = dataclasses.replace(
+    DEFAULT,
+    name="voices",
+    description=(
+        "default with POP909's three voices kept apart: every pitch event names its voice (melody, bridge, piano), "
+        "the melody is one line written first at each position, and pieces are three named tracks as in POP909. "
+        "Same network and data; it can start from a trained default (train --init-from), whose LSTMs already know "
+        "bars, chords and rhythm, and learn which voice each note is."
+    ),
+    data=dataclasses.replace(DEFAULT.data, representation="grid-voices"),
+)
+
 GRID = Preset(
     name="grid",
     description=(
@@ -267,7 +279,7 @@ MAGENTA_PRETRAINED = dataclasses.replace(
     data=dataclasses.replace(MAGENTA_ATTENTION.data, source="music21-folk"),
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, PAPER_ONEHOT, DEFAULT, GRID, TINY, MAGENTA_BASIC,
+PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, PAPER_ONEHOT, DEFAULT, VOICES, GRID, TINY, MAGENTA_BASIC,
                                                   MAGENTA_LOOKBACK, MAGENTA_ATTENTION, MAGENTA_PRETRAINED)}
 
 

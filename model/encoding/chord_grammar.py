@@ -7,6 +7,9 @@ moves time to or past the change, its move is replaced by the change's position,
 so the network hears the progression exactly where the conditioning puts it and writes the notes over it.
 Once the progression's last bar is over, the piece is finished and only bar lines follow (they decode to
 nothing).
+
+With voices (``grid-voices``) the notes at a position keep the encoder's order, melody, bridge, piano, and the
+melody stays one line: at most one melody note a position (decoding ends a melody note where the next begins).
 """
 
 from __future__ import annotations
@@ -14,26 +17,28 @@ from __future__ import annotations
 import numpy as np
 
 from model.encoding.grammar import PIANO_HIGH, PIANO_LOW, event_table
+from model.encoding.tokens import VOICE_PITCH_KINDS
 from model.encoding.vocabulary import Vocabulary
 from model.music.chords import Progression
-from model.music.score import STEPS_PER_BAR
+from model.music.score import MELODY, STEPS_PER_BAR, VOICES
 
 
 class ChordGridGrammar:
-    """Per-sequence state (last event kind, bar, position, pending chord change) and what may come next."""
+    """Per-sequence state (last event kind, bar, position, pending chord change, lowest voice still open at the
+    position) and what may come next."""
 
     def __init__(self, vocab: Vocabulary, batch: int, progression: Progression | None = None) -> None:
         kinds, values = event_table(vocab)
         self.vocab, self.kinds, self.values = vocab, kinds, values
-        chord = (kinds == "CH") & (progression is None)
-        pitch = (kinds == "P") & (values >= PIANO_LOW) & (values <= PIANO_HIGH)
-        self.allowed = {
-            "BAR": (kinds == "BAR") | (kinds == "POS"),
-            "POS": pitch | chord,
-            "P": kinds == "V",
-            "V": kinds == "D",
-        }
-        self.after_note = [pitch | (kinds == "BAR") | ((kinds == "POS") & (values > k)) for k in range(STEPS_PER_BAR)]
+        self.chord = (kinds == "CH") & (progression is None)
+        self.voice_of = np.full(len(kinds), -1)
+        for voice, kind in enumerate(VOICE_PITCH_KINDS):
+            self.voice_of[kinds == kind] = voice
+        pitch = (self.voice_of >= 0) & (values >= PIANO_LOW) & (values <= PIANO_HIGH)
+        self.notes_from = [pitch & (self.voice_of >= voice) for voice in range(len(VOICES))]
+        self.allowed = {"BAR": (kinds == "BAR") | (kinds == "POS"), "V": kinds == "D"}
+        self.allowed.update({kind: kinds == "V" for kind in VOICE_PITCH_KINDS})
+        self.time_moves = [(kinds == "BAR") | ((kinds == "POS") & (values > k)) for k in range(STEPS_PER_BAR)]
         self.progression = progression
         self.kind = ["BAR"] * batch
         self.bar = np.full(batch, -1)
@@ -41,15 +46,21 @@ class ChordGridGrammar:
         self.change = np.zeros(batch, dtype=np.int64)
         self.queue: list[list[int]] = [[] for _ in range(batch)]
         self.finished = np.zeros(batch, dtype=bool)
+        self.voice = np.full(batch, MELODY)
+        self.lowest = np.full(batch, MELODY)
 
     def mask(self) -> np.ndarray:
         """Allowed next ids, shape (batch, vocab)."""
         rows = []
-        for kind, position in zip(self.kind, self.position, strict=True):
+        for row, kind in enumerate(self.kind):
             if kind in self.allowed:
                 rows.append(self.allowed[kind])
+                continue
+            notes = self.notes_from[int(self.lowest[row])]
+            if kind == "POS":  # a position holds a note or a chord
+                rows.append(notes | self.chord)
             else:  # after a chord or a duration: another note, a later position or a bar line
-                rows.append(self.after_note[max(int(position), 0)])
+                rows.append(notes | self.time_moves[max(int(self.position[row]), 0)])
         return np.stack(rows)
 
     def forced(self) -> np.ndarray:
@@ -94,15 +105,18 @@ class ChordGridGrammar:
             self.kind[row] = kind
             if kind == "BAR":
                 self.bar[row] += 1
-                self.position[row] = -1
+                self.position[row], self.lowest[row] = -1, MELODY
                 if self.progression is not None and self.bar[row] >= self.progression.bars:
                     self.finished[row] = True
                 self._skip_passed(row, inclusive=False)
             elif kind == "POS":
-                self.position[row] = self.values[int(token)]
+                self.position[row], self.lowest[row] = self.values[int(token)], MELODY
                 self._skip_passed(row, inclusive=False)
-            elif kind in ("CH", "P"):  # a chord, or a note (a chord must come first), at a change's time settles it
+            elif kind == "CH" or kind in VOICE_PITCH_KINDS:  # a chord, or a note, at a change's time settles it
+                self.voice[row] = max(self.voice_of[int(token)], 0)  # a chord's is never read: no duration follows
                 self._skip_passed(row, inclusive=True)
+            elif kind == "D":  # later notes at this position: the same voice or a lower one (the melody's: lower)
+                self.lowest[row] = self.voice[row] + 1 if self.voice[row] == MELODY else self.voice[row]
 
     def _skip_passed(self, row: int, inclusive: bool) -> None:
         """Changes behind the sequence's time (and, ``inclusive``, at it) are settled: a primer that moved past

@@ -16,6 +16,11 @@ second, turning event ids into training windows):
     The default family: ``grid`` plus a chord event ``CH_root:quality`` (:mod:`model.music.chords`) right after the
     position of every chord change, and a velocity bin ``V_b`` between each note's pitch and duration, so a
     piece can be conditioned on a progression and has dynamics: ``BAR POS_0 CH_C:maj P_60 V_5 D_4 ...``.
+``grid-voices``
+    ``grid-chords`` with each note's voice (POP909's MELODY, BRIDGE, PIANO tracks) in its pitch event: ``PM_p``
+    a melody note, ``PB_p`` the bridge's, ``P_p`` the piano's; at each position the melody comes first, then the
+    bridge, then the piano, so the accompaniment is written knowing the tune. The voice rides on the pitch rather
+    than in an event of its own, so a piece is no longer than in ``grid-chords`` (generation time is per event).
 ``melody``
     Magenta MelodyRNN's monophonic melody events, one per 16th step, through note-seq
     (:class:`model.encoding.melody.MelodyCodec`).
@@ -34,7 +39,7 @@ from typing import Protocol
 import numpy as np
 
 from model.music.chords import Chord, chord_vocabulary, from_token
-from model.music.score import STEPS_PER_BAR, Score
+from model.music.score import MELODY, PIANO, STEPS_PER_BAR, Score
 
 MUSIC21_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
 PAPER_STEP = 2
@@ -168,7 +173,11 @@ class GridCodec:
                 + [f"D_{d}" for d in range(1, MAX_DURATION + 1)])
 
 
-PITCH_NAMES = np.array([f"P_{p}" for p in range(128)], dtype=object)
+VOICE_PITCH_KINDS = ("PM", "PB", "P")
+"""The kind of a pitch event by the note's voice (:data:`model.music.score.VOICES` order); ``P`` is the piano's,
+which is every note of a family without voices."""
+VOICE_PITCH_NAMES = np.array([[f"{kind}_{p}" for p in range(128)] for kind in VOICE_PITCH_KINDS], dtype=object)
+PITCH_NAMES = VOICE_PITCH_NAMES[PIANO]
 VELOCITY_NAMES = np.array([f"V_{v}" for v in range(VELOCITY_BINS)], dtype=object)
 DURATION_NAMES = np.array([f"D_{d}" for d in range(MAX_DURATION + 1)], dtype=object)
 
@@ -229,28 +238,7 @@ class ChordGridCodec:
     def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
         """Tolerant decoding: malformed runs (a pitch without duration, a position before BAR) are skipped; a note
         without a velocity gets the default one."""
-        onsets, durations, pitches, velocities = [], [], [], []
-        chords: list[tuple[int, Chord]] = []
-        bar, position, pitch, velocity = -1, 0, None, DEFAULT_VELOCITY
-        for event in events:
-            kind, _, value = event.partition("_")
-            if kind == "BAR":
-                bar, position, pitch = bar + 1, 0, None
-            elif kind == "POS":
-                position, pitch = int(value), None
-            elif kind == "CH":
-                chords.append((max(bar, 0) * STEPS_PER_BAR + position, from_token(event)))
-            elif kind == "P":
-                pitch, velocity = int(value), DEFAULT_VELOCITY
-            elif kind == "V":
-                velocity = bin_velocity(int(value))
-            elif kind == "D" and pitch is not None:
-                onsets.append(max(bar, 0) * STEPS_PER_BAR + position)
-                durations.append(int(value))
-                pitches.append(pitch)
-                velocities.append(velocity)
-                pitch = None
-        return _score(onsets, durations, pitches, seconds_per_beat, velocities, tuple(chords))
+        return _decode_grid(events, seconds_per_beat, voiced=False)
 
     @staticmethod
     def all_events() -> list[str]:
@@ -258,8 +246,80 @@ class ChordGridCodec:
         return GridCodec.all_events() + chord_vocabulary() + [f"V_{b}" for b in range(VELOCITY_BINS)]
 
 
+@dataclass(frozen=True)
+class VoicedGridCodec:
+    """``grid-chords`` events with each note's voice in its pitch event (``PM_p``, ``PB_p``, ``P_p``)."""
+
+    name: str = "grid-voices"
+
+    def encode(self, score: Score) -> list[str]:
+        """Events with the melody first at each position, then the bridge, then the piano (each by pitch); a score
+        without voices is all piano."""
+        order = np.lexsort((score.pitches, score.voice_ids, score.onsets))
+        ordered = score.kept(order, score.onsets[order], score.pitches[order], score.chords)
+        names = (VOICE_PITCH_NAMES[ordered.voice_ids, ordered.pitches],
+                 VELOCITY_NAMES[velocity_bins(ordered.velocities)], DURATION_NAMES[_durations(ordered)])
+        return _grid_events(ordered, names, {step: chord.token for step, chord in score.chords})
+
+    def decode(self, events: Sequence[str], seconds_per_beat: float = 0.5) -> Score:
+        """A score with voices, decoded as tolerantly as ``grid-chords``."""
+        return _decode_grid(events, seconds_per_beat, voiced=True)
+
+    @staticmethod
+    def all_events() -> list[str]:
+        """``grid-chords``' vocabulary (same ids) and then the melody's and the bridge's pitch events."""
+        return ChordGridCodec.all_events() + [str(name) for name in VOICE_PITCH_NAMES[:PIANO].ravel()]
+
+
+def unvoiced(event: str) -> str:
+    """The ``grid-chords`` event a ``grid-voices`` event grows from (``PM_60`` -> ``P_60``; others are themselves),
+    so a voiced network can start from an unvoiced one's weights (:mod:`model.training.warm_start`)."""
+    kind, _, value = event.partition("_")
+    return f"P_{value}" if kind in VOICE_PITCH_KINDS else event
+
+
+def _decode_grid(events: Sequence[str], seconds_per_beat: float, voiced: bool) -> Score:
+    """Notes of grid events; ``voiced``: with the voice each pitch event names (else none)."""
+    notes: list[tuple[int, int, int, int, int]] = []  # onset, duration, pitch, velocity, voice
+    chords: list[tuple[int, Chord]] = []
+    bar, position, pitch, velocity, voice = -1, 0, None, DEFAULT_VELOCITY, PIANO
+    for event in events:
+        kind, _, value = event.partition("_")
+        if kind == "BAR":
+            bar, position, pitch = bar + 1, 0, None
+        elif kind == "POS":
+            position, pitch = int(value), None
+        elif kind == "CH":
+            chords.append((max(bar, 0) * STEPS_PER_BAR + position, from_token(event)))
+        elif kind in VOICE_PITCH_KINDS:
+            pitch, velocity, voice = int(value), DEFAULT_VELOCITY, VOICE_PITCH_KINDS.index(kind)
+        elif kind == "V":
+            velocity = bin_velocity(int(value))
+        elif kind == "D" and pitch is not None:
+            notes.append((max(bar, 0) * STEPS_PER_BAR + position, int(value), pitch, velocity, voice))
+            pitch = None
+    columns = [list(column) for column in zip(*notes, strict=True)] if notes else [[], [], [], [], []]
+    if not voiced:
+        return _score(columns[0], columns[1], columns[2], seconds_per_beat, columns[3], tuple(chords))
+    voices = np.asarray(columns[4], dtype=np.int64)
+    durations = _melody_one_line(np.asarray(columns[0]), np.asarray(columns[1]), voices == MELODY)
+    return _score(columns[0], durations.tolist(), columns[2], seconds_per_beat, columns[3], tuple(chords), voices)
+
+
+def _melody_one_line(onsets: np.ndarray, durations: np.ndarray, melody: np.ndarray) -> np.ndarray:
+    """Durations with each melody note ended where the next one begins: the tune is one line (a sung melody), as
+    POP909's MELODY tracks are before quantisation (1.5% of their notes overlap the next by rounding alone)."""
+    out = durations.copy()
+    at = np.flatnonzero(melody)
+    at = at[np.argsort(onsets[at], kind="stable")]
+    gaps = np.diff(onsets[at])
+    out[at[:-1]] = np.where(gaps > 0, np.minimum(durations[at[:-1]], gaps), durations[at[:-1]])
+    return out
+
+
 def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_per_beat: float,
-           velocities: list[int] | None = None, chords: tuple[tuple[int, Chord], ...] = ()) -> Score:
+           velocities: list[int] | None = None, chords: tuple[tuple[int, Chord], ...] = (),
+           voices: np.ndarray | None = None) -> Score:
     return Score(
         onsets=np.asarray(onsets, dtype=np.int64),
         durations=np.asarray(durations, dtype=np.int64),
@@ -268,4 +328,5 @@ def _score(onsets: list[int], durations: list[int], pitches: list[int], seconds_
                     else np.asarray(velocities, dtype=np.int64)),
         seconds_per_beat=seconds_per_beat,
         chords=chords,
+        voices=voices,
     )

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.encoding.tokens import VOICE_PITCH_KINDS
 from model.encoding.vocabulary import Vocabulary
 from model.music.chords import from_token
 
 
 def shift_table(vocab: Vocabulary, semitones: int) -> np.ndarray:
-    """Id of each event moved by ``semitones``: ``P_p`` to ``P_{p+s}``, ``CH_root:q`` to the root moved by s;
-    -1 where the pitch would leave 0-127; every other event maps to itself."""
+    """Id of each event moved by ``semitones``: ``P_p`` to ``P_{p+s}`` (and a voice's ``PM_p``, ``PB_p`` within
+    its voice), ``CH_root:q`` to the root moved by s; -1 where the pitch would leave 0-127; every other event maps to
+    itself."""
     index = {event: i for i, event in enumerate(vocab.events)}
     table = np.arange(len(vocab), dtype=np.int64)
     for i, event in enumerate(vocab.events):
-        if event.startswith("P_"):
-            table[i] = index.get(f"P_{int(event[2:]) + semitones}", -1)
-        elif event.startswith("CH_"):
+        kind, _, value = event.partition("_")
+        if kind in VOICE_PITCH_KINDS:
+            table[i] = index.get(f"{kind}_{int(value) + semitones}", -1)
+        elif kind == "CH":
             table[i] = index[from_token(event).transposed(semitones).token]
     return table
 

@@ -8,11 +8,13 @@ defines a :class:`~model.families.base.Family` and one line in :data:`FAMILIES`.
 
 from __future__ import annotations
 
-from model.families import grid, grid_chords, melody, paper
+from model.families import grid, grid_chords, grid_voices, melody, paper
 from model.families.base import Family
 from model.presets import Preset
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (paper.FAMILY, grid.FAMILY, grid_chords.FAMILY, melody.FAMILY)}
+FAMILIES: dict[str, Family] = {
+    f.name: f for f in (paper.FAMILY, grid.FAMILY, grid_chords.FAMILY, grid_voices.FAMILY, melody.FAMILY)
+}
 
 
 def family_named(name: str) -> Family:

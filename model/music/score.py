@@ -17,13 +17,16 @@ import pretty_midi
 from model.music import midi_limits
 from model.music.chords import Chord, chord_changes, read_chord_file
 from model.music.midi_notes import MidiNotes, read_notes
-from model.music.pop909 import read_beat_file
+from model.music.pop909 import TRACKS, read_beat_file
 
 STEPS_PER_BEAT = 4
 STEPS_PER_BAR = 16
 MAX_SECONDS = midi_limits.MAX_SECONDS
 MidiError = midi_limits.MidiError
 """A MIDI file that cannot be used: corrupt bytes, no notes, or beyond ``model.music.midi_limits``."""
+VOICES = TRACKS
+"""A note's voice is its index here: POP909's MELODY (0), BRIDGE (1) and PIANO (2) tracks."""
+MELODY, BRIDGE, PIANO = range(len(VOICES))
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Score:
     pitches, velocities : int arrays (MIDI numbers).
     seconds_per_beat : median beat length in seconds, to restore the tempo when rendering.
     chords : (step, chord) at each chord change, from POP909's chord annotations or a decoded piece.
+    voices : int array of :data:`VOICES` indices, or None for a piece without voices (every note the piano's).
+        A POP909 song's tracks are its voices; a file with other track names is all piano.
     """
 
     onsets: np.ndarray
@@ -44,11 +49,25 @@ class Score:
     velocities: np.ndarray
     seconds_per_beat: float
     chords: tuple[tuple[int, Chord], ...] = ()
+    voices: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.onsets)
-        if not (len(self.durations) == len(self.pitches) == len(self.velocities) == n):
+        lengths = (len(self.durations), len(self.pitches), len(self.velocities),
+                   n if self.voices is None else len(self.voices))
+        if any(length != n for length in lengths):
             raise ValueError("Score arrays must have equal lengths.")
+
+    @property
+    def voice_ids(self) -> np.ndarray:
+        """Each note's voice (:data:`VOICES` index); the piano's for a score without voices."""
+        return np.full(len(self.onsets), PIANO, dtype=np.int64) if self.voices is None else self.voices
+
+    def kept(self, keep: np.ndarray, onsets: np.ndarray, pitches: np.ndarray,
+             chords: tuple[tuple[int, Chord], ...]) -> Score:
+        """The notes ``keep`` selects, at ``onsets`` and ``pitches`` (already selected), with their voices."""
+        return Score(onsets, self.durations[keep], pitches, self.velocities[keep], self.seconds_per_beat, chords,
+                     None if self.voices is None else self.voices[keep])
 
     @property
     def n_notes(self) -> int:
@@ -60,15 +79,14 @@ class Score:
         keep = (self.onsets >= first) & (self.onsets < stop)
         sounding = [(0, c) for s, c in self.chords if s <= first][-1:]
         inside = [(s - first, c) for s, c in self.chords if first < s < stop]
-        return Score(self.onsets[keep] - first, self.durations[keep], self.pitches[keep], self.velocities[keep],
-                     self.seconds_per_beat, tuple(sounding + inside))
+        return self.kept(keep, self.onsets[keep] - first, self.pitches[keep], tuple(sounding + inside))
 
     def transposed(self, semitones: int) -> Score:
         """Shift every pitch; notes pushed outside MIDI 0-127 are dropped rather than wrapped."""
         pitches = self.pitches + semitones
         keep = (pitches >= 0) & (pitches <= 127)
-        return Score(self.onsets[keep], self.durations[keep], pitches[keep], self.velocities[keep],
-                     self.seconds_per_beat, tuple((s, c.transposed(semitones)) for s, c in self.chords))
+        chords = tuple((s, c.transposed(semitones)) for s, c in self.chords)
+        return self.kept(keep, self.onsets[keep], pitches[keep], chords)
 
 
 def to_score(
@@ -100,7 +118,18 @@ def to_score(
         velocities=notes.velocities[order],
         seconds_per_beat=float(np.median(np.diff(beats))),
         chords=changes,
+        voices=None if (voices := _voices(notes)) is None else voices[order],
     )
+
+
+def _voices(notes: MidiNotes) -> np.ndarray | None:
+    """Each note's voice by its track's name (POP909's MELODY, BRIDGE, PIANO; any other track is the piano), or
+    None for a file that names none of them (it has no voices, rather than three of which two are silent)."""
+    names = np.char.upper(np.char.strip(notes.track_names.astype(str)))
+    voices = np.full(len(names), PIANO, dtype=np.int64)
+    for voice, name in enumerate(VOICES):
+        voices[names == name] = voice
+    return voices if np.isin(names, VOICES).any() else None
 
 
 def _beat_position(times: np.ndarray, beats: np.ndarray) -> np.ndarray:
@@ -132,13 +161,18 @@ def load_score(midi_path: str | Path | bytes, beat_path: Path | None = None, cho
 
 
 def score_to_midi(score: Score, seconds_per_beat: float | None = None, program: int = 0) -> pretty_midi.PrettyMIDI:
-    """Render grid notes back to a one-instrument MIDI file at a constant tempo."""
+    """Render grid notes back to MIDI at a constant tempo: one instrument, or for a score with voices the three
+    tracks named as POP909 names them (MELODY, BRIDGE, PIANO; all three written, as in POP909, even if one is
+    silent), so the presentation's "melody only" and the stems find the tune by name."""
     spb = seconds_per_beat or score.seconds_per_beat
     step = spb / STEPS_PER_BEAT
     midi = pretty_midi.PrettyMIDI(initial_tempo=60.0 / spb)
-    instrument = pretty_midi.Instrument(program=program, name=pretty_midi.program_to_instrument_name(program))
-    for onset, dur, pitch, vel in zip(score.onsets, score.durations, score.pitches, score.velocities, strict=True):
+    names = VOICES if score.voices is not None else (pretty_midi.program_to_instrument_name(program),)
+    tracks = [pretty_midi.Instrument(program=program, name=name) for name in names]
+    voice_of = score.voice_ids if score.voices is not None else np.zeros(score.n_notes, dtype=np.int64)
+    notes = zip(score.onsets, score.durations, score.pitches, score.velocities, voice_of, strict=True)
+    for onset, dur, pitch, vel, voice in notes:
         start = float(onset) * step
-        instrument.notes.append(pretty_midi.Note(int(vel), int(pitch), start, start + float(dur) * step))
-    midi.instruments.append(instrument)
+        tracks[int(voice)].notes.append(pretty_midi.Note(int(vel), int(pitch), start, start + float(dur) * step))
+    midi.instruments.extend(tracks)
     return midi

@@ -28,6 +28,7 @@ from model.training.devices import distribution_scope, hardware
 from model.training.folder import keras_network, save_bundle
 from model.training.networks import build_network, compile_network
 from model.training.prepare import PreparedData, prepare_data
+from model.training.warm_start import grown_weights
 
 
 def training_network(vocab_size: int, preset: Preset) -> keras.Model:
@@ -91,8 +92,9 @@ def train(
     """Train ``preset`` and write a model folder to ``out``; returns the training card.
 
     A backup left in ``out`` by an interrupted run is resumed; otherwise the run starts afresh.
-    ``songs`` (from a token pack) replaces reading POP909. ``init_from`` (a model folder of the same preset)
-    continues training from its weights, e.g. a run cut by a time limit; the card adds up both runs' updates.
+    ``songs`` (from a token pack) replaces reading POP909. ``init_from`` (a model folder of the same preset, or of
+    the family this one's vocabulary grows from) continues training from its weights, e.g. a run cut by a time
+    limit; the card adds up both runs' updates.
     """
     keras.utils.set_random_seed(preset.train.seed)
     songs = songs or tokenise(preset, pop909_dir, log)
@@ -134,9 +136,11 @@ def baseline_card(songs: TokenisedSongs) -> dict[str, float]:
 def _warm_start(network: keras.Model, folder: Path, vocab: Vocabulary, log: Log) -> dict[str, Any]:
     """Load a model folder's weights into ``network``; returns what its card says of the earlier run."""
     bundle = load_bundle(folder)
-    if bundle.vocab != vocab:
-        raise ValueError(f"{folder} was trained on another vocabulary; it cannot be continued with this data.")
-    network.set_weights(keras_network(bundle).get_weights())
+    weights = keras_network(bundle).get_weights()
+    if bundle.vocab != vocab:  # a vocabulary that grows from the old one (grid-chords -> grid-voices)
+        weights = grown_weights(weights, [tuple(w.shape) for w in network.get_weights()], bundle.vocab, vocab)
+        log(f"vocabulary grown from {len(bundle.vocab)} to {len(vocab)} events")
+    network.set_weights(weights)
     log(f"continuing from {folder}")
     card = bundle.card
     updates = card.get("optimizer_updates") or round(

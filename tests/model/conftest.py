@@ -31,3 +31,12 @@ def tiny_paper_model(pop909_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     out = tmp_path_factory.mktemp("tiny-paper")
     train(preset, out, pop909_dir, verbose=0, log=lambda _: None)
     return open_model(out)
+
+
+@pytest.fixture(scope="session")
+def tiny_voiced_model(pop909_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ModelBundle:
+    """The voiced family (``grid-voices``) at toy width, trained a few steps on three songs."""
+    preset = TINY.with_overrides(representation="grid-voices", steps_per_epoch=4, epochs=1)
+    out = tmp_path_factory.mktemp("tiny-voiced")
+    train(preset, out, pop909_dir, verbose=0, log=lambda _: None)
+    return open_model(out)

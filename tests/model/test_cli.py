@@ -42,6 +42,16 @@ def test_generate_writes_playable_midi(tiny_model: ModelBundle, tmp_path: Path) 
     assert len(pretty_midi.PrettyMIDI(str(out)).instruments[0].notes) > 0
 
 
+def test_a_voiced_model_writes_pop909s_three_named_tracks(tiny_voiced_model: ModelBundle, tmp_path: Path) -> None:
+    out = tmp_path / "piece.mid"
+    result = run_cli("generate", "--model", str(tiny_voiced_model.path), "--chords", "C G Am F", "--seed", "1",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    tracks = pretty_midi.PrettyMIDI(str(out)).instruments
+    assert [track.name for track in tracks] == ["MELODY", "BRIDGE", "PIANO"]
+    assert sum(len(track.notes) for track in tracks) > 0
+
+
 def test_generate_with_a_corrupt_primer_says_so(tiny_model: ModelBundle, tmp_path: Path) -> None:
     bad = tmp_path / "bad.mid"
     bad.write_bytes(b"\x00\x01garbage")

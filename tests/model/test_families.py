@@ -32,7 +32,7 @@ def test_every_preset_has_a_family_and_a_network_of_it() -> None:
 
 def test_the_melody_family_starts_where_melody_rnn_does() -> None:
     assert FAMILIES["melody"].start_event == f"NOTE_{DEFAULT_PRIMER_PITCH}"
-    assert [f.name for f in FAMILIES.values() if f.takes_chords] == ["grid-chords"]
+    assert [f.name for f in FAMILIES.values() if f.takes_chords] == ["grid-chords", "grid-voices"]
 
 
 def test_a_variant_the_family_does_not_train_is_one_sentence() -> None:
