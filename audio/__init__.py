@@ -43,6 +43,7 @@ from audio.pianoroll import piano_roll_figure
 from audio.render import render_midi
 from audio.settings import ExcerptSettings, Orchestration, RenderSettings
 from audio.soundfont import SoundFont, find_soundfont
+from audio.stems import Stem, track_stems
 
 __all__ = [
     "AudioFileError",
@@ -61,6 +62,7 @@ __all__ = [
     "SilentRenderError",
     "SoundFont",
     "SoundFontError",
+    "Stem",
     "SynthUnavailableError",
     "default_cache_dir",
     "encode_clip",
@@ -73,5 +75,6 @@ __all__ = [
     "piano_roll_figure",
     "render_midi",
     "survey_clip",
+    "track_stems",
     "whole_piece",
 ]

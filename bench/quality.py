@@ -83,7 +83,11 @@ class Row:
     weighted: np.ndarray
     """(pieces, 2, bins): each piece's duration and inter-onset histograms times its note count, for resampling."""
     melody: IntervalProfile
-    """The top line's moves (a melody track's own line), pooled over pieces."""
+    """The melody's moves, pooled over pieces: its melody voice (a MELODY track), else its top line."""
+    top_line: IntervalProfile
+    """The top line's moves whatever the voices, as a listener following the highest note hears them."""
+    voiced: bool
+    """Every piece names its melody voice, so ``melody`` is that voice."""
     windows: list[np.ndarray]
     """Each piece's 8-bar windows as the two-sample test's features."""
 
@@ -108,7 +112,9 @@ def measure(pieces: Sequence[pretty_midi.PrettyMIDI], progressions: Sequence[Pro
     durations, iois = weighted.sum(axis=0)
     scale, entropy, grid, phrase, velocity = np.nanmean(per_piece, axis=0)
     return Row(scale, entropy, grid, phrase, velocity, chord, durations / durations.sum(), iois / iois.sum(), weighted,
-               melodic.pooled([melodic.melody_profile(p) for p in pieces]), [window_features(p) for p in pieces])
+               melodic.pooled([melodic.melody_profile(p) for p in pieces]),
+               melodic.pooled([melodic.interval_profile(*melodic.top_line(p)) for p in pieces]),
+               all(melodic.has_melody_voice(p) for p in pieces), [window_features(p) for p in pieces])
 
 
 def distance_interval(row: Row, ref: Row, column: int, draws: int = 1000) -> tuple[float, float]:
@@ -257,25 +263,27 @@ def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, fl
         return classifier_test([w for i, w in enumerate(windows) if i in draw],
                                [w for i, w in enumerate(windows) if i not in draw])
 
-    lines = ["", "Melody (top line; POP909 melody: its MELODY tracks) and a classifier two-sample test, 8-bar windows, "
-             "folds by piece (accuracy 0.5: cannot tell):", f"{'source':<36}" + "".join(f"{c:>10}" for c in
-                                                                                     MELODY_COLUMNS)]
-    lines.append(_melody_row(f"POP909 melody, {size} vs the others", melody.melody, drawn_vs_others(melody.windows)))
-    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref.melody, drawn_vs_others(ref.windows)))
-    lines.append(_melody_row("POP909 held-out vs the reference", held.melody, classifier_test(held.windows,
-                                                                                             ref.windows)))
+    lines = ["", "Melody (the melody voice, a MELODY track, where the source names one [voice]; else the top line "
+             "[top]) and a classifier two-sample test, 8-bar windows, folds by piece (accuracy 0.5: cannot tell):",
+             f"{'source':<44}" + "".join(f"{c:>10}" for c in MELODY_COLUMNS)]
+    lines.append(_melody_row(f"POP909 melody, {size} vs the others", melody, drawn_vs_others(melody.windows)))
+    floor = drawn_vs_others(ref.windows)
+    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref, floor))
+    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref, floor, top=True))
+    lines.append(_melody_row("POP909 held-out vs the reference", held, classifier_test(held.windows, ref.windows)))
     for name, (rows, _) in benched.items():
         for label, row in rows.items():
             against = melody.windows if name in tunes_only else held.windows if "chords" in label else ref.windows
-            lines.append(_melody_row(name + ROWS.get(label, f" ({label})"), row.melody,
-                                     classifier_test(row.windows, against)))
+            lines.append(_melody_row(name + ROWS.get(label, f" ({label})"), row, classifier_test(row.windows, against)))
     return lines
 
 
-def _melody_row(name: str, profile: IntervalProfile, test: TwoSample | None) -> str:
+def _melody_row(name: str, row: Row, test: TwoSample | None, top: bool = False) -> str:
+    """A row's melody (its voice where it has one), or with ``top`` its top line whatever its voices."""
+    profile = row.top_line if top or not row.voiced else row.melody
     cells = [profile.unisons, profile.steps, profile.leaps, profile.range, profile.notes_per_bar,
              *((test.accuracy, test.auc) if test else (float("nan"),) * 2)]
-    return f"{name:<36}" + "".join(f"{c:>10.3f}" for c in cells)
+    return f"{name + (' [voice]' if row.voiced and not top else ' [top]'):<44}" + "".join(f"{c:>10.3f}" for c in cells)
 
 
 def _band_line(band: np.ndarray, size: int) -> str:

@@ -10,12 +10,15 @@ seconds a piece).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pretty_midi
 
 from model.evaluation.metrics import BEATS_PER_BAR, STEPS_PER_BEAT, Piece, beat_grid, notes_of, onset_steps
+from model.music.pop909 import MELODY_TRACK
 
 STEP_SEMITONES = (1, 2)
 """A step: a semitone or a whole tone."""
@@ -67,8 +70,27 @@ def interval_profile(steps: npt.NDArray[np.int_], pitches: npt.NDArray[np.int_])
 
 
 def melody_profile(piece: Piece, beats: npt.ArrayLike | None = None) -> IntervalProfile:
-    """The profile of ``piece``'s top line (its melody itself when ``piece`` is a melody voice)."""
-    return interval_profile(*top_line(piece, beats))
+    """The profile of ``piece``'s melody voice (its track named MELODY, as POP909 and voiced models write it), else
+    of its top line (the melody itself when ``piece`` is one melody line)."""
+    return interval_profile(*top_line(melody_voice(piece) or piece, beats))
+
+
+def melody_voice(piece: Piece) -> pretty_midi.PrettyMIDI | None:
+    """The piece's track named MELODY (with two notes or more) as a piece of its own, on the piece's tempo map, or
+    None for a piece without one."""
+    if not isinstance(piece, pretty_midi.PrettyMIDI):
+        return None
+    tracks = [i for i in piece.instruments if i.name.strip().upper() == MELODY_TRACK and len(i.notes) >= 2]
+    if not tracks:
+        return None
+    alone = copy.copy(piece)  # shares the tempo map and beats; only the list of instruments is its own
+    alone.instruments = tracks
+    return alone
+
+
+def has_melody_voice(piece: Piece) -> bool:
+    """Whether ``piece`` names its melody (so :func:`melody_profile` reads that voice, not the top line)."""
+    return melody_voice(piece) is not None
 
 
 def pooled(profiles: list[IntervalProfile]) -> IntervalProfile:

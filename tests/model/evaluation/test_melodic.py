@@ -33,3 +33,19 @@ def test_a_piece_without_a_line_has_no_profile_and_pooling_skips_it() -> None:
     empty = interval_profile(np.zeros(0, int), np.zeros(0, int))
     assert np.isnan(empty.steps)
     assert pooled([empty, melody_profile(line([60, 62, 64]))]).steps == 1.0
+
+
+def test_a_piece_that_names_its_melody_is_measured_by_that_voice_not_its_top_line() -> None:
+    import pretty_midi
+
+    piece = pretty_midi.PrettyMIDI()
+    melody, piano = pretty_midi.Instrument(0, name="MELODY"), pretty_midi.Instrument(0, name="PIANO")
+    for start, end, pitch in line([60, 62, 64, 65]):
+        melody.notes.append(pretty_midi.Note(90, int(pitch), start, end))
+    for start, end, pitch in line([84, 72, 88, 74]):  # higher than the tune, leaping
+        piano.notes.append(pretty_midi.Note(90, int(pitch), start, end))
+    piece.instruments += [melody, piano]
+    assert melody_profile(piece).steps == 1.0
+    piano.name = "Piano right hand"
+    melody.name = "Tune"
+    assert melody_profile(piece).leaps == 1.0  # no voice named: the top line, the piano's leaps
