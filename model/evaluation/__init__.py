@@ -5,10 +5,7 @@
 - :mod:`model.evaluation.cli`: ``python -m model metrics`` over folders of MIDI files.
 
 How metrics relate to listeners' ratings is statistics about people, in ``survey.analysis.correlations``.
+
+Nothing is imported here: training reads :mod:`model.evaluation.ngram` for its card's baselines, and a GPU host that
+trains from a token pack has Keras and NumPy but not MusPy or music21, which the metrics load.
 """
-
-from model.evaluation.metrics import SCALAR_METRICS, MidiReadError, piece_metrics, piece_metrics_from_bytes
-from model.evaluation.relative import RELATIVE_COLUMNS, relative_measures
-
-__all__ = ["RELATIVE_COLUMNS", "SCALAR_METRICS", "MidiReadError", "piece_metrics", "piece_metrics_from_bytes",
-           "relative_measures"]
