@@ -8,7 +8,7 @@ import pytest
 
 from audio.midi import load_midi
 from audio.presentation import piece_bpm
-from model.families import family_named
+from model.families import family_of
 from model.models import open_model
 from model.pieces import primer_and_chords
 from survey.clips.prepare import ClipUnavailable
@@ -25,7 +25,7 @@ def test_the_primer_starts_where_the_song_has_notes_and_the_chords_follow_it(son
     request = clip_request(GeneratedClip("default", primer=song, bars=16, chords_from_song=True), folder)
     primer, progression = primer_and_chords(bundle, request)
     assert primer is not None and progression is not None
-    primed = family_named("grid-chords").codec().decode(bundle.vocab.decode(list(primer)))
+    primed = family_of(bundle.preset).codec().decode(bundle.vocab.decode(list(primer)))
     assert primed.n_notes > 0  # song 004 opens with two empty bars: a primer from bar 0 held no notes
     assert progression.bars == 2 + 16 and progression.changes
 

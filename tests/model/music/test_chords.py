@@ -14,7 +14,7 @@ from model.encoding.tokens import ChordGridCodec
 from model.encoding.transpose import shift_table
 from model.encoding.vocabulary import Vocabulary
 from model.evaluation.metrics import chord_tone_share
-from model.families import family_named
+from model.families import family_named, family_of
 from model.generation.generate import GenerationSettings, generate_ids
 from model.music.chords import Chord, ChordError, Progression, from_label, parse_progression
 from model.music.score import Score, load_score
@@ -157,7 +157,7 @@ def test_the_default_model_writes_its_notes_over_the_given_chords() -> None:
     progression = parse_progression("Dm G C Am")
     ids = generate_ids(bundle, GenerationSettings(tokens=2000, seed=0), 2, None, progression)
     for row in ids:
-        score = family_named("grid-chords").codec().decode(bundle.vocab.decode([bundle.vocab.index["BAR"], *row]))
+        score = family_of(bundle.preset).codec().decode(bundle.vocab.decode([bundle.vocab.index["BAR"], *row]))
         assert score.chords == progression.changes
         assert score.n_notes > 10 and score.velocities.std() > 0
 
