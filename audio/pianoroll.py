@@ -13,6 +13,9 @@ from audio.midi import MidiInput, load_midi
 
 NOTE_WIDTH_PX = 6
 """Line width of a note bar in pixels."""
+VOICE_COLOURS = {"MELODY": "#d62728", "BRIDGE": "#ff9f1c", "PIANO": "#4c78a8"}
+"""POP909's voices (as POP909 and voiced models name their tracks): the melody in red, apart from everything else.
+Used only where track names are shown: in a blind test a colour would name the track as well as its name would."""
 
 
 def piano_roll_figure(
@@ -36,7 +39,7 @@ def piano_roll_figure(
     figure = go.Figure()
     for index, instrument in enumerate(parsed.instruments):
         name = (instrument.name.strip() or f"Track {index + 1}") if show_track_names else f"Part {index + 1}"
-        figure.add_trace(_instrument_trace(instrument, name))
+        figure.add_trace(_instrument_trace(instrument, name, VOICE_COLOURS.get(name.upper())))
     figure.update_layout(
         title=title,
         xaxis_title="Time (s)",
@@ -52,7 +55,7 @@ def piano_roll_figure(
     return figure
 
 
-def _instrument_trace(instrument: pretty_midi.Instrument, name: str) -> go.Scatter:
+def _instrument_trace(instrument: pretty_midi.Instrument, name: str, colour: str | None = None) -> go.Scatter:
     """One Scatter trace with a horizontal segment per note and hover text (pitch name, times, velocity)."""
     xs: list[float | None] = []
     ys: list[int | None] = []
@@ -67,5 +70,5 @@ def _instrument_trace(instrument: pretty_midi.Instrument, name: str) -> go.Scatt
         text += [label, label, None]
     return go.Scatter(
         x=xs, y=ys, text=text, name=name, mode="lines", hoverinfo="text",
-        line={"width": NOTE_WIDTH_PX}, connectgaps=False,
+        line={"width": NOTE_WIDTH_PX, **({"color": colour} if colour else {})}, connectgaps=False,
     )

@@ -31,7 +31,7 @@ prepare() {
 run() {
   local minutes="${1:-7}"
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
-  nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
+  nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
   PYTHONPATH=/tmp/site:. PYTHONUNBUFFERED=1 KERAS_BACKEND=jax XLA_FLAGS=--xla_disable_hlo_passes=constant_folding \
     python3 -m model train --preset "$preset" --pack "$gpu/$preset.npz" --init-from "$gpu/$preset-start" \
     --max-minutes "$minutes" --out "$OUT/$preset" --quiet
