@@ -22,6 +22,12 @@ def event_table(vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
     return kinds, values
 
 
+def masked(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``weights`` (batch, vocab) with what ``mask`` forbids removed, each row summing to 1 again."""
+    weights = weights * mask
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
 class GridGrammar:
     """Per-sequence state (last event kind, position in bar) and the mask it allows next."""
 
@@ -52,6 +58,10 @@ class GridGrammar:
             else:
                 rows.append(self.after_duration[min(int(position), STEPS_PER_BAR - 1)])
         return np.stack(rows)
+
+    def weigh(self, weights: np.ndarray) -> np.ndarray:
+        """The network's next-event weights masked to what may come next, rows summing to 1."""
+        return masked(weights, self.mask())
 
     def advance(self, ids: np.ndarray) -> None:
         for row, token in enumerate(ids):

@@ -45,8 +45,7 @@ class Steering:
 
     def weigh(self, weights: np.ndarray) -> np.ndarray:
         if self.grammar is not None:
-            weights = weights * self.grammar.mask()
-            weights /= weights.sum(axis=-1, keepdims=True)
+            weights = self.grammar.weigh(weights)
         return self.echo.bias(weights) if self.echo is not None else weights
 
     def settle(self, ids: np.ndarray) -> np.ndarray:

@@ -131,3 +131,21 @@ def test_a_grid_chords_network_seeds_a_voiced_one_each_voice_starting_as_the_pia
     assert grown[0].shape == (len(VOICED), 2) and grown[2].shape == (3, len(VOICED))
     assert np.array_equal(grown[0][VOICED.index["PM_60"]], embedding[old.index["P_60"]])
     assert np.array_equal(grown[0][: len(old)], embedding) and np.array_equal(grown[1], recurrent)
+
+
+def test_a_silent_melody_takes_the_bridges_opening_notes_and_a_singing_one_leaves_them() -> None:
+    grammar = ChordGridGrammar(VOICED, 1)
+    uniform = np.full((1, len(VOICED)), 1.0)
+
+    def after(events: list[str]) -> np.ndarray:
+        for token in VOICED.encode(events):
+            grammar.advance(np.array([token]))
+        return grammar.weigh(uniform)[0]
+
+    opening = after(["BAR", "POS_0"])  # nothing sung yet: an intro's bridge note is the melody's
+    assert opening[VOICED.index["PB_72"]] == 0 and opening[VOICED.index["PM_72"]] == 2 * opening[VOICED.index["P_72"]]
+    singing = after(["PM_72", "V_5", "D_4", "POS_4"])  # sung a quarter ago: the bridge may answer
+    assert singing[VOICED.index["PB_72"]] == singing[VOICED.index["PM_72"]] > 0
+    silent = after(["BAR", "POS_4"])  # a bar since the melody's last note
+    assert silent[VOICED.index["PB_72"]] == 0
+    assert np.isclose(silent.sum(), 1.0)
