@@ -6,9 +6,10 @@
 #       bash model/training/gpu_job.sh run voices 7   # there: 7 minutes of training, the model folder under $OUT
 #   then here: bash model/training/gpu_job.sh keep voices /work/.device/.../voices
 #
-# Each call continues from the last one's weights (runs/gpu/PRESET-start: assets/models/default the first time,
-# whose LSTMs seed the voiced network), so sessions add up until early stopping ends it; the card sums their
-# optimiser updates and says why it stopped. Optimiser checkpoints stay behind ($OUT holds 64 MB at most).
+# Each call continues from the last one's weights (runs/gpu/PRESET-start: the first time, the shipped model of that
+# name, else assets/models/default, whose LSTMs seed a voiced network), so sessions add up until early stopping
+# ends it; the card sums their optimiser updates and says why it stopped. Optimiser checkpoints stay behind ($OUT
+# holds 64 MB at most).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 action="${1:?prepare, run or keep}"
@@ -24,7 +25,9 @@ prepare() {
     -d .whl "keras==$keras" namex optree pretty_midi mido
   mkdir -p "$gpu"
   .venv/bin/python -m model pack --preset "$preset" --out "$gpu/$preset.npz"
-  [ -d "$gpu/$preset-start" ] || cp -r assets/models/default "$gpu/$preset-start"
+  local shipped="assets/models/$preset"
+  [ -f "$shipped/model.weights.h5" ] || shipped=assets/models/default
+  [ -d "$gpu/$preset-start" ] || cp -r "$shipped" "$gpu/$preset-start"
   du -sh .whl "$gpu"
 }
 
