@@ -182,13 +182,13 @@ PAPER_ONEHOT = dataclasses.replace(
     network=dataclasses.replace(PAPER.network, architecture="paper-onehot"),
 )
 
-DEFAULT = Preset(
-    name="default",
+CHORDS = Preset(
+    name="chords",
     description=(
-        "Ours: songs over a chord progression. POP909's beat and chord annotations on a 16th-note grid (bar, "
-        "position, chord at each change, pitch, velocity bin, duration tokens), an embedding, LSTM(512) x2 and "
-        "causal self-attention over 1024-event windows (about 12 bars) so phrases can come back, predicting every "
-        "next token; Adam, keys augmented by +-3 semitones. Trained on a GPU under JAX (see the card)."
+        "The previous default: songs over a chord progression as one stream of notes. POP909's beat and chord "
+        "annotations on a 16th-note grid (bar, position, chord at each change, pitch, velocity bin, duration tokens), "
+        "an embedding, LSTM(512) x2 and causal self-attention over 1024-event windows (about 12 bars) so phrases can "
+        "come back, predicting every next token; Adam, keys augmented by +-3 semitones. Trained on a GPU under JAX."
     ),
     data=DataConfig(
         representation="grid-chords", songs=None, sequence_length=1024, window_stride=512,
@@ -203,16 +203,18 @@ DEFAULT = Preset(
     ),
 )
 
-VOICES = dataclasses.replace(
-    DEFAULT,
-    name="voices",
+DEFAULT = dataclasses.replace(
+    CHORDS,
+    name="default",
     description=(
-        "default with POP909's three voices kept apart: every pitch event names its voice (melody, bridge, piano), "
-        "the melody is one line written first at each position, and pieces are three named tracks as in POP909. "
-        "Same network and data; it can start from a trained default (train --init-from), whose LSTMs already know "
-        "bars, chords and rhythm, and learn which voice each note is."
+        "Ours: songs that sing over a chord progression. POP909's beat and chord annotations on a 16th-note grid "
+        "(bar, position, chord at each change, then per note its voice's pitch, velocity bin and duration): POP909's "
+        "three voices kept apart (melody, bridge, piano), the melody one line written first at each position, pieces "
+        "three named tracks as in POP909. An embedding, LSTM(512) x2 and causal self-attention over 1024-event "
+        "windows (about 12 bars), predicting every next token; Adam, keys augmented by +-3 semitones. Started from "
+        "the chords model's weights (see the card)."
     ),
-    data=dataclasses.replace(DEFAULT.data, representation="grid-voices"),
+    data=dataclasses.replace(CHORDS.data, representation="grid-voices"),
 )
 
 GRID = Preset(
@@ -279,7 +281,7 @@ MAGENTA_PRETRAINED = dataclasses.replace(
     data=dataclasses.replace(MAGENTA_ATTENTION.data, source="music21-folk"),
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, PAPER_ONEHOT, DEFAULT, VOICES, GRID, TINY, MAGENTA_BASIC,
+PRESETS: dict[str, Preset] = {p.name: p for p in (PAPER, PAPER_ONEHOT, DEFAULT, CHORDS, GRID, TINY, MAGENTA_BASIC,
                                                   MAGENTA_LOOKBACK, MAGENTA_ATTENTION, MAGENTA_PRETRAINED)}
 
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # One GPU job, prepared here and run in one device call (a machine lent for ~15 minutes, JAX but no Keras there).
 #
-#   bash model/training/gpu_job.sh prepare voices     # here: wheels in .whl/, token pack + start weights in runs/gpu/
+#   bash model/training/gpu_job.sh prepare default     # here: wheels in .whl/, token pack + start weights in runs/gpu/
 #   device run, carry [".whl", "runs/gpu"], timeout_s 540:
-#       bash model/training/gpu_job.sh run voices 7   # there: 7 minutes of training, the model folder under $OUT
-#   then here: bash model/training/gpu_job.sh keep voices /work/.device/.../voices
+#       bash model/training/gpu_job.sh run default 7   # there: 7 minutes of training, the model folder under $OUT
+#   then here: bash model/training/gpu_job.sh keep default /work/.device/.../default
 #
 # Each call continues from the last one's weights (runs/gpu/PRESET-start: the first time, the shipped model of that
 # name, else assets/models/default, whose LSTMs seed a voiced network), so sessions add up until early stopping
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 action="${1:?prepare, run or keep}"
-preset="${2:-voices}"
+preset="${2:-default}"
 gpu="runs/gpu"
 
 prepare() {

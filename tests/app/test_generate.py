@@ -12,9 +12,10 @@ from tests.app.conftest import ROOT
 PAGE = str(ROOT / "app" / "views" / "generate.py")
 
 
-def page() -> AppTest:
+def page(model: str = "default") -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120).run()
-    at.selectbox(key="gen_model").set_value(next(o for o in at.selectbox(key="gen_model").options if "default" in o))
+    at.selectbox(key="gen_model").set_value(next(o for o in at.selectbox(key="gen_model").options
+                                                 if o.startswith(f"{model} (")))
     at.slider(key="gen_bars").set_value(4)
     return at.run()
 
@@ -24,12 +25,26 @@ def test_a_piece_is_generated_with_a_pop909_primer_and_offered_for_download(lab:
     at.selectbox(key="gen_primer_song").set_value("001")
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 2
+    assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 5  # the piece, WAV, three stems
     primed = at.session_state["gen_result"][4]
     assert primed and primed > 0 and f"the shaded first {primed:.1f} s are the primer" in at.caption[0].value
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     shaded = figure["layout"]["shapes"][0]
     assert (shaded["x0"], shaded["x1"]) == (0, primed), "the primer's bars are marked on the piano roll"
+
+
+def test_a_voiced_piece_offers_a_stem_per_voice_in_time_with_it(lab: Path) -> None:
+    from audio.midi import load_midi
+
+    at = page("default")
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["Download MIDI", "Download WAV", "Melody (MIDI)", "Bridge (MIDI)", "Piano (MIDI)"]
+    piece = load_midi(at.session_state["gen_result"][1])
+    assert [track.name for track in piece.instruments] == ["MELODY", "BRIDGE", "PIANO"]
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [trace["name"] for trace in figure["data"]] == ["MELODY", "BRIDGE", "PIANO"]
 
 
 def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 MODELS = Path(__file__).resolve().parents[2] / "assets" / "models"
-SHIPPED = ("paper", "paper-onehot", "default", "magenta-attention", "magenta-pretrained")
+SHIPPED = ("paper", "paper-onehot", "default", "chords", "magenta-attention", "magenta-pretrained")
 
 
 def card(name: str) -> dict[str, object]:
@@ -38,3 +38,10 @@ def test_pretrained_magenta_names_its_corpus_and_is_not_pop909_or_googles() -> N
 def test_trained_magenta_is_marked_as_trained_on_pop909() -> None:
     facts = card("magenta-attention")
     assert facts["source"] == "trained-magenta" and "POP909" in str(facts["dataset"])
+
+
+def test_the_default_sings_in_pop909s_voices_and_its_card_says_what_it_grew_from() -> None:
+    preset = json.loads((MODELS / "default" / "preset.json").read_text())
+    assert preset["name"] == "default" and preset["data"]["representation"] == "grid-voices"
+    started = card("default")["continued_from"]
+    assert isinstance(started, dict) and started["best_validation_loss"] and "chords" in str(started["folder"])
