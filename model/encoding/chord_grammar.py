@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.encoding.grammar import PIANO_HIGH, PIANO_LOW, event_table, masked
-from model.encoding.tokens import VOICE_PITCH_KINDS
+from model.encoding.tokens import VOICE_PITCH_KINDS, VOICE_PITCH_NAMES
 from model.encoding.vocabulary import Vocabulary
 from model.music.chords import Progression
 from model.music.score import BRIDGE, MELODY, STEPS_PER_BAR, VOICES
@@ -57,7 +57,7 @@ class ChordGridGrammar:
         self.voice = np.full(batch, MELODY)
         self.lowest = np.full(batch, MELODY)
         self.sung = np.full(batch, -LEAD_SILENCE)
-        self.bridge_ids, self.melody_ids = _same_pitch(vocab, VOICE_PITCH_KINDS[BRIDGE], VOICE_PITCH_KINDS[MELODY])
+        self.bridge_ids, self.melody_ids = _same_pitch(vocab, BRIDGE, MELODY)
 
     def weigh(self, weights: np.ndarray) -> np.ndarray:
         """The network's next-event weights masked to what may come next (rows summing to 1), with a silent
@@ -65,13 +65,15 @@ class ChordGridGrammar:
         weights = masked(weights, self.mask())
         if not len(self.melody_ids):
             return weights
-        silent = (self.lowest == MELODY) & (self._now() - self.sung >= LEAD_SILENCE)
+        now = np.maximum(self.bar, 0) * STEPS_PER_BAR + np.maximum(self.position, 0)
+        silent = (self.lowest == MELODY) & (now - self.sung >= LEAD_SILENCE)
         weights[np.ix_(silent, self.melody_ids)] += weights[np.ix_(silent, self.bridge_ids)]
         weights[np.ix_(silent, self.bridge_ids)] = 0.0
         return weights
 
-    def _now(self) -> np.ndarray:
-        return np.maximum(self.bar, 0) * STEPS_PER_BAR + np.maximum(self.position, 0)
+    def _step_of(self, row: int) -> int:
+        """The grid step a sequence has reached (bar and position; -1 counts as the start of either)."""
+        return max(int(self.bar[row]), 0) * STEPS_PER_BAR + max(int(self.position[row]), 0)
 
     def mask(self) -> np.ndarray:
         """Allowed next ids, shape (batch, vocab)."""
@@ -139,7 +141,7 @@ class ChordGridGrammar:
             elif kind == "CH" or kind in VOICE_PITCH_KINDS:  # a chord, or a note, at a change's time settles it
                 self.voice[row] = max(self.voice_of[int(token)], 0)  # a chord's is never read: no duration follows
                 if self.voice_of[int(token)] == MELODY:
-                    self.sung[row] = self._now()[row]
+                    self.sung[row] = self._step_of(row)
                 self._skip_passed(row, inclusive=True)
             elif kind == "D":  # later notes at this position: the same voice or a lower one (the melody's: lower)
                 self.lowest[row] = self.voice[row] + 1 if self.voice[row] == MELODY else self.voice[row]
@@ -149,7 +151,7 @@ class ChordGridGrammar:
         them, or wrote a chord or a note at their time, leaves nothing to impose there."""
         if self.progression is None:
             return
-        now = max(int(self.bar[row]), 0) * STEPS_PER_BAR + max(int(self.position[row]), 0) + int(inclusive)
+        now = self._step_of(row) + int(inclusive)
         changes = self.progression.changes
         while self.change[row] < len(changes) and changes[self.change[row]][0] < now:
             self.change[row] += 1
@@ -159,10 +161,9 @@ class ChordGridGrammar:
         return bool(self.finished.all()) and not any(self.queue)
 
 
-def _same_pitch(vocab: Vocabulary, source: str, target: str) -> tuple[np.ndarray, np.ndarray]:
-    """Ids of ``source``'s pitch events and of ``target``'s at the same pitches (empty for a vocabulary without
-    voices)."""
-    pairs = [(i, vocab.index[f"{target}_{event.partition('_')[2]}"]) for i, event in enumerate(vocab.events)
-             if event.partition("_")[0] == source and f"{target}_{event.partition('_')[2]}" in vocab.index]
+def _same_pitch(vocab: Vocabulary, source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of voice ``source``'s pitch events and of voice ``target``'s at the same pitches (empty for a vocabulary
+    without voices)."""
+    pairs = [(vocab.index[a], vocab.index[b]) for a, b in zip(VOICE_PITCH_NAMES[source], VOICE_PITCH_NAMES[target],
+                                                                strict=True) if a in vocab.index and b in vocab.index]
     return np.array([a for a, _ in pairs], dtype=np.int64), np.array([b for _, b in pairs], dtype=np.int64)
-
