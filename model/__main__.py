@@ -147,6 +147,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
                    "(default: the progression's own length; 16 for --chords-song)")
     p.add_argument("--form", default=d.form, help='phrases that come back: letters, one per 4 bars (e.g. AABA), '
                    '"chords" (bars echo earlier bars over the same chords) or "free" (default)')
+    p.add_argument("--no-melody-line", dest="melody_line", action="store_false",
+                   help="a voiced model's melody as the network writes it, without its interval model")
     p.add_argument("--bpm", type=float, default=d.bpm)
     p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
     p.add_argument("--sampling", choices=("stateful", "windowed"), default=d.sampling,
@@ -163,7 +165,7 @@ def _generate(args: argparse.Namespace) -> int:
     # Everything the user typed is checked before the model (and Keras, about 4 s) is loaded.
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
                                   top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program,
-                                  sampling=args.sampling, form=args.form)
+                                  sampling=args.sampling, form=args.form, melody_line=args.melody_line)
     settings.validate()
     try:
         primer_bytes = read_midi_file(args.primer) if args.primer else None
@@ -223,6 +225,31 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_intervals(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("intervals", help="count a voiced model's interval model (its melody's moves against POP909's)",
+                       description="Counts how the training songs' melodies move and how the model's own melodies move "
+                                   "over the training songs' chords, and writes both into the folder: generation then "
+                                   "weighs each melody pitch by their ratio (model.generation.melody_line).")
+    p.add_argument("model", type=Path, help="a voiced model folder (e.g. assets/models/default)")
+    p.add_argument("--pieces", type=int, default=40, help="pieces the network writes for its own counts")
+    p.set_defaults(func=_intervals)
+
+
+def _intervals(args: argparse.Namespace) -> int:
+    from model.families import family_of
+    from model.generation.artefact import load_bundle
+    from model.training.melody_intervals import fit_melody_intervals
+
+    if not family_of(load_bundle(args.model).preset).voiced:
+        raise ValueError(f"{args.model} has no melody voice; intervals are counted for voiced models (grid-voices).")
+    if not 5 <= args.pieces <= 400:
+        raise ValueError(f"pieces must be between 5 and 400, got {args.pieces}.")
+    model = fit_melody_intervals(args.model, args.pieces, log=lambda line: print(line, flush=True))
+    print(f"wrote {args.model}/melody_intervals.json ({model.songs.notes} song notes, {model.network.notes} of the "
+          "network's)")
+    return 0
+
+
 def _add_import_magenta(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import-magenta", help="convert a pretrained Magenta MelodyRNN bundle (.mag) to a model folder",
                        description="Reads Google's basic_rnn.mag, lookback_rnn.mag or attention_rnn.mag (no magenta "
@@ -246,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_download, _add_pack, _add_train, _add_generate, _add_info, _add_import_magenta):
+    for add in (_add_download, _add_pack, _add_train, _add_generate, _add_info, _add_intervals, _add_import_magenta):
         add(sub)
     words = sys.argv[1:] if argv is None else argv
     if next((w for w in words if not w.startswith("-")), None) == "metrics":

@@ -91,6 +91,9 @@ class Family:
     """The seed study's own windowed sampling is part of this family's record (benches measure it beside ours)."""
     writes_melody: bool = False
     """Its pieces are one melody line (MelodyRNN), so they are held against POP909's MELODY tracks, not whole songs."""
+    voiced: bool = False
+    """Its pieces keep POP909's voices apart (a melody voice beside the accompaniment), so it can have an interval
+    model (:mod:`model.generation.melody_line`)."""
 
     def codec(self) -> EventCodec:
         """The family's events: a :class:`Score` to event names and back."""

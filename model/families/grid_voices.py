@@ -21,4 +21,4 @@ class VoicedGridFamily(ChordGridFamily):
         return cached_codec(VoicedGridCodec)
 
 
-FAMILY = VoicedGridFamily("grid-voices", events_per_bar=96, start_event="BAR", takes_chords=True)
+FAMILY = VoicedGridFamily("grid-voices", events_per_bar=96, start_event="BAR", takes_chords=True, voiced=True)

@@ -32,6 +32,9 @@ class GenerationSettings:
     sampling: Sampling = "stateful"
     form: str = ""
     """Phrases that come back (``model.generation.form``): "" or "free", letters such as "AABA", or "chords"."""
+    melody_line: bool = True
+    """Weigh a voiced model's melody moves by its interval model where its folder has one
+    (``model.generation.melody_line``); False hears the network alone."""
 
     def validate(self) -> None:
         checks = [

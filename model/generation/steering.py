@@ -1,6 +1,6 @@
-"""What shapes sampling beside the network: the family's grammar and the form's phrase echo.
+"""What shapes sampling beside the network: the family's grammar, the form's phrase echo and the melody's line.
 
-Both are small state machines advanced by every sampled token of every piece of a batch; the sampling
+All are small state machines advanced by every sampled token of every piece of a batch; the sampling
 loop (:mod:`model.generation.generate`) asks them to weigh the network's probabilities and to settle what was drawn.
 Kept apart from the loop so that a new constraint is added here, and the loop stays the same.
 """
@@ -16,6 +16,7 @@ from model.families import family_of
 from model.families.base import Grammar
 from model.generation.artefact import ModelBundle
 from model.generation.form import FormError, PhraseEcho, parse_form
+from model.generation.melody_line import INTERVALS_FILE, MelodyLine, load_intervals
 from model.music.chords import Progression
 
 
@@ -29,6 +30,11 @@ def follows_form(bundle: ModelBundle) -> bool:
     return family_of(bundle.preset).bar_lines
 
 
+def has_melody_line(bundle: ModelBundle) -> bool:
+    """Whether the model's melody can be weighed by an interval model (its folder has one: a voiced model)."""
+    return (bundle.path / INTERVALS_FILE).is_file()
+
+
 def require_chords(bundle: ModelBundle) -> None:
     """Refuse, in one sentence, a progression for a model that cannot write over one."""
     if not takes_chords(bundle):
@@ -38,14 +44,17 @@ def require_chords(bundle: ModelBundle) -> None:
 
 @dataclass
 class Steering:
-    """The family's grammar and the form's echo for one batch (either may be None)."""
+    """The family's grammar, the form's echo and the melody's line for one batch (any may be None)."""
 
     grammar: Grammar | None
     echo: PhraseEcho | None
+    line: MelodyLine | None = None
 
     def weigh(self, weights: np.ndarray) -> np.ndarray:
         if self.grammar is not None:
             weights = self.grammar.weigh(weights)
+        if self.line is not None:  # before the echo: a repeated phrase's pitch is favoured as the network's would be
+            weights = self.line.weigh(weights)
         return self.echo.bias(weights) if self.echo is not None else weights
 
     def settle(self, ids: np.ndarray) -> np.ndarray:
@@ -56,7 +65,7 @@ class Steering:
         return ids
 
     def feed(self, ids: np.ndarray) -> None:
-        for state in (self.grammar, self.echo):
+        for state in (self.grammar, self.echo, self.line):
             if state is not None:
                 state.advance(ids)
 
@@ -69,12 +78,17 @@ class Steering:
         return self.grammar is not None and self.grammar.done
 
 
-def steering_for(bundle: ModelBundle, form: str, n_pieces: int, progression: Progression | None) -> Steering:
-    """The grammar of the model's family (a progression needs the chord-conditioned family), then the form's echo."""
+def steering_for(bundle: ModelBundle, form: str, n_pieces: int, progression: Progression | None,
+                 melody_line: bool = True) -> Steering:
+    """The grammar of the model's family (a progression needs the chord-conditioned family), the form's echo, and
+    the melody's line (unless ``melody_line`` is False) where the model folder has an interval model
+    (:mod:`model.generation.melody_line`)."""
     if progression is not None:
         require_chords(bundle)
     grammar = family_of(bundle.preset).grammar(bundle.vocab, n_pieces, progression)
-    return Steering(grammar, _echo(bundle, form, n_pieces, progression))
+    intervals = load_intervals(bundle.path) if melody_line else None
+    line = MelodyLine(intervals, bundle.vocab, n_pieces) if intervals is not None else None
+    return Steering(grammar, _echo(bundle, form, n_pieces, progression), line)
 
 
 def _echo(bundle: ModelBundle, text: str, n_pieces: int, progression: Progression | None) -> PhraseEcho | None:

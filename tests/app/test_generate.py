@@ -47,6 +47,20 @@ def test_a_voiced_piece_offers_a_stem_per_voice_in_time_with_it(lab: Path) -> No
     assert [trace["name"] for trace in figure["data"]] == ["MELODY", "BRIDGE", "PIANO"]
 
 
+def test_a_voiced_models_melody_line_is_on_by_default_and_can_be_switched_off_to_hear_the_network_alone(
+        lab: Path) -> None:
+    at = page("default")
+    assert at.checkbox(key="gen_melody_line").value is True
+    at.slider(key="gen_bars").set_value(8)  # seed 0's first four bars hold five melody notes, the same either way
+    at.button(key="gen_go").click().run()
+    with_line = at.session_state["gen_result"][1]
+    at.checkbox(key="gen_melody_line").uncheck()
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["gen_result"][1] != with_line, "same seed, the melody weighed or not"
+    assert not page("chords").get("checkbox"), "a model without a melody voice has no line to switch"
+
+
 def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
     import io
 

@@ -1,0 +1,71 @@
+"""Count a voiced model's interval model: how its training songs' melodies move, and how its own melodies move.
+
+:mod:`model.generation.melody_line` weighs each melody pitch by the ratio of the two. Both counts come from the
+training split only: the songs' from their tokens, the network's from pieces it writes over the training songs'
+chords (bars 8-40, form ``chords``, the line switched off), so the validation songs the bench holds the model
+against stay unseen. Run after training (``python -m model intervals FOLDER``); the card records the counts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from model.data.pack import tokenise
+from model.evaluation.melodic import melody_voice, top_line
+from model.generation.artefact import card_markdown, load_bundle
+from model.generation.melody_line import START, UNISON, IntervalModel, count_moves, melody_pitches
+from model.generation.settings import GenerationSettings
+from model.music import pop909
+from model.music.chords import Progression
+from model.music.score import load_score
+from model.pieces import PieceRequest, make_piece
+from model.presets import DataConfig
+
+FIRST_BAR, BARS = 8, 32
+"""The excerpt of each training song whose chords the network writes over (as the bench's held-out rows)."""
+PIECES = 40
+"""About 5,500 of the network's melody notes: each move class's share to within a few percent of itself."""
+
+
+def fit_melody_intervals(folder: Path, pieces: int = PIECES, pop909_dir: Path | None = None,
+                         log: Callable[[str], None] = print) -> IntervalModel:
+    """Count both sides, write them into ``folder`` (and its card) and return them."""
+    bundle = load_bundle(folder)
+    songs = tokenise(bundle.preset, pop909_dir, log=lambda _: None)
+    song_moves = count_moves(melody_pitches(ids, songs.vocab) for ids in songs.train)
+    lines = []
+    for i, progression in enumerate(training_progressions(bundle.preset.data, pieces, pop909_dir)):
+        settings = GenerationSettings(seed=i, form="chords", melody_line=False)
+        midi = make_piece(PieceRequest(folder, settings, bars=None, chords=progression), lambda _: bundle).midi
+        voice = melody_voice(midi)
+        if voice is not None:
+            lines.append(top_line(voice)[1])
+        log(f"network piece {i + 1}/{pieces}")
+    model = IntervalModel(song_moves, count_moves(lines))
+    model.save(folder)
+    _note_in_card(folder, model, len(lines))
+    return model
+
+
+def training_progressions(data: DataConfig, count: int, pop909_dir: Path | None = None) -> list[Progression]:
+    """The chords of bars 8-40 of ``count`` training songs (seed 1) of the preset's split."""
+    chosen = pop909.select_songs(pop909.list_songs(pop909.find_dir(pop909_dir)), data.songs, data.selection_seed)
+    train, _ = pop909.split_songs(chosen, data.validation_share, data.selection_seed)
+    out = []
+    for song in pop909.select_songs(train, count, seed=1):
+        excerpt = load_score(song.midi, song.beats, song.chords).bars(FIRST_BAR, BARS)
+        out.append(Progression(excerpt.chords, BARS))
+    return out
+
+
+def _note_in_card(folder: Path, model: IntervalModel, pieces: int) -> None:
+    path = folder / "card.json"
+    card = json.loads(path.read_text()) if path.is_file() else {}
+    card["melody_intervals"] = {"song_notes": model.songs.notes, "network_notes": model.network.notes,
+                                "network_pieces": pieces,
+                                "factors": {name: round(float(model.factors(1.0)[START, c]), 3) for name, c in
+                                            (("unison", UNISON), ("semitone up", UNISON + 1), ("tone up", UNISON + 2))}}
+    path.write_text(json.dumps(card, indent=2))
+    (folder / "card.md").write_text(card_markdown(card))
