@@ -6,10 +6,10 @@ so the stems line up again when laid side by side.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from audio.midi import MidiInput, load_midi, midi_bytes
+from model.music.tracks import keeping
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,5 @@ def track_stems(midi: MidiInput) -> list[Stem]:
     for index, instrument in enumerate(parsed.instruments):
         if not instrument.notes:
             continue
-        alone = copy.copy(parsed)  # shares the tempo map; only the list of instruments is its own
-        alone.instruments = [instrument]
-        stems.append(Stem(instrument.name.strip() or f"Track {index + 1}", midi_bytes(alone)))
+        stems.append(Stem(instrument.name.strip() or f"Track {index + 1}", midi_bytes(keeping(parsed, [instrument]))))
     return stems

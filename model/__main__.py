@@ -238,13 +238,14 @@ def _add_intervals(sub: argparse._SubParsersAction) -> None:
 def _intervals(args: argparse.Namespace) -> int:
     from model.families import family_of
     from model.generation.artefact import load_bundle
+    from model.models import open_model
     from model.training.melody_intervals import fit_melody_intervals
 
     if not family_of(load_bundle(args.model).preset).voiced:
         raise ValueError(f"{args.model} has no melody voice; intervals are counted for voiced models (grid-voices).")
     if not 5 <= args.pieces <= 400:
         raise ValueError(f"pieces must be between 5 and 400, got {args.pieces}.")
-    model = fit_melody_intervals(args.model, args.pieces, log=lambda line: print(line, flush=True))
+    model = fit_melody_intervals(open_model(args.model), args.pieces, log=lambda line: print(line, flush=True))
     print(f"wrote {args.model}/melody_intervals.json ({model.songs.notes} song notes, {model.network.notes} of the "
           "network's)")
     return 0

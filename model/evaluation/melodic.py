@@ -10,7 +10,6 @@ seconds a piece).
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ import pretty_midi
 
 from model.evaluation.metrics import BEATS_PER_BAR, STEPS_PER_BEAT, Piece, beat_grid, notes_of, onset_steps
 from model.music.pop909 import MELODY_TRACK
+from model.music.tracks import keeping
 
 STEP_SEMITONES = (1, 2)
 """A step: a semitone or a whole tone."""
@@ -83,9 +83,7 @@ def melody_voice(piece: Piece) -> pretty_midi.PrettyMIDI | None:
     tracks = [i for i in piece.instruments if i.name.strip().upper() == MELODY_TRACK and len(i.notes) >= 2]
     if not tracks:
         return None
-    alone = copy.copy(piece)  # shares the tempo map and beats; only the list of instruments is its own
-    alone.instruments = tracks
-    return alone
+    return keeping(piece, tracks)
 
 
 def has_melody_voice(piece: Piece) -> bool:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from model.data.pack import tokenise
 from model.evaluation.melodic import melody_voice, top_line
-from model.generation.artefact import card_markdown, load_bundle
+from model.generation.artefact import ModelBundle, card_markdown
+from model.generation.generate import generate_midi
 from model.generation.melody_line import START, UNISON, IntervalModel, count_moves, melody_pitches
 from model.generation.settings import GenerationSettings
 from model.music import pop909
 from model.music.chords import Progression
 from model.music.score import load_score
-from model.pieces import PieceRequest, make_piece
 from model.presets import DataConfig
 
 FIRST_BAR, BARS = 8, 32
@@ -29,16 +29,17 @@ PIECES = 40
 """About 5,500 of the network's melody notes: each move class's share to within a few percent of itself."""
 
 
-def fit_melody_intervals(folder: Path, pieces: int = PIECES, pop909_dir: Path | None = None,
+def fit_melody_intervals(bundle: ModelBundle, pieces: int = PIECES, pop909_dir: Path | None = None,
                          log: Callable[[str], None] = print) -> IntervalModel:
-    """Count both sides, write them into ``folder`` (and its card) and return them."""
-    bundle = load_bundle(folder)
+    """Count both sides, write them into the bundle's folder (and its card) and return them. ``bundle`` is ready to
+    generate (``model.models.open_model``)."""
+    folder = bundle.path
     songs = tokenise(bundle.preset, pop909_dir, log=lambda _: None)
     song_moves = count_moves(melody_pitches(ids, songs.vocab) for ids in songs.train)
     lines = []
     for i, progression in enumerate(training_progressions(bundle.preset.data, pieces, pop909_dir)):
         settings = GenerationSettings(seed=i, form="chords", melody_line=False)
-        midi = make_piece(PieceRequest(folder, settings, bars=None, chords=progression), lambda _: bundle).midi
+        midi = generate_midi(bundle, settings, progression=progression)[0]
         voice = melody_voice(midi)
         if voice is not None:
             lines.append(top_line(voice)[1])
