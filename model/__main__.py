@@ -1,4 +1,4 @@
-"""Command line: ``python -m model {download,train,generate,info,import-magenta,metrics}``.
+"""Command line: ``python -m model {download,pack,train,generate,info,intervals,import-magenta,metrics}``.
 
 Examples::
 
@@ -6,6 +6,7 @@ Examples::
     python -m model train --preset default --out runs/default
     python -m model train --preset paper --songs 250 --epochs 10 --batch-size 1024
     python -m model generate --model assets/models/default --tokens 600 --temperature 1.0 --out piece.mid
+    python -m model intervals runs/default          # a voiced model's melody moves, after training
     python -m model train --preset magenta-attention --out runs/magenta-attention   # MelodyRNN on POP909
     python -m model import-magenta attention_rnn.mag --out assets/models/pretrained-magenta-attention
 """
