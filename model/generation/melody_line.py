@@ -124,6 +124,8 @@ class MelodyLine:
         self.ids = np.flatnonzero(kinds == VOICE_PITCH_KINDS[MELODY])
         self.pitch = np.where(kinds == VOICE_PITCH_KINDS[MELODY], values, -1)
         self.factors = model.factors(strength)
+        self.move_from = move_class(self.pitch[self.ids][None, :] - np.arange(128)[:, None])  # [last pitch, melody id]
+        self.span = slice(self.ids[0], self.ids[-1] + 1) if len(self.ids) and np.all(np.diff(self.ids) == 1) else None
         self.last = np.full(batch, -1)
         self.previous = np.full(batch, START)
 
@@ -133,10 +135,9 @@ class MelodyLine:
         rows = np.flatnonzero(self.last >= 0)
         if not len(rows) or not len(self.ids):
             return weights
-        cells = np.ix_(rows, self.ids)
-        moves = move_class(self.pitch[self.ids][None, :] - self.last[rows][:, None])
+        cells = (rows, self.span) if self.span is not None else np.ix_(rows, self.ids)  # a slice reads faster
         before = weights[cells]
-        after = before * self.factors[self.previous[rows][:, None], moves]
+        after = before * self.factors[self.previous[rows][:, None], self.move_from[self.last[rows]]]
         scale = before.sum(axis=1, keepdims=True) / np.maximum(after.sum(axis=1, keepdims=True), 1e-300)
         weights = weights.copy()
         weights[cells] = after * scale
