@@ -157,8 +157,13 @@ class ChordGridGrammar:
             self.change[row] += 1
 
     @property
+    def settled(self) -> np.ndarray:
+        """Which sequences are over: every event from here on is forced (bar lines), so none need the network."""
+        return self.finished & np.array([not queue for queue in self.queue], dtype=bool)
+
+    @property
     def done(self) -> bool:
-        return bool(self.finished.all()) and not any(self.queue)
+        return bool(self.settled.all())
 
 
 def _same_pitch(vocab: Vocabulary, source: int, target: int) -> tuple[np.ndarray, np.ndarray]:

@@ -209,20 +209,22 @@ def _sample_loop(
     bundle: ModelBundle, settings: GenerationSettings, model: StepModel, steering: Steering,
     primer: np.ndarray, rng: np.random.Generator, n_pieces: int, count_bars: BarCounter,
 ) -> np.ndarray:
-    """Feed the primer, then draw one token per step for every sequence of the batch."""
+    """Feed the primer, then draw one token per step for every sequence of the batch.
+
+    Only the sequences still going (``live``) are run through the network: a piece over a progression that has
+    reached its last bar gets forced bar lines from its grammar, and stepping it would cost as much as any other row.
+    """
     probs = _window_probs(bundle, model, np.tile(primer, (n_pieces, 1)), whole=True)
     for token in primer:
         steering.feed(np.full(n_pieces, token))
     steering.seal_primer()
     out = np.empty((n_pieces, settings.tokens), dtype=np.int64)
-    horizon = _state_horizon(bundle)
-    fed = len(primer)
+    horizon, fed, live = _state_horizon(bundle), len(primer), np.arange(n_pieces)
     for t in range(settings.tokens):
         if settings.sampling == "windowed":
-            probs = _window_probs(bundle, model, np.hstack([np.tile(primer, (n_pieces, 1)), out[:, :t]]))
+            probs[live] = _window_probs(bundle, model, _history(primer, out[live, :t]))
         elif horizon and fed >= horizon:  # back inside the window length it was trained on
-            history = np.hstack([np.tile(primer, (n_pieces, 1)), out[:, :t]])
-            probs = _window_probs(bundle, model, history[:, -(horizon // 2):])
+            probs[live] = _window_probs(bundle, model, _history(primer, out[live, :t])[:, -(horizon // 2):])
             fed = horizon // 2
         weights = steering.weigh(apply_temperature(probs, settings.temperature))
         weights = filter_top_p(filter_top_k(weights, settings.top_k), settings.top_p)
@@ -230,10 +232,25 @@ def _sample_loop(
         count_bars(out[:, t])
         if steering.done:
             return out[:, :t + 1]
+        live = _drop_settled(model, live, steering.settled(n_pieces))
         if settings.sampling == "stateful":  # windowed sampling replays the window instead
-            probs = model.step(_inputs(bundle, out[:, t]))
+            probs[live] = model.step(_inputs(bundle, out[live, t]))
             fed += 1
     return out
+
+
+def _history(primer: np.ndarray, sampled: np.ndarray) -> np.ndarray:
+    """The primer and what each sequence has sampled after it, one row per sequence."""
+    return np.hstack([np.tile(primer, (len(sampled), 1)), sampled])
+
+
+def _drop_settled(model: StepModel, live: np.ndarray, settled: np.ndarray) -> np.ndarray:
+    """The live sequences that are not settled; the model keeps only their states."""
+    going = ~settled[live]
+    if going.all():
+        return live
+    model.keep(np.flatnonzero(going))
+    return live[going]
 
 
 @dataclass

@@ -77,6 +77,10 @@ class Steering:
     def done(self) -> bool:
         return self.grammar is not None and self.grammar.done
 
+    def settled(self, batch: int) -> np.ndarray:
+        """Which sequences of the batch are over (only forced events follow); none without a grammar."""
+        return self.grammar.settled if self.grammar is not None else np.zeros(batch, dtype=bool)
+
 
 def steering_for(bundle: ModelBundle, form: str, n_pieces: int, progression: Progression | None,
                  melody_line: bool = True) -> Steering:

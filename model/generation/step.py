@@ -147,6 +147,10 @@ class LstmWeights:
         h, c = _lstm_step(x, (state[0], state[1]), self)
         return h, (h, c)
 
+    @staticmethod
+    def keep_rows(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(part[rows] for part in state)
+
     def step_looked_up(self, z: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """A step whose input product and bias ``z`` (batch, 4 * units) were looked up (:class:`StepModel`)."""
         h, c = _gates(z + self.recurrent_t.times(state[0]), state[1])
@@ -185,6 +189,10 @@ class AttentionWeights:
         zeros = np.zeros((batch, u), np.float32)
         history = np.zeros((batch, self.length, u), np.float32)
         return zeros, zeros.copy(), zeros.copy(), history, history.copy()
+
+    @staticmethod
+    def keep_rows(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(part[rows] for part in state)
 
     def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         h, c, attns, history, keys = state
@@ -235,6 +243,12 @@ class SelfAttentionWeights:
         heads, dim = self.query[1].shape
         cache = np.zeros((batch, heads, self.window, dim), np.float32)
         return cache, cache.copy(), np.zeros(1, np.int64)
+
+    @staticmethod
+    def keep_rows(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The caches of ``rows``; how many positions are filled is the batch's, shared by every row."""
+        keys, values, filled = state
+        return keys[rows], values[rows], filled
 
     def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         keys, values, filled = state
@@ -309,6 +323,15 @@ class StepModel:
 
     def reset(self, batch: int) -> None:
         self.states = [w.zero_state(batch) for kind, w in self.stages if kind == "lstm" and isinstance(w, Recurrent)]
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Go on with only these sequences of the batch (indices into it, in order), dropping the others' states.
+
+        A batch steps as long as its longest sequence; a finished piece whose remaining events are all forced
+        need not be stepped (its attention cache alone is 4 MB read per step).
+        """
+        recurrent = [w for kind, w in self.stages if kind == "lstm" and isinstance(w, Recurrent)]
+        self.states = [w.keep_rows(state, rows) for w, state in zip(recurrent, self.states, strict=True)]
 
     def step(self, inputs: np.ndarray) -> np.ndarray:
         x = np.asarray(inputs)

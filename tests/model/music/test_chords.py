@@ -139,6 +139,23 @@ def test_chords_are_imposed_at_their_changes_whatever_the_sampler_picks() -> Non
         assert decoded.n_notes == 0 or decoded.onsets.max() < progression.bars * 16
 
 
+def test_a_piece_whose_progression_is_over_is_settled_and_gets_only_bar_lines() -> None:
+    vocab = Vocabulary(tuple(ChordGridCodec.all_events()))
+    grammar = ChordGridGrammar(vocab, 3, parse_progression("C G"))
+    rng, bar = np.random.default_rng(1), vocab.index["BAR"]
+    grammar.advance(np.full(3, bar))
+    seen, partly = np.zeros(3, dtype=bool), False
+    while not grammar.done:
+        before = grammar.settled.copy()
+        assert (before | ~seen).all()  # once settled, always settled
+        ids = grammar.resolve(np.array([rng.choice(np.flatnonzero(m)) for m in grammar.mask()]), grammar.forced())
+        assert (ids[before] == bar).all()
+        grammar.advance(ids)
+        seen |= grammar.settled
+        partly |= bool(seen.any() and not seen.all())
+    assert partly, "rows ended together: the test saw no batch with settled and going rows"
+
+
 def test_after_a_primer_the_progression_goes_on_from_where_the_primer_ends() -> None:
     vocab = Vocabulary(tuple(ChordGridCodec.all_events()))
     primer = ["BAR", "POS_0", "CH_F:maj", "P_60", "V_4", "D_4", "POS_8", "P_62", "V_4", "D_4",

@@ -128,8 +128,8 @@ def test_the_one_hot_ablation_differs_from_the_seed_only_in_its_input() -> None:
     assert onehot.count_params() - seed.count_params() == 4 * 512 * (300 - 1)  # wider first input kernel
 
 
-@pytest.mark.parametrize("preset", ["default", "paper", "magenta-attention"])
-def test_a_whole_window_read_at_once_leaves_the_step_models_probabilities_and_states(preset: str) -> None:
+def random_network(preset: str) -> keras.Model:
+    """A small network of the preset's architecture (vocabulary 30, windows of 12) with random weights."""
     config = dataclasses.replace(get_preset(preset).network, lstm_units=(24, 24), embedding_dim=8, dropout=0.0)
     net = (build_paper_network(30, config, 12) if preset == "paper" else build_embedding_network(30, config, 12))
     rng = np.random.default_rng(0)
@@ -137,6 +137,28 @@ def test_a_whole_window_read_at_once_leaves_the_step_models_probabilities_and_st
         weight.assign(rng.normal(0, 0.3, weight.shape).astype("float32"))
         if "variance" in weight.path:  # a batch norm's variance stays positive
             weight.assign(np.abs(weight.numpy()) + 0.5)
+    return net
+
+
+@pytest.mark.parametrize("preset", ["default", "paper", "magenta-attention"])
+def test_sequences_dropped_from_a_batch_leave_the_others_going_as_before(preset: str) -> None:
+    step = step_model_of(random_network(preset))
+    ids = np.random.default_rng(2).integers(0, 30, (4, 16))
+    inputs = ids / 30 if preset == "paper" else ids
+    step.reset(4)
+    for t in range(8):
+        step.step(inputs[:, t])
+    kept = step_model_of(random_network(preset))
+    kept.states = step.states
+    kept.keep(np.array([1, 3]))
+    for t in range(8, 16):
+        expected = step.step(inputs[:, t])[[1, 3]]
+        assert np.abs(kept.step(inputs[[1, 3], t]) - expected).max() < 1e-5
+
+
+@pytest.mark.parametrize("preset", ["default", "paper", "magenta-attention"])
+def test_a_whole_window_read_at_once_leaves_the_step_models_probabilities_and_states(preset: str) -> None:
+    net, rng = random_network(preset), np.random.default_rng(0)
     ids = rng.integers(0, 30, (3, 12))
     inputs = ids / 30 if preset == "paper" else ids
     stepped, whole = step_model_of(net), step_model_of(net)
