@@ -14,6 +14,8 @@ annotated beat grid) of :data:`REFERENCE_SONGS` POP909 songs, full texture and M
 * for chord-conditioned models, as many pieces again written over the chord progressions of held-out
   (validation) songs' bars 8-40, beside those songs' own excerpts: the share of notes struck on a chord
   change that are tones of that chord;
+* a model whose free pieces draw their chords from its training songs (:mod:`model.generation.drawn_chords`) writes
+  its free rows one piece a seed, each over its own draw, and gets a row ``(own chords)``: the network choosing;
 * for models that follow a form (their events mark bars, :mod:`model.generation.form`), the same again with a form: the
   free pieces in :data:`LETTER_FORM`, the held-out ones with form ``chords`` (bars echo earlier bars over the
   same chord roots), so what the form adds to the 4-bar self-similarity shows beside the network alone;
@@ -33,6 +35,7 @@ Run: ``python bench/quality.py [--models assets/models/*] [--pieces 20]``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 from collections.abc import Sequence
@@ -44,7 +47,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 import pretty_midi
 
-from model.data.pack import tokenise
+from model.data.pack import split_of, tokenise
 from model.encoding.melody import melody_score
 from model.evaluation import melodic, metrics
 from model.evaluation.melodic import IntervalProfile
@@ -53,12 +56,12 @@ from model.evaluation.two_sample import TwoSample, classifier_test, window_featu
 from model.families import family_of
 from model.generation.artefact import ModelBundle
 from model.generation.settings import GenerationSettings, Sampling
-from model.generation.steering import follows_form, takes_chords
+from model.generation.steering import draws_chords, follows_form, takes_chords
 from model.models import open_model
 from model.music import pop909
 from model.music.chords import Progression
 from model.music.score import load_score, score_to_midi
-from model.pieces import PieceRequest, make_piece, make_pieces
+from model.pieces import OwnChords, PieceRequest, make_piece, make_pieces
 from model.presets import get_preset
 
 BARS = 32
@@ -147,9 +150,7 @@ def pop909_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[pret
 
 def held_out_excerpts(count: int) -> tuple[list[pretty_midi.PrettyMIDI], list[Progression]]:
     """Bars 8-40 of ``count`` validation songs of the default preset's split, with their chord progressions."""
-    d = get_preset("default").data
-    songs = pop909.select_songs(pop909.list_songs(pop909.find_dir()), d.songs, d.selection_seed)
-    _, validation = pop909.split_songs(songs, d.validation_share, d.selection_seed)
+    _, validation = split_of(get_preset("default").data)
     pieces, progressions = [], []
     for song in pop909.select_songs(validation, count, seed=0):
         excerpt = load_score(song.midi, song.beats, song.chords).bars(8, BARS)
@@ -166,9 +167,14 @@ def conditioned_pieces(bundle: ModelBundle, progressions: Sequence[Progression],
 
 
 def model_pieces(bundle: ModelBundle, count: int, sampling: Sampling = "stateful", form: str = "",
-                 ) -> list[pretty_midi.PrettyMIDI]:
+                 chords: OwnChords | None = None) -> list[pretty_midi.PrettyMIDI]:
+    """``count`` pieces given no chords, as a user asks: one batch, or one piece a seed where each piece draws its
+    own progression from the model's training songs (a batch shares one)."""
     settings = GenerationSettings(temperature=1.0, seed=1, bpm=90.0, sampling=sampling, form=form)
-    request = PieceRequest(bundle.path, settings, bars=BARS, pieces=count)
+    if chords is None and draws_chords(bundle):
+        return [make_piece(PieceRequest(bundle.path, dataclasses.replace(settings, seed=i), bars=BARS),
+                           lambda _: bundle).midi for i in range(count)]
+    request = PieceRequest(bundle.path, settings, bars=BARS, pieces=count, chords=chords)
     return [piece.midi for piece in make_pieces(request, lambda _: bundle)]
 
 
@@ -187,7 +193,7 @@ def print_row(name: str, row: Row, ref: Row, losses: tuple[float, float, float] 
     print(f"{name:<30}" + "".join(f"{c:>10.3f}" for c in cells))
 
 
-ROWS = {"free": "", "chords": " (held-out chords)", "form": f" form {LETTER_FORM}",
+ROWS = {"free": "", "own chords": " (own chords)", "chords": " (held-out chords)", "form": f" form {LETTER_FORM}",
         "form chords": " (held-out, form chords)"}
 """Each row a model may have, and the suffix its name gets in the table."""
 
@@ -195,6 +201,8 @@ ROWS = {"free": "", "chords": " (held-out chords)", "form": f" form {LETTER_FORM
 def model_rows(bundle: ModelBundle, pieces: int, progressions: Sequence[Progression]) -> dict[str, Row]:
     """The rows this model's family can have, each from the same network (the bundle is built once)."""
     rows = {"free": measure(model_pieces(bundle, pieces))}
+    if draws_chords(bundle):  # free pieces drew their chords: the network's own beside them
+        rows["own chords"] = measure(model_pieces(bundle, pieces, chords=OwnChords()))
     if takes_chords(bundle):
         rows["chords"] = measure(conditioned_pieces(bundle, progressions), progressions)
     if follows_form(bundle):

@@ -21,7 +21,7 @@ from model.data.corpus import Corpus, load_corpus
 from model.encoding.vocabulary import Vocabulary
 from model.families import family_named
 from model.music import pop909
-from model.presets import Preset
+from model.presets import DataConfig, Preset
 
 Log = Callable[[str], None]
 
@@ -56,13 +56,26 @@ def corpus_ids(corpus: Corpus, vocab: Vocabulary, song_ids: set[str]) -> list[np
     return [table[seq] for sid, seq in zip(corpus.song_ids, corpus.sequences, strict=True) if sid in song_ids]
 
 
+def preset_songs(data: DataConfig, pop909_dir: Path | None = None) -> list[pop909.SongFile]:
+    """The POP909 songs a preset's data selects (all, or the seed study's subset), before the split."""
+    return pop909.select_songs(pop909.list_songs(pop909.find_dir(pop909_dir)), data.songs, data.selection_seed)
+
+
+def split_of(data: DataConfig, songs: list[pop909.SongFile] | None = None,
+             pop909_dir: Path | None = None) -> tuple[list[pop909.SongFile], list[pop909.SongFile]]:
+    """The training and validation songs of a preset's data, the one split that training, the counts a model folder
+    keeps (its interval model, its progressions) and the benches' held-out rows all read."""
+    chosen = preset_songs(data, pop909_dir) if songs is None else songs
+    return pop909.split_songs(chosen, data.validation_share, data.selection_seed)
+
+
 def tokenise(preset: Preset, pop909_dir: Path | None = None, log: Log = print) -> TokenisedSongs:
     """Select, split and tokenise the songs the preset asks for (the corpus cache makes repeats cheap)."""
     d = preset.data
     if d.source == "music21-folk":
         return _tokenise_folk(preset, log)
-    songs = pop909.select_songs(pop909.list_songs(pop909.find_dir(pop909_dir)), d.songs, d.selection_seed)
-    train_songs, val_songs = pop909.split_songs(songs, d.validation_share, d.selection_seed)
+    songs = preset_songs(d, pop909_dir)
+    train_songs, val_songs = split_of(d, songs)
     corpus = load_corpus(songs, d.representation)
     log(f"corpus: {corpus.summary()}")
     vocab = build_vocabulary(corpus)

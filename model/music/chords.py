@@ -147,6 +147,16 @@ class Progression:
         shifted = [(0, self.changes[0][1]), *((step + bars * steps_per_bar, chord) for step, chord in self.changes)]
         return Progression(chord_changes(shifted), self.bars + bars)
 
+    def excerpt(self, start_bar: int, bars: int, steps_per_bar: int = 16) -> Progression:
+        """``bars`` bars from ``start_bar``, opened by the chord sounding at their start."""
+        begin, end = start_bar * steps_per_bar, (start_bar + bars) * steps_per_bar
+        sounding = [(0, chord) for step, chord in self.changes if step <= begin][-1:]
+        inside = [(step - begin, chord) for step, chord in self.changes if begin < step < end]
+        return Progression(chord_changes([*sounding, *inside]), bars)
+
+    def transposed(self, semitones: int) -> Progression:
+        return Progression(tuple((step, chord.transposed(semitones)) for step, chord in self.changes), self.bars)
+
     def text(self) -> str:
         """The progression written back as text, one bar between bars lines (for cards and pages)."""
         by_bar: dict[int, list[str]] = {}

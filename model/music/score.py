@@ -15,7 +15,7 @@ import numpy as np
 import pretty_midi
 
 from model.music import midi_limits
-from model.music.chords import Chord, chord_changes, read_chord_file
+from model.music.chords import Chord, Progression, chord_changes, read_chord_file
 from model.music.midi_notes import MidiNotes, read_notes
 from model.music.pop909 import TRACKS, read_beat_file
 
@@ -77,15 +77,14 @@ class Score:
         """Notes starting in bars ``start`` .. ``start + count - 1``, moved so that ``start`` becomes bar 0."""
         first, stop = start * STEPS_PER_BAR, (start + count) * STEPS_PER_BAR
         keep = (self.onsets >= first) & (self.onsets < stop)
-        sounding = [(0, c) for s, c in self.chords if s <= first][-1:]
-        inside = [(s - first, c) for s, c in self.chords if first < s < stop]
-        return self.kept(keep, self.onsets[keep] - first, self.pitches[keep], tuple(sounding + inside))
+        chords = Progression(self.chords, 0).excerpt(start, count, STEPS_PER_BAR).changes
+        return self.kept(keep, self.onsets[keep] - first, self.pitches[keep], chords)
 
     def transposed(self, semitones: int) -> Score:
         """Shift every pitch; notes pushed outside MIDI 0-127 are dropped rather than wrapped."""
         pitches = self.pitches + semitones
         keep = (pitches >= 0) & (pitches <= 127)
-        chords = tuple((s, c.transposed(semitones)) for s, c in self.chords)
+        chords = Progression(self.chords, 0).transposed(semitones).changes
         return self.kept(keep, self.onsets[keep], pitches[keep], chords)
 
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from model.data.pack import tokenise
+from model.data.pack import split_of, tokenise
 from model.evaluation.melodic import melody_voice, top_line
 from model.generation.artefact import ModelBundle, card_markdown
 from model.generation.generate import generate_midi
@@ -52,8 +52,7 @@ def fit_melody_intervals(bundle: ModelBundle, pieces: int = PIECES, pop909_dir: 
 
 def training_progressions(data: DataConfig, count: int, pop909_dir: Path | None = None) -> list[Progression]:
     """The chords of bars 8-40 of ``count`` training songs (seed 1) of the preset's split."""
-    chosen = pop909.select_songs(pop909.list_songs(pop909.find_dir(pop909_dir)), data.songs, data.selection_seed)
-    train, _ = pop909.split_songs(chosen, data.validation_share, data.selection_seed)
+    train, _ = split_of(data, pop909_dir=pop909_dir)
     out = []
     for song in pop909.select_songs(train, count, seed=1):
         excerpt = load_score(song.midi, song.beats, song.chords).bars(FIRST_BAR, BARS)

@@ -94,6 +94,13 @@ def test_a_pop909_song_carries_its_annotated_chords_onto_the_grid(pop909_dir: Pa
     assert chord_tone_share(_midi(score), Progression(score.chords, int(score.onsets.max()) // 16 + 1)) > 0.7
 
 
+def test_an_excerpt_opens_with_the_chord_sounding_at_its_start_and_keeps_later_changes_inside_it() -> None:
+    song = Progression(((0, C), (24, G), (40, A_MIN), (64, F)), 5)
+    assert song.excerpt(1, 2) == Progression(((0, C), (8, G), (24, A_MIN)), 2)
+    assert song.excerpt(4, 1) == Progression(((0, F),), 1)
+    assert song.excerpt(1, 2).transposed(2).changes[1] == (8, Chord(9))
+
+
 def test_transposing_a_window_moves_pitches_and_chord_roots_together() -> None:
     vocab = Vocabulary(tuple(ChordGridCodec.all_events()))
     table = shift_table(vocab, 2)
