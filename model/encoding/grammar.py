@@ -7,6 +7,8 @@ generated sequence decodes to exactly the notes it names, and pitches stay on th
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from model.encoding.vocabulary import Vocabulary
@@ -15,10 +17,16 @@ from model.music.score import STEPS_PER_BAR
 PIANO_LOW, PIANO_HIGH = 21, 108
 
 
+@functools.lru_cache(maxsize=16)
 def event_table(vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
-    """Each event's kind (``"P"`` of ``P_60``) and number (60; -1 for events without one, as ``BAR`` or chords)."""
+    """Each event's kind (``"P"`` of ``P_60``) and number (60; -1 for events without one, as ``BAR`` or chords).
+
+    Kept per vocabulary, read-only: every grammar, line and echo of every batch reads it, and counting a corpus's
+    melodies reads it once a song."""
     kinds = np.array([e.partition("_")[0] for e in vocab.events])
     values = np.array([int(v) if (v := e.partition("_")[2]).isdigit() else -1 for e in vocab.events])
+    kinds.setflags(write=False)
+    values.setflags(write=False)
     return kinds, values
 
 

@@ -59,6 +59,20 @@ def load_bundle(path: str | Path) -> ModelBundle:
     return ModelBundle(folder, preset, Vocabulary.load(folder / "vocab.json"), card)
 
 
+def write_card(folder: Path, card: dict[str, Any]) -> None:
+    """The card as JSON (``card.json``) and for people (``card.md``), always the two together."""
+    (folder / "card.json").write_text(json.dumps(card, indent=2))
+    (folder / "card.md").write_text(card_markdown(card))
+
+
+def note_in_card(folder: Path, key: str, entry: dict[str, Any]) -> None:
+    """Add (or replace) one entry of a folder's card: what was counted into the folder after training."""
+    path = folder / "card.json"
+    card = json.loads(path.read_text()) if path.is_file() else {}
+    card[key] = entry
+    write_card(folder, card)
+
+
 def card_markdown(card: dict[str, Any]) -> str:
     """A short human-readable card; every key of the JSON card appears."""
     lines = [f"# Model card: {card.get('name', 'model')}", ""]

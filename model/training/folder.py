@@ -13,7 +13,7 @@ from typing import Any
 import keras
 
 from model.encoding.vocabulary import Vocabulary
-from model.generation.artefact import WEIGHTS, ModelBundle, card_markdown
+from model.generation.artefact import WEIGHTS, ModelBundle, write_card
 from model.presets import Preset
 from model.training.networks import build_network
 
@@ -34,5 +34,4 @@ def save_bundle(path: Path, network: keras.Model, preset: Preset, vocab: Vocabul
     bare.save_weights(path / WEIGHTS)
     (path / "preset.json").write_text(json.dumps(preset.to_dict(), indent=2))
     vocab.save(path / "vocab.json")
-    (path / "card.json").write_text(json.dumps(card, indent=2))
-    (path / "card.md").write_text(card_markdown(card))
+    write_card(path, card)

@@ -8,13 +8,12 @@ against stay unseen. Run after training (``python -m model intervals FOLDER``); 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from model.data.pack import split_of, tokenise
 from model.evaluation.melodic import melody_voice, top_line
-from model.generation.artefact import ModelBundle, card_markdown
+from model.generation.artefact import ModelBundle, note_in_card
 from model.generation.generate import generate_midi
 from model.generation.melody_line import START, UNISON, IntervalModel, count_moves, melody_pitches
 from model.generation.settings import GenerationSettings
@@ -61,11 +60,7 @@ def training_progressions(data: DataConfig, count: int, pop909_dir: Path | None 
 
 
 def _note_in_card(folder: Path, model: IntervalModel, pieces: int) -> None:
-    path = folder / "card.json"
-    card = json.loads(path.read_text()) if path.is_file() else {}
-    card["melody_intervals"] = {"song_notes": model.songs.notes, "network_notes": model.network.notes,
-                                "network_pieces": pieces,
-                                "factors": {name: round(float(model.factors(1.0)[START, c]), 3) for name, c in
-                                            (("unison", UNISON), ("semitone up", UNISON + 1), ("tone up", UNISON + 2))}}
-    path.write_text(json.dumps(card, indent=2))
-    (folder / "card.md").write_text(card_markdown(card))
+    note_in_card(folder, "melody_intervals", {
+        "song_notes": model.songs.notes, "network_notes": model.network.notes, "network_pieces": pieces,
+        "factors": {name: round(float(model.factors(1.0)[START, c]), 3) for name, c in
+                    (("unison", UNISON), ("semitone up", UNISON + 1), ("tone up", UNISON + 2))}})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.data.pack import split_of
+from model.generation.artefact import note_in_card
 from model.generation.drawn_chords import ProgressionBook
 from model.music import pop909
 from model.music.chords import Progression
@@ -34,4 +35,5 @@ def fit_progression_book(data: DataConfig, folder: Path, songs: int = SONGS,
             progressions.append(Progression(score.chords, int(score.onsets.max()) // STEPS_PER_BAR + 1))
     book = ProgressionBook(tuple(progressions), (0, *data.transpose))
     book.save(folder)
+    note_in_card(folder, "progression_book", {"training_songs": len(progressions), "transpositions": list(book.shifts)})
     return book

@@ -4,6 +4,7 @@ song's."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 from model.generation.artefact import load_bundle
@@ -24,3 +25,5 @@ def test_the_book_holds_the_training_songs_whole_and_no_validation_song(tmp_path
     assert kept == {whole[song.song_id] for song in train}
     assert not kept & {whole[song.song_id] for song in validation}
     assert book.shifts == (0, *data.transpose) and load_progressions(tmp_path) == book
+    card = json.loads((tmp_path / "card.json").read_text())["progression_book"]
+    assert card == {"training_songs": len(train), "transpositions": list(book.shifts)}
