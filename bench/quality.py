@@ -14,8 +14,6 @@ annotated beat grid) of :data:`REFERENCE_SONGS` POP909 songs, full texture and M
 * for chord-conditioned models, as many pieces again written over the chord progressions of held-out
   (validation) songs' bars 8-40, beside those songs' own excerpts: the share of notes struck on a chord
   change that are tones of that chord;
-* a model whose free pieces draw their chords from its training songs (:mod:`model.generation.drawn_chords`) writes
-  its free rows one piece a seed, each over its own draw, and gets a row ``(own chords)``: the network choosing;
 * for models that follow a form (their events mark bars, :mod:`model.generation.form`), the same again with a form: the
   free pieces in :data:`LETTER_FORM`, the held-out ones with form ``chords`` (bars echo earlier bars over the
   same chord roots), so what the form adds to the 4-bar self-similarity shows beside the network alone;
@@ -35,7 +33,6 @@ Run: ``python bench/quality.py [--models assets/models/*] [--pieces 20]``.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 from collections.abc import Sequence
@@ -56,12 +53,12 @@ from model.evaluation.two_sample import TwoSample, classifier_test, window_featu
 from model.families import family_of
 from model.generation.artefact import ModelBundle
 from model.generation.settings import GenerationSettings, Sampling
-from model.generation.steering import draws_chords, follows_form, takes_chords
+from model.generation.steering import follows_form, takes_chords
 from model.models import open_model
 from model.music import pop909
 from model.music.chords import Progression
 from model.music.score import load_score, score_to_midi
-from model.pieces import OwnChords, PieceRequest, make_piece, make_pieces
+from model.pieces import PieceRequest, make_piece, make_pieces
 from model.presets import get_preset
 
 BARS = 32
@@ -167,14 +164,9 @@ def conditioned_pieces(bundle: ModelBundle, progressions: Sequence[Progression],
 
 
 def model_pieces(bundle: ModelBundle, count: int, sampling: Sampling = "stateful", form: str = "",
-                 chords: OwnChords | None = None) -> list[pretty_midi.PrettyMIDI]:
-    """``count`` pieces given no chords, as a user asks: one batch, or one piece a seed where each piece draws its
-    own progression from the model's training songs (a batch shares one)."""
+                 ) -> list[pretty_midi.PrettyMIDI]:
     settings = GenerationSettings(temperature=1.0, seed=1, bpm=90.0, sampling=sampling, form=form)
-    if chords is None and draws_chords(bundle):
-        return [make_piece(PieceRequest(bundle.path, dataclasses.replace(settings, seed=i), bars=BARS),
-                           lambda _: bundle).midi for i in range(count)]
-    request = PieceRequest(bundle.path, settings, bars=BARS, pieces=count, chords=chords)
+    request = PieceRequest(bundle.path, settings, bars=BARS, pieces=count)
     return [piece.midi for piece in make_pieces(request, lambda _: bundle)]
 
 
@@ -193,7 +185,7 @@ def print_row(name: str, row: Row, ref: Row, losses: tuple[float, float, float] 
     print(f"{name:<30}" + "".join(f"{c:>10.3f}" for c in cells))
 
 
-ROWS = {"free": "", "own chords": " (own chords)", "chords": " (held-out chords)", "form": f" form {LETTER_FORM}",
+ROWS = {"free": "", "chords": " (held-out chords)", "form": f" form {LETTER_FORM}",
         "form chords": " (held-out, form chords)"}
 """Each row a model may have, and the suffix its name gets in the table."""
 
@@ -201,8 +193,6 @@ ROWS = {"free": "", "own chords": " (own chords)", "chords": " (held-out chords)
 def model_rows(bundle: ModelBundle, pieces: int, progressions: Sequence[Progression]) -> dict[str, Row]:
     """The rows this model's family can have, each from the same network (the bundle is built once)."""
     rows = {"free": measure(model_pieces(bundle, pieces))}
-    if draws_chords(bundle):  # free pieces drew their chords: the network's own beside them
-        rows["own chords"] = measure(model_pieces(bundle, pieces, chords=OwnChords()))
     if takes_chords(bundle):
         rows["chords"] = measure(conditioned_pieces(bundle, progressions), progressions)
     if follows_form(bundle):

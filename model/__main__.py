@@ -1,4 +1,4 @@
-"""Command line: ``python -m model {download,pack,train,generate,info,intervals,progressions,import-magenta,metrics}``.
+"""Command line: ``python -m model {download,pack,train,generate,info,intervals,import-magenta,metrics}``.
 
 Examples::
 
@@ -7,7 +7,6 @@ Examples::
     python -m model train --preset paper --songs 250 --epochs 10 --batch-size 1024
     python -m model generate --model assets/models/default --tokens 600 --temperature 1.0 --out piece.mid
     python -m model intervals runs/default          # a voiced model's melody moves, after training
-    python -m model progressions runs/default       # its training songs' chords, for pieces given none
     python -m model train --preset magenta-attention --out runs/magenta-attention   # MelodyRNN on POP909
     python -m model import-magenta attention_rnn.mag --out assets/models/pretrained-magenta-attention
 """
@@ -145,11 +144,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
                    '"C | G | Am F" or "C G Am F x4" (chord-conditioned models)')
     p.add_argument("--chords-song", help="POP909 song id whose annotated chords to write over")
     p.add_argument("--chords-bar", type=int, default=8, help="first bar of the song's progression")
-    p.add_argument("--bars", type=int, help="length in bars, over --tokens: a progression is cut or repeated to it "
+    p.add_argument("--bars", type=int, help="length in bars: the progression is cut or repeated to it "
                    "(default: the progression's own length; 16 for --chords-song)")
-    p.add_argument("--own-chords", action="store_true",
-                   help="without --chords, a chord-conditioned model writes its own chords instead of drawing a "
-                        "progression from its training songs")
     p.add_argument("--form", default=d.form, help='phrases that come back: letters, one per 4 bars (e.g. AABA), '
                    '"chords" (bars echo earlier bars over the same chords) or "free" (default)')
     p.add_argument("--no-melody-line", dest="melody_line", action="store_false",
@@ -163,7 +159,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from model.generation.form import check_form
+    from model.generation.form import parse_form
     from model.generation.settings import GenerationSettings
     from model.music.midi_limits import MidiError, check_midi_bytes, read_midi_file
 
@@ -179,24 +175,19 @@ def _generate(args: argparse.Namespace) -> int:
     except MidiError as exc:
         raise ValueError(f"The primer cannot be used: {exc}") from None
     progression = _progression(args)
-    check_form(args.form)  # "chords" without a progression is refused once the model is known (it may draw one)
-    if args.own_chords and progression is not None:
-        raise ValueError("--own-chords lets the model write its own chords; give it without --chords or --chords-song.")
+    parse_form(args.form, progression)
 
-    from model.pieces import MidiPrimer, OwnChords, PieceRequest, SongPrimer, make_pieces
+    from model.pieces import MidiPrimer, PieceRequest, SongPrimer, make_pieces
 
     primer = SongPrimer(args.primer_song, args.primer_bars, args.primer_bar) if args.primer_song else (
         MidiPrimer(primer_bytes) if primer_bytes is not None else None)
-    chords = OwnChords() if args.own_chords else progression
-    request = PieceRequest(args.model, settings, bars=args.bars, primer=primer, chords=chords, pieces=args.pieces)
-    pieces = make_pieces(request)
-    for i, piece in enumerate(pieces):
+    request = PieceRequest(args.model, settings, bars=None, primer=primer, chords=progression, pieces=args.pieces)
+    pieces = [piece.midi for piece in make_pieces(request)]
+    for i, midi in enumerate(pieces):
         out = args.out if len(pieces) == 1 else args.out.with_name(f"{args.out.stem}_{i + 1}{args.out.suffix}")
         out.parent.mkdir(parents=True, exist_ok=True)
-        piece.midi.write(str(out))
-        drawn = f", over {piece.progression.text()}" if piece.progression is not None and progression is None else ""
-        print(f"wrote {out} ({sum(len(i.notes) for i in piece.midi.instruments)} notes, "
-              f"{piece.midi.get_end_time():.1f} s{drawn})")
+        midi.write(str(out))
+        print(f"wrote {out} ({sum(len(i.notes) for i in midi.instruments)} notes, {midi.get_end_time():.1f} s)")
     return 0
 
 
@@ -261,31 +252,6 @@ def _intervals(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_progressions(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("progressions", help="keep a chord-conditioned model's training songs' progressions",
-                       description="Writes the chords of the model's training songs into its folder: a piece "
-                                   "generated without chords draws its progression from them "
-                                   "(model.generation.drawn_chords).")
-    p.add_argument("model", type=Path, help="a chord-conditioned model folder (e.g. assets/models/default)")
-    p.add_argument("--songs", type=int, default=200, help="training songs to keep")
-    p.set_defaults(func=_progressions)
-
-
-def _progressions(args: argparse.Namespace) -> int:
-    from model.families import family_of
-    from model.generation.artefact import load_bundle
-    from model.training.progression_book import fit_progression_book
-
-    preset = load_bundle(args.model).preset
-    if not family_of(preset).takes_chords:
-        raise ValueError(f"{args.model} does not take chords; progressions are kept for chord-conditioned models.")
-    if not 1 <= args.songs <= 909:
-        raise ValueError(f"songs must be between 1 and 909, got {args.songs}.")
-    book = fit_progression_book(preset.data, args.model, args.songs)
-    print(f"wrote {args.model}/progressions.json ({len(book.songs)} training songs' progressions)")
-    return 0
-
-
 def _add_import_magenta(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import-magenta", help="convert a pretrained Magenta MelodyRNN bundle (.mag) to a model folder",
                        description="Reads Google's basic_rnn.mag, lookback_rnn.mag or attention_rnn.mag (no magenta "
@@ -309,8 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_download, _add_pack, _add_train, _add_generate, _add_info, _add_intervals, _add_progressions,
-                _add_import_magenta):
+    for add in (_add_download, _add_pack, _add_train, _add_generate, _add_info, _add_intervals, _add_import_magenta):
         add(sub)
     words = sys.argv[1:] if argv is None else argv
     if next((w for w in words if not w.startswith("-")), None) == "metrics":

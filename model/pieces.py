@@ -13,12 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pretty_midi
 
 from model.families import family_of
 from model.generation.artefact import ModelBundle
-from model.generation.drawn_chords import load_progressions
 from model.generation.generate import (
     PRIMER_BARS,
     BarProgress,
@@ -32,7 +30,6 @@ from model.generation.generate import (
     tokens_for_bars,
 )
 from model.generation.settings import GenerationSettings
-from model.generation.steering import draws_chords
 from model.models import open_model
 from model.music.chords import Progression
 from model.music.pop909 import find_song
@@ -68,13 +65,7 @@ class PrimerSongChords:
     differs from the song's."""
 
 
-@dataclass(frozen=True)
-class OwnChords:
-    """The network writes its own chords (a chord-conditioned model's free piece otherwise draws a progression from
-    its training songs, :mod:`model.generation.drawn_chords`)."""
-
-
-ChordSource = Progression | SongChords | PrimerSongChords | OwnChords
+ChordSource = Progression | SongChords | PrimerSongChords
 
 
 @dataclass(frozen=True)
@@ -132,7 +123,7 @@ def primer_and_chords(bundle: ModelBundle, request: PieceRequest) -> tuple[Prime
             raise ValueError("The primer song's chords need a POP909 song as primer.")
         return primed_over_song(bundle, find_song(request.primer.song_id), request.bars or 16, request.primer.bars)
     primer = _primer(bundle, request.primer)
-    progression = _progression(chords, request.bars) or _drawn_progression(bundle, request)
+    progression = _progression(chords, request.bars)
     if primer is not None and progression is not None:  # the bars asked for are the generated ones, after the primer
         progression = progression.delayed(family_of(bundle.preset).bars_in(bundle.vocab.decode(list(primer))))
     return primer, progression
@@ -147,20 +138,7 @@ def _primer(bundle: ModelBundle, primer: SongPrimer | MidiPrimer | None) -> Prim
     return None
 
 
-def _drawn_progression(bundle: ModelBundle, request: PieceRequest) -> Progression | None:
-    """A free piece's chords, drawn from the model's progression book by the request's seed; None where the request
-    gives chords or a primer (whose key a drawn progression would ignore), or asks for the network's own, or the
-    model keeps no book."""
-    if request.chords is not None or request.primer is not None or not draws_chords(bundle):
-        return None
-    book = load_progressions(bundle.path)
-    if book is None:
-        return None
-    bars = request.bars or max(1, request.settings.tokens // family_of(bundle.preset).events_per_bar)
-    return book.draw(bars, np.random.default_rng(request.settings.seed))
-
-
-def _progression(chords: ChordSource | None, bars: int | None) -> Progression | None:
+def _progression(chords: Progression | SongChords | None, bars: int | None) -> Progression | None:
     match chords:
         case SongChords(song_id=song, start_bar=start):
             return progression_from_song(find_song(song), start, bars or 16)

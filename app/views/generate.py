@@ -11,10 +11,10 @@ from app.resources import available_models, load_model, pop909_songs
 from audio import RenderError, encode_wav, piano_roll_figure, track_stems, whole_piece
 from model.generation.form import CHORDS, describe_form
 from model.generation.settings import GenerationSettings
-from model.generation.steering import draws_chords, follows_form, has_melody_line, takes_chords
+from model.generation.steering import follows_form, has_melody_line, takes_chords
 from model.music.chords import Progression, parse_progression
 from model.music.pop909 import DatasetNotFoundError
-from model.pieces import ChordSource, MidiPrimer, OwnChords, PieceRequest, SongChords, SongPrimer, make_piece
+from model.pieces import ChordSource, MidiPrimer, PieceRequest, SongChords, SongPrimer, make_piece
 
 st.title("Generate")
 models = available_models()
@@ -40,21 +40,14 @@ chords_text, chords_song = "", "(none)"
 if takes_chords(bundle):
     chords_text = st.text_input("Chord progression", "C G Am F", key="gen_chords",
                                 help="One chord per bar (C G Am F), bars split by | (C | G | Am F), x4 to repeat; "
-                                     "repeated or cut to the length above. Empty: chords drawn from the model's "
-                                     "training songs (named with the piece), or its own.")
+                                     "repeated or cut to the length above. Empty: the model picks its own chords.")
     chords_song = st.selectbox("…or the chords of a POP909 song (from bar 8)", ["(none)", *pop909_songs()],
                                key="gen_chords_song")
-own_chords = False
-if draws_chords(bundle) and not chords_text.strip() and chords_song == "(none)":
-    own_chords = st.checkbox("The network writes its own chords", value=False, key="gen_own_chords",
-                             help="Off: a progression from one of the songs it was trained on, moved to another "
-                                  "key, as the network writes its best over given chords.")
 form = ""
 if follows_form(bundle):
     # With a progression the piece follows it by default, as a song's verse returns with its chords.
     forms = {"Free": "", "AABA": "AABA", "ABAB": "ABAB", "AABB": "AABB"}
-    with_chords = takes_chords(bundle) and bool(chords_text.strip() or chords_song != "(none)" or (
-        draws_chords(bundle) and not own_chords))
+    with_chords = takes_chords(bundle) and bool(chords_text.strip() or chords_song != "(none)")
     if with_chords:
         forms = {"Where the chords return": CHORDS, **forms}
     # One widget per choice list: chords coming back bring their default ("Where the chords return") back too.
@@ -79,14 +72,12 @@ def download_stem(model: str, progression: Progression | None, seed: int) -> str
 
 
 def chord_source() -> ChordSource | None:
-    """The chords the page asks for (fitted to the length slider by the request); None: drawn where the model can."""
+    """The chords the page asks for (fitted to the length slider by the request); None lets the model choose."""
     if not takes_chords(bundle):
         return None
     if chords_song != "(none)":
         return SongChords(chords_song)
-    if chords_text.strip():
-        return parse_progression(chords_text)
-    return OwnChords() if own_chords else None
+    return parse_progression(chords_text) if chords_text.strip() else None
 
 
 piece = None

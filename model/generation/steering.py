@@ -15,7 +15,6 @@ from model.encoding.grammar import event_table
 from model.families import family_of
 from model.families.base import Grammar
 from model.generation.artefact import ModelBundle
-from model.generation.drawn_chords import PROGRESSIONS_FILE
 from model.generation.form import FormError, PhraseEcho, parse_form
 from model.generation.melody_line import INTERVALS_FILE, MelodyLine, load_intervals
 from model.music.chords import Progression
@@ -34,12 +33,6 @@ def follows_form(bundle: ModelBundle) -> bool:
 def has_melody_line(bundle: ModelBundle) -> bool:
     """Whether the model's melody can be weighed by an interval model (its folder has one: a voiced model)."""
     return (bundle.path / INTERVALS_FILE).is_file()
-
-
-def draws_chords(bundle: ModelBundle) -> bool:
-    """Whether a piece given no chords is written over a progression drawn from the training songs (the folder keeps
-    a progression book, :mod:`model.generation.drawn_chords`)."""
-    return takes_chords(bundle) and (bundle.path / PROGRESSIONS_FILE).is_file()
 
 
 def require_chords(bundle: ModelBundle) -> None:

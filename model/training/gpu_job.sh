@@ -48,8 +48,6 @@ keep() {
     "$gpu/$preset-start/card.json"
   # New weights write new melodies: their interval model is counted again, here on the CPU (about 2 minutes).
   .venv/bin/python -m model intervals "$gpu/$preset-start"
-  # Free pieces draw their chords from the training songs' progressions (under a second).
-  .venv/bin/python -m model progressions "$gpu/$preset-start"
 }
 
 case "$action" in

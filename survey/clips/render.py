@@ -22,7 +22,7 @@ from audio.presentation import Presented, TempoPolicy, piece_bpm, present
 from audio.upload import audio_excerpt
 from model.generation.settings import GenerationSettings
 from model.music.pop909 import DatasetNotFoundError, find_dir, find_song
-from model.pieces import LoadModel, OwnChords, Piece, PieceRequest, PrimerSongChords, SongPrimer, make_piece
+from model.pieces import LoadModel, Piece, PieceRequest, PrimerSongChords, SongPrimer, make_piece
 from survey.clips.prepare import ClipUnavailable, RenderedClip
 from survey.clips.sources import (
     AudioUploadClip,
@@ -125,8 +125,7 @@ def clip_request(wanted: GeneratedClip, model: Path) -> PieceRequest:
     settings = GenerationSettings(seed=wanted.seed, temperature=wanted.temperature, top_k=wanted.top_k,
                                   top_p=wanted.top_p, form=wanted.form)
     return PieceRequest(model, settings, bars=wanted.bars, primer=SongPrimer(wanted.primer) if wanted.primer else None,
-                        chords=PrimerSongChords() if wanted.chords_from_song else (
-                            OwnChords() if wanted.own_chords else None))
+                        chords=PrimerSongChords() if wanted.chords_from_song else None)
 
 
 def clip_piece(wanted: GeneratedClip, roots: Sequence[Path], load: LoadModel) -> Piece:

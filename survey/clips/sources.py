@@ -52,9 +52,7 @@ class AudioUploadClip:
 class GeneratedClip:
     """A piece the lab generates: model folder name, POP909 primer song, sampling settings, length in bars.
 
-    ``chords_from_song``: a chord-conditioned model writes over the primer song's annotated chords; ``own_chords``:
-    it writes its own (left out, an unprimed piece of a model that keeps a progression book draws its chords from
-    its training songs, :mod:`model.generation.drawn_chords`).
+    ``chords_from_song``: a chord-conditioned model writes over the primer song's annotated chords.
     ``form``: phrases that come back (``model.generation.form``: letters such as ``AABA``, or ``chords``).
     """
 
@@ -67,7 +65,6 @@ class GeneratedClip:
     top_p: float = 1.0
     chords_from_song: bool = False
     form: str = ""
-    own_chords: bool = False
 
 
 ClipSource = Pop909Clip | UploadedMidiClip | MidiFileClip | AudioUploadClip | GeneratedClip
@@ -116,13 +113,13 @@ def _source(spec: dict[str, Any]) -> ClipSource:
     if "model" not in generate:
         raise ValueError("A generated clip needs the name of its 'model'.")
     primer, chords = generate.get("primer"), generate.get("chords")
-    if chords not in (None, "", "song", "own"):
-        raise ValueError(f"A generated clip's 'chords' is 'song' (the primer song's) or 'own' (the model writes its "
-                         f"own), or left out; not {chords!r}.")
+    if chords not in (None, "", "song"):
+        raise ValueError(f"A generated clip's 'chords' is 'song' (the primer song's chords) or left out, not "
+                         f"{chords!r}.")
     return GeneratedClip(
         model=str(generate["model"]), primer=None if primer in (None, "") else str(primer),
         seed=int(generate.get("seed", 0)), bars=int(generate.get("bars", 16)),
         temperature=float(generate.get("temperature", 1.0)), top_k=int(generate.get("top_k", 0)),
         top_p=float(generate.get("top_p", 1.0)), chords_from_song=chords == "song",
-        form=str(generate.get("form") or ""), own_chords=chords == "own",
+        form=str(generate.get("form") or ""),
     )

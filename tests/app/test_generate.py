@@ -83,29 +83,18 @@ def test_the_default_model_writes_over_the_progression_typed_in_the_box(lab: Pat
     assert "over Dm | G | C | Am" in at.caption[0].value
 
 
-def test_with_a_progression_the_piece_follows_it_by_default_and_without_one_it_draws_one_or_writes_its_own(
-        lab: Path) -> None:
+def test_with_a_progression_the_piece_follows_it_by_default_and_without_one_it_is_free(lab: Path) -> None:
     at = page()
     assert at.selectbox(key="gen_form_chords").value == "Where the chords return"
-    assert not at.get("checkbox") or "gen_own_chords" not in [box.key for box in at.get("checkbox")]
     at.slider(key="gen_bars").set_value(8)
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
     assert at.caption[0].value.endswith("over C | G | Am | F | C | G | Am | F, echoing bars where the chords return")
     at.text_input(key="gen_chords").set_value("").run()
-    assert at.checkbox(key="gen_own_chords").value is False, "by default the chords come from a training song"
-    assert at.selectbox(key="gen_form_chords").value == "Where the chords return"
-    at.button(key="gen_go").click().run()
-    assert not at.exception and not at.error
-    drawn = at.caption[0].value
-    assert " over " in drawn and "C | G | Am | F" not in drawn
-    assert drawn.endswith("echoing bars where the chords return")
-    at.checkbox(key="gen_own_chords").check().run()
     assert at.selectbox(key="gen_form_free").value == "Free" and "Where the chords return" not in at.selectbox(
         key="gen_form_free").options
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
-    assert " over " not in at.caption[0].value, "the network's own chords are not named"
     at.text_input(key="gen_chords").set_value("Dm G").run()
     assert at.selectbox(key="gen_form_chords").value == "Where the chords return", "the chords bring their default"
 

@@ -106,7 +106,6 @@ def test_a_negative_seed_is_named(tiny_model: ModelBundle, tmp_path: Path) -> No
     (["--temperature", "0"], "temperature must be in (0, 10]"),
     (["--primer", "."], "is a folder, not a MIDI file"),
     (["--chords", "Xq7"], "'Xq7' is not a chord name"),
-    (["--chords", "C G", "--own-chords"], "--own-chords lets the model write its own chords"),
 ])
 def test_what_the_user_typed_is_refused_before_any_model_is_loaded(tmp_path: Path, option: list[str],
                                                                    words: str) -> None:
@@ -114,9 +113,3 @@ def test_what_the_user_typed_is_refused_before_any_model_is_loaded(tmp_path: Pat
     assert result.returncode == 2
     assert words in result.stderr, "the setting is named, not the missing model: it was checked first"
     assert "Traceback" not in result.stderr
-
-
-def test_progressions_are_kept_only_for_a_model_that_takes_chords(tiny_model: ModelBundle) -> None:
-    result = run_cli("progressions", str(tiny_model.path))
-    assert result.returncode == 2 and "does not take chords" in result.stderr and "Traceback" not in result.stderr
-    assert not (tiny_model.path / "progressions.json").exists()

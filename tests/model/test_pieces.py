@@ -14,7 +14,6 @@ from model.generation.settings import GenerationSettings
 from model.music.chords import parse_progression
 from model.pieces import (
     MidiPrimer,
-    OwnChords,
     PieceRequest,
     PrimerSongChords,
     SongChords,
@@ -81,20 +80,6 @@ def test_a_progression_is_fitted_to_the_bars_and_a_songs_chords_are_read_for_the
                                                       chords=parse_progression("C G Am F")))
     assert after is not None and after.bars == PRIMER_BARS + 6, "the bars asked for are generated after the primer"
     assert after.fitted(PRIMER_BARS).changes[-1][0] < PRIMER_BARS * 16 <= after.changes[1][0]
-
-
-def test_a_free_piece_of_a_model_with_a_progression_book_is_written_over_a_drawn_progression() -> None:
-    from model.models import open_model
-
-    request = PieceRequest(DEFAULT, GenerationSettings(seed=3), bars=4)
-    piece = make_piece(request)
-    assert piece.progression is not None and piece.progression.bars == 4
-    assert make_piece(request).progression == piece.progression, "the seed draws it"
-    other = make_piece(dataclasses.replace(request, settings=GenerationSettings(seed=4)))
-    assert other.progression != piece.progression
-    assert make_piece(dataclasses.replace(request, chords=OwnChords())).progression is None, "the network's own"
-    primed = dataclasses.replace(request, primer=SongPrimer("001"))
-    assert primer_and_chords(open_model(DEFAULT), primed)[1] is None, "a primer's key is not overruled"
 
 
 def test_the_primer_songs_chords_need_a_primer_song() -> None:

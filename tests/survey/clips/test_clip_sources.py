@@ -24,8 +24,6 @@ from tests.survey.conftest import ROOT
     ({"generate": {"upload": "cd34.wav"}}, AudioUploadClip("cd34.wav")),
     ({"generate": {"model": "default", "primer": "002", "chords": "song", "seed": 3, "bars": 8}},
      GeneratedClip("default", "002", seed=3, bars=8, chords_from_song=True)),
-    ({"generate": {"model": "default", "chords": "own"}}, GeneratedClip("default", own_chords=True)),
-    ({"generate": {"model": "default"}}, GeneratedClip("default")),
 ])
 def test_each_form_of_the_study_file_is_one_type(spec: dict[str, object], source: object) -> None:
     assert parse_clip_spec(spec).source == source
@@ -47,7 +45,7 @@ def test_every_clip_of_the_demo_parses() -> None:
 
 @pytest.mark.parametrize(("spec", "words"), [({}, "needs 'midi'"), ({"generate": {"seed": 1}}, "its 'model'"),
                                              ({"generate": {"model": "default", "chords": "C G Am F"}},
-                                              "'chords' is 'song' .* or 'own'")])
+                                              "'chords' is 'song' .* or left out")])
 def test_a_spec_without_music_is_one_sentence(spec: dict[str, object], words: str) -> None:
     with pytest.raises(ValueError, match=words):
         parse_clip_spec(spec)
