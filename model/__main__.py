@@ -6,7 +6,7 @@ Examples::
     python -m model train --preset default --out runs/default
     python -m model train --preset paper --songs 250 --epochs 10 --batch-size 1024
     python -m model generate --model assets/models/default --tokens 600 --temperature 1.0 --out piece.mid
-    python -m model intervals runs/default          # a voiced model's melody moves, after training
+    python -m model intervals runs/default          # a voiced model's melody moves and free rhythm, after training
     python -m model train --preset magenta-attention --out runs/magenta-attention   # MelodyRNN on POP909
     python -m model import-magenta attention_rnn.mag --out assets/models/pretrained-magenta-attention
 """
@@ -150,6 +150,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
                    '"chords" (bars echo earlier bars over the same chords) or "free" (default)')
     p.add_argument("--no-melody-line", dest="melody_line", action="store_false",
                    help="a voiced model's melody as the network writes it, without its interval model")
+    p.add_argument("--no-rhythm-line", dest="rhythm_line", action="store_false",
+                   help="a free piece's positions and durations as the network writes them, without its rhythm counts")
     p.add_argument("--bpm", type=float, default=d.bpm)
     p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
     p.add_argument("--sampling", choices=("stateful", "windowed"), default=d.sampling,
@@ -166,7 +168,8 @@ def _generate(args: argparse.Namespace) -> int:
     # Everything the user typed is checked before the model (and Keras, about 4 s) is loaded.
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
                                   top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program,
-                                  sampling=args.sampling, form=args.form, melody_line=args.melody_line)
+                                  sampling=args.sampling, form=args.form, melody_line=args.melody_line,
+                                  rhythm_line=args.rhythm_line)
     settings.validate()
     try:
         primer_bytes = read_midi_file(args.primer) if args.primer else None
@@ -227,10 +230,12 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _add_intervals(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("intervals", help="count a voiced model's interval model (its melody's moves against POP909's)",
+    p = sub.add_parser("intervals", help="count a voiced model's melody moves and free rhythm against POP909's",
                        description="Counts how the training songs' melodies move and how the model's own melodies move "
-                                   "over the training songs' chords, and writes both into the folder: generation then "
-                                   "weighs each melody pitch by their ratio (model.generation.melody_line).")
+                                   "over the training songs' chords, then where the songs' notes fall and how long "
+                                   "they last against the model's own free pieces, and writes them into the folder: "
+                                   "generation weighs each melody pitch (model.generation.melody_line) and a free "
+                                   "piece's positions and durations (model.generation.rhythm_line) by their ratios.")
     p.add_argument("model", type=Path, help="a voiced model folder (e.g. assets/models/default)")
     p.add_argument("--pieces", type=int, default=40, help="pieces the network writes for its own counts")
     p.set_defaults(func=_intervals)
@@ -241,14 +246,19 @@ def _intervals(args: argparse.Namespace) -> int:
     from model.generation.artefact import load_bundle
     from model.models import open_model
     from model.training.melody_intervals import fit_melody_intervals
+    from model.training.rhythm_counts import fit_rhythm
 
     if not family_of(load_bundle(args.model).preset).voiced:
         raise ValueError(f"{args.model} has no melody voice; intervals are counted for voiced models (grid-voices).")
     if not 5 <= args.pieces <= 400:
         raise ValueError(f"pieces must be between 5 and 400, got {args.pieces}.")
-    model = fit_melody_intervals(open_model(args.model), args.pieces, log=lambda line: print(line, flush=True))
+    bundle = open_model(args.model)
+    model = fit_melody_intervals(bundle, args.pieces, log=lambda line: print(line, flush=True))
     print(f"wrote {args.model}/melody_intervals.json ({model.songs.notes} song notes, {model.network.notes} of the "
           "network's)")
+    rhythm = fit_rhythm(bundle)
+    print(f"wrote {args.model}/rhythm.json ({sum(rhythm.songs.values())} song positions and durations, "
+          f"{sum(rhythm.network.values())} of the network's free pieces)")
     return 0
 
 

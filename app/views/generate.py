@@ -11,7 +11,7 @@ from app.resources import available_models, load_model, pop909_songs
 from audio import RenderError, encode_wav, piano_roll_figure, track_stems, whole_piece
 from model.generation.form import CHORDS, describe_form
 from model.generation.settings import GenerationSettings
-from model.generation.steering import follows_form, has_melody_line, takes_chords
+from model.generation.steering import follows_form, has_melody_line, has_rhythm_line, takes_chords
 from model.music.chords import Progression, parse_progression
 from model.music.pop909 import DatasetNotFoundError
 from model.pieces import ChordSource, MidiPrimer, PieceRequest, SongChords, SongPrimer, make_piece
@@ -60,6 +60,12 @@ if has_melody_line(bundle):
     melody_line = st.checkbox("Melody moves as POP909's melodies do", value=True, key="gen_melody_line",
                               help="Each melody note's pitch weighed by how POP909's melodies move against how this "
                                    "network's move (more steps, fewer repeated notes). Off: the network alone.")
+rhythm_line = True
+if has_rhythm_line(bundle) and not (chords_text.strip() or chords_song != "(none)"):
+    rhythm_line = st.checkbox("Notes fall where POP909's notes fall", value=True, key="gen_rhythm_line",
+                              help="Without chords this network keeps to eighth notes: each onset position and note "
+                                   "length weighed by how often POP909's songs use it against how often this network "
+                                   "does. Off: the network alone. (Over given chords it is not needed.)")
 primer_file = st.file_uploader("Primer MIDI (optional)", type=["mid", "midi"], key="gen_primer")
 primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_songs()], key="gen_primer_song",
                            help="Its opening two bars, on the song's annotated beats, as study clips are primed.")
@@ -83,7 +89,8 @@ def chord_source() -> ChordSource | None:
 piece = None
 if st.button("Generate", type="primary", key="gen_go"):
     settings = GenerationSettings(temperature=temperature, top_k=int(top_k), top_p=top_p, seed=int(seed),
-                                  bpm=float(bpm), form=form, melody_line=melody_line)
+                                  bpm=float(bpm), form=form, melody_line=melody_line,
+                                  rhythm_line=rhythm_line)
     try:
         primer = MidiPrimer(primer_file.getvalue()) if primer_file else (
             SongPrimer(primer_song) if primer_song != "(none)" else None)

@@ -197,7 +197,7 @@ def generate_ids(
     primer = default_primer(bundle, rng) if primer is None else np.asarray(list(primer), dtype=np.int64)
     model = step_model(bundle)
     model.reset(n_pieces)
-    steering = steering_for(bundle, settings.form, n_pieces, progression, settings.melody_line)
+    steering = steering_for(bundle, settings.form, n_pieces, progression, settings.melody_line, settings.rhythm_line)
     own_loop = family_of(bundle.preset).sampler()
     with single_threaded_blas():
         if own_loop is not None:

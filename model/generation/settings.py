@@ -35,6 +35,9 @@ class GenerationSettings:
     melody_line: bool = True
     """Weigh a voiced model's melody moves by its interval model where its folder has one
     (``model.generation.melody_line``); False hears the network alone."""
+    rhythm_line: bool = True
+    """Weigh a free piece's positions and durations by the model's rhythm counts where its folder has them
+    (``model.generation.rhythm_line``; never over a given progression); False hears the network alone."""
 
     def validate(self) -> None:
         checks = [

@@ -1,4 +1,5 @@
-"""What shapes sampling beside the network: the family's grammar, the form's phrase echo and the melody's line.
+"""What shapes sampling beside the network: the family's grammar, the form's phrase echo, the melody's line and the
+rhythm of free pieces.
 
 All are small state machines advanced by every sampled token of every piece of a batch; the sampling
 loop (:mod:`model.generation.generate`) asks them to weigh the network's probabilities and to settle what was drawn.
@@ -17,6 +18,7 @@ from model.families.base import Grammar
 from model.generation.artefact import ModelBundle
 from model.generation.form import FormError, PhraseEcho, parse_form
 from model.generation.melody_line import INTERVALS_FILE, MelodyLine, load_intervals
+from model.generation.rhythm_line import RHYTHM_FILE, RhythmLine, load_rhythm
 from model.music.chords import Progression
 
 
@@ -35,6 +37,11 @@ def has_melody_line(bundle: ModelBundle) -> bool:
     return (bundle.path / INTERVALS_FILE).is_file()
 
 
+def has_rhythm_line(bundle: ModelBundle) -> bool:
+    """Whether a free piece's positions and durations can be weighed by rhythm counts (its folder has them)."""
+    return (bundle.path / RHYTHM_FILE).is_file()
+
+
 def require_chords(bundle: ModelBundle) -> None:
     """Refuse, in one sentence, a progression for a model that cannot write over one."""
     if not takes_chords(bundle):
@@ -44,15 +51,19 @@ def require_chords(bundle: ModelBundle) -> None:
 
 @dataclass
 class Steering:
-    """The family's grammar, the form's echo and the melody's line for one batch (any may be None)."""
+    """The family's grammar, the form's echo, the melody's line and a free piece's rhythm for one batch (any may be
+    None)."""
 
     grammar: Grammar | None
     echo: PhraseEcho | None
     line: MelodyLine | None = None
+    rhythm: RhythmLine | None = None
 
     def weigh(self, weights: np.ndarray) -> np.ndarray:
         if self.grammar is not None:
             weights = self.grammar.weigh(weights)
+        if self.rhythm is not None:  # among what the grammar allows
+            weights = self.rhythm.weigh(weights)
         if self.line is not None:  # before the echo: a repeated phrase's pitch is favoured as the network's would be
             weights = self.line.weigh(weights)
         return self.echo.bias(weights) if self.echo is not None else weights
@@ -83,16 +94,19 @@ class Steering:
 
 
 def steering_for(bundle: ModelBundle, form: str, n_pieces: int, progression: Progression | None,
-                 melody_line: bool = True) -> Steering:
-    """The grammar of the model's family (a progression needs the chord-conditioned family), the form's echo, and
-    the melody's line (unless ``melody_line`` is False) where the model folder has an interval model
-    (:mod:`model.generation.melody_line`)."""
+                 melody_line: bool = True, rhythm_line: bool = True) -> Steering:
+    """The grammar of the model's family (a progression needs the chord-conditioned family), the form's echo, the
+    melody's line (unless ``melody_line`` is False) where the model folder has an interval model
+    (:mod:`model.generation.melody_line`), and for a piece without a progression its rhythm (unless ``rhythm_line`` is
+    False) where the folder has rhythm counts (:mod:`model.generation.rhythm_line`)."""
     if progression is not None:
         require_chords(bundle)
     grammar = family_of(bundle.preset).grammar(bundle.vocab, n_pieces, progression)
     intervals = load_intervals(bundle.path) if melody_line else None
     line = MelodyLine(intervals, bundle.vocab, n_pieces) if intervals is not None else None
-    return Steering(grammar, _echo(bundle, form, n_pieces, progression), line)
+    counts = load_rhythm(bundle.path) if rhythm_line and progression is None else None
+    rhythm = RhythmLine(counts, bundle.vocab) if counts is not None else None
+    return Steering(grammar, _echo(bundle, form, n_pieces, progression), line, rhythm)
 
 
 def _echo(bundle: ModelBundle, text: str, n_pieces: int, progression: Progression | None) -> PhraseEcho | None:

@@ -46,7 +46,8 @@ keep() {
   rm -rf "$gpu/$preset-start" && cp -r "$back" "$gpu/$preset-start"
   .venv/bin/python -c "import json,sys; c=json.load(open(sys.argv[1])); print(c['stop_reason'], c['best_validation_loss'])" \
     "$gpu/$preset-start/card.json"
-  # New weights write new melodies: their interval model is counted again, here on the CPU (about 2 minutes).
+  # New weights write new melodies and rhythms: their interval model and rhythm counts are counted again, here on the
+  # CPU (about 3 minutes).
   .venv/bin/python -m model intervals "$gpu/$preset-start"
 }
 

@@ -61,6 +61,19 @@ def test_a_voiced_models_melody_line_is_on_by_default_and_can_be_switched_off_to
     assert not page("chords").get("checkbox"), "a model without a melody voice has no line to switch"
 
 
+def test_a_free_piece_of_default_keeps_to_pop909s_rhythm_by_default_and_can_hear_the_network_alone(lab: Path) -> None:
+    at = page("default")
+    assert "gen_rhythm_line" not in [box.key for box in at.get("checkbox")], "over given chords it is not applied"
+    at.text_input(key="gen_chords").set_value("").run()
+    assert at.checkbox(key="gen_rhythm_line").value is True
+    at.button(key="gen_go").click().run()
+    weighed = at.session_state["gen_result"][1]
+    at.checkbox(key="gen_rhythm_line").uncheck()
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["gen_result"][1] != weighed, "same seed, the rhythm weighed or not"
+
+
 def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
     import io
 
