@@ -64,7 +64,7 @@ def preset_songs(data: DataConfig, pop909_dir: Path | None = None) -> list[pop90
 def split_of(data: DataConfig, songs: list[pop909.SongFile] | None = None,
              pop909_dir: Path | None = None) -> tuple[list[pop909.SongFile], list[pop909.SongFile]]:
     """The training and validation songs of a preset's data, the one split that training, the counts a model folder
-    keeps (its interval model, its progressions) and the benches' held-out rows all read."""
+    keeps (its interval model) and the benches' held-out rows all read."""
     chosen = preset_songs(data, pop909_dir) if songs is None else songs
     return pop909.split_songs(chosen, data.validation_share, data.selection_seed)
 

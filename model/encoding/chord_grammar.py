@@ -161,10 +161,6 @@ class ChordGridGrammar:
         """Which sequences are over: every event from here on is forced (bar lines), so none need the network."""
         return self.finished & np.array([not queue for queue in self.queue], dtype=bool)
 
-    @property
-    def done(self) -> bool:
-        return bool(self.settled.all())
-
 
 def _same_pitch(vocab: Vocabulary, source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
     """Ids of voice ``source``'s pitch events and of voice ``target``'s at the same pitches (empty for a vocabulary

@@ -91,7 +91,3 @@ class GridGrammar:
     def settled(self) -> np.ndarray:
         """A free piece is never over before its token budget."""
         return np.zeros(len(self.kind), dtype=bool)
-
-    @property
-    def done(self) -> bool:
-        return False

@@ -66,8 +66,8 @@ def write_card(folder: Path, card: dict[str, Any]) -> None:
 
 
 def note_in_card(folder: Path, key: str, entry: dict[str, Any]) -> None:
-    """Add (or replace) one entry of a folder's card: what was counted into the folder after training (its interval
-    model)."""
+    """Add (or replace) one entry of a folder's card: what was counted into the folder after training (the interval
+    model, the rhythm counts)."""
     path = folder / "card.json"
     card = json.loads(path.read_text()) if path.is_file() else {}
     card[key] = entry

@@ -230,9 +230,10 @@ def _sample_loop(
         weights = filter_top_p(filter_top_k(weights, settings.top_k), settings.top_p)
         out[:, t] = steering.settle(sample_rows(weights, rng))
         count_bars(out[:, t])
-        if steering.done:
+        settled = steering.settled(n_pieces)
+        if settled.all():
             return out[:, :t + 1]
-        live = _drop_settled(model, live, steering.settled(n_pieces))
+        live = _drop_settled(model, live, settled)
         if settings.sampling == "stateful":  # windowed sampling replays the window instead
             probs[live] = model.step(_inputs(bundle, out[live, t]))
             fed += 1

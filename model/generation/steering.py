@@ -84,12 +84,9 @@ class Steering:
         if self.echo is not None:
             self.echo.seal_primer()
 
-    @property
-    def done(self) -> bool:
-        return self.grammar is not None and self.grammar.done
-
     def settled(self, batch: int) -> np.ndarray:
-        """Which sequences of the batch are over (only forced events follow); none without a grammar."""
+        """Which sequences of the batch are over (only forced events follow; all of them: the batch is done); none
+        without a grammar."""
         return self.grammar.settled if self.grammar is not None else np.zeros(batch, dtype=bool)
 
 

@@ -123,6 +123,11 @@ class RowBlocks:
 BLOCK_ROWS = 128
 
 
+def _rows_of(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """These rows of every part of a recurrent state whose parts are all (batch, ...)."""
+    return tuple(part[rows] for part in state)
+
+
 @dataclass
 class LstmWeights:
     """Input and recurrent kernels stacked into one matrix, so a step is a single matrix product."""
@@ -147,9 +152,7 @@ class LstmWeights:
         h, c = _lstm_step(x, (state[0], state[1]), self)
         return h, (h, c)
 
-    @staticmethod
-    def keep_rows(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(part[rows] for part in state)
+    keep_rows = staticmethod(_rows_of)
 
     def step_looked_up(self, z: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """A step whose input product and bias ``z`` (batch, 4 * units) were looked up (:class:`StepModel`)."""
@@ -190,9 +193,7 @@ class AttentionWeights:
         history = np.zeros((batch, self.length, u), np.float32)
         return zeros, zeros.copy(), zeros.copy(), history, history.copy()
 
-    @staticmethod
-    def keep_rows(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(part[rows] for part in state)
+    keep_rows = staticmethod(_rows_of)
 
     def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         h, c, attns, history, keys = state

@@ -120,7 +120,7 @@ def sample_at_random(vocab: Vocabulary, grammar: ChordGridGrammar, primer: list[
         grammar.advance(ids)
         for piece, event in zip(pieces, vocab.decode(ids), strict=True):
             piece.append(event)
-        if grammar.done:
+        if grammar.settled.all():
             return pieces
     raise AssertionError("the progression never ended")
 
@@ -152,7 +152,7 @@ def test_a_piece_whose_progression_is_over_is_settled_and_gets_only_bar_lines() 
     rng, bar = np.random.default_rng(1), vocab.index["BAR"]
     grammar.advance(np.full(3, bar))
     seen, partly = np.zeros(3, dtype=bool), False
-    while not grammar.done:
+    while not grammar.settled.all():
         before = grammar.settled.copy()
         assert (before | ~seen).all()  # once settled, always settled
         ids = grammar.resolve(np.array([rng.choice(np.flatnonzero(m)) for m in grammar.mask()]), grammar.forced())
