@@ -20,6 +20,17 @@ def page(model: str = "default") -> AppTest:
     return at.run()
 
 
+def pieces_with_the_box_on_and_off(at: AppTest, key: str) -> tuple[bytes, bytes]:
+    """The MIDI generated with the checkbox ``key`` as the page starts it (on), then unticked; no error either time."""
+    assert at.checkbox(key=key).value is True, "on by default"
+    at.button(key="gen_go").click().run()
+    ticked = at.session_state["gen_result"][1]
+    at.checkbox(key=key).uncheck()
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    return ticked, at.session_state["gen_result"][1]
+
+
 def test_a_piece_is_generated_with_a_pop909_primer_and_offered_for_download(lab: Path) -> None:
     at = page()
     at.selectbox(key="gen_primer_song").set_value("001")
@@ -50,14 +61,9 @@ def test_a_voiced_piece_offers_a_stem_per_voice_in_time_with_it(lab: Path) -> No
 def test_a_voiced_models_melody_line_is_on_by_default_and_can_be_switched_off_to_hear_the_network_alone(
         lab: Path) -> None:
     at = page("default")
-    assert at.checkbox(key="gen_melody_line").value is True
     at.slider(key="gen_bars").set_value(8)  # seed 0's first four bars hold five melody notes, the same either way
-    at.button(key="gen_go").click().run()
-    with_line = at.session_state["gen_result"][1]
-    at.checkbox(key="gen_melody_line").uncheck()
-    at.button(key="gen_go").click().run()
-    assert not at.exception and not at.error
-    assert at.session_state["gen_result"][1] != with_line, "same seed, the melody weighed or not"
+    with_line, without = pieces_with_the_box_on_and_off(at, "gen_melody_line")
+    assert with_line != without, "same seed, the melody weighed or not"
     assert not page("chords").get("checkbox"), "a model without a melody voice has no line to switch"
 
 
@@ -65,13 +71,8 @@ def test_a_free_piece_of_default_keeps_to_pop909s_rhythm_by_default_and_can_hear
     at = page("default")
     assert "gen_rhythm_line" not in [box.key for box in at.get("checkbox")], "over given chords it is not applied"
     at.text_input(key="gen_chords").set_value("").run()
-    assert at.checkbox(key="gen_rhythm_line").value is True
-    at.button(key="gen_go").click().run()
-    weighed = at.session_state["gen_result"][1]
-    at.checkbox(key="gen_rhythm_line").uncheck()
-    at.button(key="gen_go").click().run()
-    assert not at.exception and not at.error
-    assert at.session_state["gen_result"][1] != weighed, "same seed, the rhythm weighed or not"
+    weighed, alone = pieces_with_the_box_on_and_off(at, "gen_rhythm_line")
+    assert weighed != alone, "same seed, the rhythm weighed or not"
 
 
 def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:
