@@ -163,7 +163,11 @@ class LstmWeights:
         """All positions of ``xs`` (batch, time, d) from a zero state: the input kernel for every position in one
         product, then only the recurrent product per position."""
         batch, time, _ = xs.shape
-        projected = (xs.reshape(batch * time, -1) @ self.kernel + self.bias).reshape(batch, time, -1)
+        return self.run_looked_up((xs.reshape(batch * time, -1) @ self.kernel + self.bias).reshape(batch, time, -1))
+
+    def run_looked_up(self, projected: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """:meth:`run` from every position's input product and bias, (batch, time, 4 * units), looked up or computed."""
+        batch, time, _ = projected.shape
         h, c = self.zero_state(batch)
         out = np.empty((batch, time, self.units), np.float32)
         for t in range(time):
@@ -375,14 +379,22 @@ class StepModel:
                 probs = self.step(inputs[:, t])
             return probs
         x, self.states = inputs, []
-        for kind, payload in self.stages:
-            if kind == "embedding":
+        last_recurrent = max(i for i, (kind, _) in enumerate(self.stages) if kind == "lstm")
+        for i, (kind, payload) in enumerate(self.stages):
+            if i + 1 in self.looked_up:
+                continue  # the LSTM after it looks its ids up, as in step
+            if i in self.looked_up and isinstance(payload, LstmWeights):
+                x, state = payload.run_looked_up(self.looked_up[i][x.astype(np.int64).reshape(batch, time)])
+                self.states.append(state)
+            elif kind == "embedding":
                 x = payload[x.astype(np.int64)]  # type: ignore[index]
             elif isinstance(payload, LstmWeights | SelfAttentionWeights):
                 x, state = payload.run(x.reshape(batch, time, -1).astype(np.float32))
                 self.states.append(state)
             else:
                 x = payload(x)  # type: ignore[operator]
+            if i == last_recurrent:
+                x = x[:, -1:]  # the layers after the last recurrent one work per position: only the last is wanted
         last = x[:, -1]
         return _softmax(last) if self.outputs_logits else last
 
