@@ -18,7 +18,7 @@ import pretty_midi
 
 from model.families import family_of
 from model.generation.artefact import ModelBundle, ModelFolderError
-from model.generation.int8_rows import int8_products
+from model.generation.int8_model import int8_twin
 from model.generation.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.generation.settings import MAX_TOKENS, GenerationSettings
 from model.generation.steering import Steering, require_chords, steering_for
@@ -196,7 +196,7 @@ def generate_ids(
         raise ValueError(f"pieces must be between 1 and {MAX_PIECES}, got {n_pieces}.")
     rng = np.random.default_rng(settings.seed)
     primer = default_primer(bundle, rng) if primer is None else np.asarray(list(primer), dtype=np.int64)
-    model = int8_products(step_model(bundle))  # a quarter of the weights' bytes a step; see int8_rows
+    model = int8_twin(step_model(bundle))  # a quarter of the weights' bytes a step; see int8_rows
     model.reset(n_pieces)
     steering = steering_for(bundle, settings.form, n_pieces, progression, settings.melody_line, settings.rhythm_line)
     own_loop = family_of(bundle.preset).sampler()

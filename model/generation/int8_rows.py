@@ -15,14 +15,8 @@ compiles the two loops below to vectorised machine code, cached on disk after th
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import weakref
-
 import numpy as np
 from numba import njit
-
-from model.generation.step import RowBlocks, StepModel
 
 LEVELS = 127
 """The largest magnitude of a row's weights maps to this int8 value (symmetric: -127..127)."""
@@ -46,39 +40,6 @@ class Int8Rows:
         else:
             _four_rows(self.values, self.scale, x, out)
         return out
-
-
-_MADE: weakref.WeakKeyDictionary[StepModel, StepModel] = weakref.WeakKeyDictionary()
-
-
-def int8_products(model: StepModel) -> StepModel:
-    """A step model whose per-step products read int8 weights (:class:`Int8Rows`), made once per float32 model.
-
-    Everything else is the float32 model's, shared: embeddings, biases, norms, and the kernels that whole-sequence
-    replays (:meth:`StepModel.run`) multiply as matrices, where float32 BLAS is already fast. The float32 model stays
-    as it was, for what must match Keras exactly (the conversion's tests, windowed sampling).
-    """
-    made = _MADE.get(model)
-    if made is None:
-        made = _MADE[model] = StepModel([(kind, _with_int8(payload)) for kind, payload in model.stages],
-                                        model.outputs_logits)
-    return made
-
-
-def _with_int8(payload: object) -> object:
-    """A shallow copy of a stage whose :class:`RowBlocks` products (its own and those of the layers it holds, as
-    MelodyRNN's attention cell holds an LSTM) read int8 weights; a stage without any is returned as it is."""
-    if not dataclasses.is_dataclass(payload) or isinstance(payload, type):
-        return payload
-    changed = {name: Int8Rows(value.whole) if isinstance(value, RowBlocks) else _with_int8(value)
-               for name, value in vars(payload).items()
-               if isinstance(value, RowBlocks) or dataclasses.is_dataclass(value)}
-    if not changed:
-        return payload
-    twin = copy.copy(payload)
-    for name, value in changed.items():
-        setattr(twin, name, value)
-    return twin
 
 
 @njit(fastmath=True, boundscheck=False, cache=True, nogil=True)

@@ -23,12 +23,21 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 Op = Callable[[np.ndarray], np.ndarray]
+
+
+class Product(Protocol):
+    """A weight matrix (out, in) a step multiplies by: :class:`RowBlocks` in float32, or
+    :class:`model.generation.int8_rows.Int8Rows`."""
+
+    def times(self, x: np.ndarray) -> np.ndarray:
+        """``x @ matrix.T`` for ``x`` (batch, in): (batch, out)."""
+        ...
 
 
 def single_threaded_blas() -> AbstractContextManager[object]:
@@ -69,7 +78,7 @@ class DenseOp:
     activation: str = "linear"
 
     def __post_init__(self) -> None:
-        self.blocks = RowBlocks(self.kernel.T)
+        self.blocks: Product = RowBlocks(self.kernel.T)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if x.ndim != 2:  # a whole sequence (StepModel.run): one product
@@ -138,8 +147,8 @@ class LstmWeights:
 
     def __post_init__(self) -> None:
         # Stored transposed, as blocks (RowBlocks): a step's products are ``fused_t @ v.T`` for one piece or a batch.
-        self.fused_t = RowBlocks(np.vstack([self.kernel, self.recurrent]).T)
-        self.recurrent_t = RowBlocks(self.recurrent.T)
+        self.fused_t: Product = RowBlocks(np.vstack([self.kernel, self.recurrent]).T)
+        self.recurrent_t: Product = RowBlocks(self.recurrent.T)
 
     @property
     def units(self) -> int:
@@ -242,7 +251,8 @@ class SelfAttentionWeights:
         self.qkv = np.ascontiguousarray(np.concatenate([w.reshape(d, heads * dim) for w, _ in parts], axis=1))
         self.qkv_bias = np.concatenate([b.reshape(heads * dim) for _, b in parts])
         self.out_kernel = np.ascontiguousarray(self.output[0].reshape(heads * dim, -1))
-        self.qkv_blocks, self.out_blocks = RowBlocks(self.qkv.T), RowBlocks(self.out_kernel.T)
+        self.qkv_blocks: Product = RowBlocks(self.qkv.T)
+        self.out_blocks: Product = RowBlocks(self.out_kernel.T)
 
     def zero_state(self, batch: int) -> tuple[np.ndarray, ...]:
         heads, dim = self.query[1].shape
@@ -275,7 +285,7 @@ class SelfAttentionWeights:
         scores = np.matmul(q, k.transpose(0, 1, 3, 2)) * dim**-0.5  # a Python float keeps float32
         scores = np.where(np.tri(time, dtype=bool), scores, -np.inf)
         read = np.matmul(_softmax(scores), v).transpose(0, 2, 1, 3).reshape(batch * time, heads * dim)
-        keys, values, _ = self.zero_state(batch)
+        keys, values, _ = SelfAttentionWeights.zero_state(self, batch)  # float32 (a subclass may keep another cache)
         keys[:, :, :time], values[:, :, :time] = k, v
         y = self._finish(xs.reshape(batch * time, d), read @ self.out_kernel).reshape(batch, time, d)
         return y, (keys, values, np.array([time], np.int64))
