@@ -6,14 +6,18 @@ carrying the LSTM states, one step per token. Target (issue 2): ``ratio >= 200``
 Then a cold ``python -m model generate`` of 600 tokens from ``default``, as a user runs it: the first run
 (which caches the step model's NumPy weights) and a second, fresh process: wall time and peak memory. Target
 (issue 14): the second under 2 s and 300 MB.
+Then ``default``'s network step, float32 against the int8 twin generation samples from
+(:mod:`model.generation.int8_model`), for one piece and four, at a cache three quarters full.
 Last, what a musician waits for on the Generate page: 32 bars of ``default`` over a progression, one piece and four
-at once (targets, issue 22: one piece <= 3 s on a 2-core machine, four <= 1.6 x one).
+at once (targets, issue 22: one piece <= 3 s on a 2-core machine, four <= 1.6 x one), with the steps each took: four
+pieces step as long as the longest, so the ratio per step says what batching costs apart from that draw.
 Run: ``python bench/generation.py [--model assets/models/paper] [--tokens 40]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import subprocess
 import sys
@@ -27,11 +31,13 @@ import keras
 import numpy as np
 
 from model.generation.artefact import load_bundle
-from model.generation.settings import GenerationSettings
-from model.generation.step import single_threaded_blas
+from model.generation.generate import CHORD_TOKENS_PER_BAR, default_primer, generate_ids, step_model
+from model.generation.int8_model import int8_twin
+from model.generation.settings import MAX_TOKENS, GenerationSettings
+from model.generation.step import StepModel, single_threaded_blas
 from model.models import open_model
 from model.music.chords import parse_progression
-from model.pieces import PieceRequest, make_pieces
+from model.pieces import PieceRequest, make_pieces, primer_and_chords
 from model.presets import PAPER
 from model.training.folder import keras_network
 from model.training.networks import build_paper_network
@@ -87,27 +93,55 @@ def main() -> None:
     for run in ("first (caches the step model)", "cold, cached"):
         seconds, megabytes = cold_cli_generation()
         print(f"cold CLI generation, {run}: {seconds:.2f} s wall, {megabytes:.0f} MB peak")
+    exact = step_model(open_model(args.song_model))
+    for batch in (1, 4):
+        float32, int8 = (network_step_ms(m, batch) for m in (exact, int8_twin(exact)))
+        print(f"{args.song_model.name} network step, {batch} piece(s): float32 {float32:.3f} ms, int8 {int8:.3f} ms, "
+              f"ratio {float32 / int8:.2f}")
     seeds = range(3)
     pieces_seconds(args.song_model, 1, 99)  # warm: the step model read, the first products' buffers
     one, four = ([pieces_seconds(args.song_model, n, seed) for seed in seeds] for n in (1, 4))
     print(f"{args.song_model.name}, 32 bars over C G Am F, seeds {list(seeds)}: one piece "
-          f"{' '.join(f'{s:.2f}' for s in one)} s, four pieces {' '.join(f'{s:.2f}' for s in four)} s, "
-          f"ratio of the sums {sum(four) / sum(one):.2f}")
+          f"{' '.join(f'{s:.2f} s ({n} steps)' for s, n in one)}, four pieces "
+          f"{' '.join(f'{s:.2f} s ({n} steps)' for s, n in four)}")
+    per_step = [s / n for s, n in four], [s / n for s, n in one]
+    print(f"ratio of the sums {sum(s for s, _ in four) / sum(s for s, _ in one):.2f}, "
+          f"per step {sum(per_step[0]) / sum(per_step[1]):.2f}")
 
 
-def pieces_seconds(model: Path, pieces: int, seed: int) -> float:
-    """Seconds to make ``pieces`` pieces of 32 bars over a progression, as the Generate page asks (model open).
+def network_step_ms(model: StepModel, batch: int) -> float:
+    """Milliseconds a step of ``batch`` pieces, over steps 768-1023 of random ids (the attention cache 3/4 full)."""
+    ids = np.random.default_rng(0).integers(0, 500, (batch, 1024))
+    model.reset(batch)
+    with single_threaded_blas():
+        for t in range(768):
+            model.step(ids[:, t])
+        started = time.perf_counter()
+        for t in range(768, 1024):
+            model.step(ids[:, t])
+    return (time.perf_counter() - started) * 1000 / 256
+
+
+def pieces_seconds(model: Path, pieces: int, seed: int) -> tuple[float, int]:
+    """Seconds to make ``pieces`` pieces of 32 bars over a progression, as the Generate page asks (model open), and
+    the steps the batch took (the same sampling again, through ``generate_ids``: its columns).
 
     Over several seeds: a piece lasts 32 bars whatever its events, and one piece may take 1,500 events and another
     4,000 (dense piano), so one seed's ratio says as much about those two draws as about batching; four pieces
     take as long as their longest.
     """
-    bundle = open_model(model)
-    request = PieceRequest(model, GenerationSettings(seed=seed), bars=32, pieces=pieces,
-                           chords=parse_progression("C G Am F"))
+    bundle, chords = open_model(model), parse_progression("C G Am F")
+    settings = GenerationSettings(seed=seed)
+    request = PieceRequest(model, settings, bars=32, pieces=pieces, chords=chords)
     started = time.perf_counter()
     make_pieces(request, load=lambda _: bundle)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    # What make_pieces asks of generate_ids: the progression fitted to 32 bars, its token budget, the start event.
+    _, progression = primer_and_chords(bundle, request)
+    assert progression is not None
+    budget = dataclasses.replace(settings, tokens=min(MAX_TOKENS, progression.bars * CHORD_TOKENS_PER_BAR))
+    ids = generate_ids(bundle, budget, pieces, default_primer(bundle, np.random.default_rng(seed)), progression)
+    return seconds, ids.shape[1]
 
 
 CACHE = Path(tempfile.mkdtemp(prefix="lab-bench-"))

@@ -152,6 +152,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
                    help="a voiced model's melody as the network writes it, without its interval model")
     p.add_argument("--no-rhythm-line", dest="rhythm_line", action="store_false",
                    help="a free piece's positions and durations as the network writes them, without its rhythm counts")
+    p.add_argument("--float32", action="store_true",
+                   help="step through the float32 weights (about twice as slow) instead of their 8-bit copy")
     p.add_argument("--bpm", type=float, default=d.bpm)
     p.add_argument("--program", type=int, default=d.program, help="General MIDI program (0 = piano)")
     p.add_argument("--sampling", choices=("stateful", "windowed"), default=d.sampling,
@@ -169,7 +171,7 @@ def _generate(args: argparse.Namespace) -> int:
     settings = GenerationSettings(tokens=args.tokens, temperature=args.temperature, top_k=args.top_k,
                                   top_p=args.top_p, seed=args.seed, bpm=args.bpm, program=args.program,
                                   sampling=args.sampling, form=args.form, melody_line=args.melody_line,
-                                  rhythm_line=args.rhythm_line)
+                                  rhythm_line=args.rhythm_line, float32=args.float32)
     settings.validate()
     try:
         primer_bytes = read_midi_file(args.primer) if args.primer else None

@@ -18,7 +18,6 @@ import pretty_midi
 
 from model.families import family_of
 from model.generation.artefact import ModelBundle, ModelFolderError
-from model.generation.int8_model import int8_twin
 from model.generation.sample import apply_temperature, filter_top_k, filter_top_p, sample_rows
 from model.generation.settings import MAX_TOKENS, GenerationSettings
 from model.generation.steering import Steering, require_chords, steering_for
@@ -60,6 +59,18 @@ def step_model(bundle: ModelBundle) -> StepModel:
             raise StepModelMissing(f"{bundle.path} has no step model yet; open it with model.models.open_model, "
                                    "which converts its weights once.") from exc
     return bundle.step
+
+
+def sampling_model(bundle: ModelBundle, settings: GenerationSettings) -> StepModel:
+    """The step model a piece is sampled from: the float32 one when ``settings.float32``, else its int8 twin, which
+    reads a quarter of the bytes a step (:mod:`model.generation.int8_model`)."""
+    if settings.float32:
+        return step_model(bundle)
+    # Imported here: it loads numba (LLVM, about 60 MB), which servers that import generation but never sample (a
+    # study's participant pages) should not carry.
+    from model.generation.int8_model import int8_twin
+
+    return int8_twin(step_model(bundle))
 
 
 PRIMER_BARS = 2
@@ -196,7 +207,7 @@ def generate_ids(
         raise ValueError(f"pieces must be between 1 and {MAX_PIECES}, got {n_pieces}.")
     rng = np.random.default_rng(settings.seed)
     primer = default_primer(bundle, rng) if primer is None else np.asarray(list(primer), dtype=np.int64)
-    model = int8_twin(step_model(bundle))  # a quarter of the weights' bytes a step; see int8_rows
+    model = sampling_model(bundle, settings)
     model.reset(n_pieces)
     steering = steering_for(bundle, settings.form, n_pieces, progression, settings.melody_line, settings.rhythm_line)
     own_loop = family_of(bundle.preset).sampler()

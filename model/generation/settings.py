@@ -38,6 +38,10 @@ class GenerationSettings:
     rhythm_line: bool = True
     """Weigh a free piece's positions and durations by the model's rhythm counts where its folder has them
     (``model.generation.rhythm_line``; never over a given progression); False hears the network alone."""
+    float32: bool = False
+    """Step through the network's float32 weights as converted from Keras, about twice as slow; by default a step reads
+    them, and the attention cache, in 8 bits (``model.generation.int8_model``), whose next-token distributions differ
+    by about 1.5e-4 nats."""
 
     def validate(self) -> None:
         checks = [

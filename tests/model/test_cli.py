@@ -11,6 +11,7 @@ import pretty_midi
 import pytest
 
 from model.generation.artefact import ModelBundle
+from model.generation.generate import GenerationSettings, generate_midi
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +41,17 @@ def test_generate_writes_playable_midi(tiny_model: ModelBundle, tmp_path: Path) 
                      "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert len(pretty_midi.PrettyMIDI(str(out)).instruments[0].notes) > 0
+
+
+def test_generate_float32_writes_the_piece_sampled_in_process(tiny_model: ModelBundle, tmp_path: Path) -> None:
+    out = tmp_path / "piece.mid"
+    result = run_cli("generate", "--model", str(tiny_model.path), "--tokens", "60", "--seed", "4", "--float32",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    [expected] = generate_midi(tiny_model, GenerationSettings(tokens=60, seed=4, float32=True))
+    got = pretty_midi.PrettyMIDI(str(out)).instruments[0].notes
+    assert got and sorted((round(n.start, 3), n.pitch) for n in got) == sorted(
+        (round(n.start, 3), n.pitch) for n in expected.instruments[0].notes)
 
 
 def test_a_voiced_model_writes_pop909s_three_named_tracks(tiny_voiced_model: ModelBundle, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from model.families import family_of
-from model.generation.generate import GenerationSettings, generate_ids, step_model
+from model.generation.generate import GenerationSettings, generate_ids, sampling_model, step_model
 from model.generation.int8_attention import Int8CacheAttention
 from model.generation.int8_model import int8_twin
 from model.generation.int8_rows import Int8Rows
@@ -81,3 +81,9 @@ def test_a_rebuilt_state_and_a_stepped_one_agree_in_the_twin() -> None:
     for t in range(12):
         twin.step(ids[:, t])
     assert np.abs(twin.step(ids[:, 0]) - follow).max() < 0.02
+
+
+def test_pieces_are_sampled_from_the_int8_twin_unless_float32_is_asked_for() -> None:
+    bundle = open_model(MODELS / "default")
+    assert sampling_model(bundle, GenerationSettings()) is int8_twin(step_model(bundle))
+    assert sampling_model(bundle, GenerationSettings(float32=True)) is step_model(bundle)
