@@ -4,8 +4,8 @@ After the weights (:mod:`model.generation.int8_rows`), the largest read of a ste
 keys and values for up to 1,024 positions, 4 MB in float32, read whole every step, four times over for four pieces.
 Kept as int8 with a float32 scale per position and head (as int8 key-value caches of language models keep them), it
 is a quarter of that, and the scores and the read run in one compiled loop instead of a batched matrix product per
-piece and head (measured: 9 us against 21 us for one head's 1,024 keys). Queries, the softmax and everything after
-the read stay float32.
+piece and head (the layer's step at a cache three quarters full, int8 weights either way: 0.31 -> 0.20 ms for one
+piece, 0.80 -> 0.61 for four). Queries, the softmax and everything after the read stay float32.
 """
 
 from __future__ import annotations
@@ -15,15 +15,8 @@ import dataclasses
 import numpy as np
 from numba import njit
 
-from model.generation.int8_rows import LEVELS, Int8Rows
+from model.generation.int8_rows import Int8Rows, quantised
 from model.generation.step import SelfAttentionWeights
-
-
-def quantised(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vectors (..., dim) as int8 and one scale each (...,): ``values * scale[..., None]`` approximates them."""
-    largest = np.abs(vectors).max(axis=-1)
-    scale = np.where(largest > 0, largest / LEVELS, 1.0).astype(np.float32)
-    return np.round(vectors / scale[..., None]).astype(np.int8), scale
 
 
 class Int8CacheAttention(SelfAttentionWeights):

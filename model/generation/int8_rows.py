@@ -5,8 +5,8 @@ caches hold, so its time is the time to read them (about 27 GB/s on the 2-core m
 it). Stored as int8 with one float32 scale per output row (symmetric, as in the dynamic quantisation of recurrent
 networks that inference libraries ship), a product reads 4.5 MB: one piece's products take 0.13 ms where OpenBLAS's
 float32 ``gemv`` takes 0.30 (a 2048 x 1024 matrix), four pieces' 0.20 where its blocks take 0.37. Each weight moves by
-at most half a step of its row's 255 (about 0.4% of the row's largest weight); what that does to a piece is measured
-against the float32 network in the tests and in bench/generation.
+at most half of one of its row's 255 levels (0.4% of the row's largest weight); what that does to a piece is measured
+against the float32 network in tests/model/generation/test_int8_model.py and by ``bench/quality.py --float32``.
 
 Why not a library: NumPy's OpenBLAS has no reduced-precision product (no ``sbgemv``), and int8 matrices
 times float vectors are not a NumPy operation; numba (already pinned: ``note-seq`` imports ``librosa``, which needs it)
@@ -22,14 +22,20 @@ LEVELS = 127
 """The largest magnitude of a row's weights maps to this int8 value (symmetric: -127..127)."""
 
 
+def quantised(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors (..., dim) as int8 and one float32 scale each (...,): ``values * scale[..., None]`` approximates them,
+    each entry within half a level. An all-zero vector gets scale 1 (and zeros)."""
+    largest = np.abs(vectors).max(axis=-1)
+    scale = np.where(largest > 0, largest / LEVELS, 1.0).astype(np.float32)
+    return np.round(vectors / scale[..., None]).astype(np.int8), scale
+
+
 class Int8Rows:
     """A weight matrix (out, in) as int8 rows and a scale per row; :meth:`times` as :class:`RowBlocks` has it."""
 
     def __init__(self, matrix: np.ndarray) -> None:
-        matrix = np.asarray(matrix, dtype=np.float32)
-        largest = np.abs(matrix).max(axis=1)
-        self.scale = np.where(largest > 0, largest / LEVELS, 1.0).astype(np.float32)
-        self.values = np.ascontiguousarray(np.round(matrix / self.scale[:, None]).astype(np.int8))
+        values, self.scale = quantised(np.asarray(matrix, dtype=np.float32))
+        self.values = np.ascontiguousarray(values)
 
     def times(self, x: np.ndarray) -> np.ndarray:
         """``x @ matrix.T`` for ``x`` (batch, in): (batch, out), float32."""

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from model.generation.int8_attention import Int8CacheAttention, quantised
+from model.generation.int8_attention import Int8CacheAttention
 from model.generation.step import SelfAttentionWeights
 from model.presets import DEFAULT
 from model.training.networks import build_embedding_network
@@ -17,15 +17,6 @@ def attention_layer(window: int = 12) -> SelfAttentionWeights:
     config = dataclasses.replace(DEFAULT.network, lstm_units=(32, 32), embedding_dim=8, dropout=0.0)
     return next(w for _, w in step_model_of(build_embedding_network(30, config, window)).stages
                 if isinstance(w, SelfAttentionWeights))
-
-
-def test_a_vector_comes_back_within_half_a_level_of_its_largest_entry() -> None:
-    vectors = np.random.default_rng(0).normal(size=(3, 4, 16)).astype(np.float32)
-    values, scale = quantised(vectors)
-    assert values.dtype == np.int8 and scale.shape == (3, 4)
-    error = np.abs(values * scale[..., None] - vectors)
-    assert (error <= 0.5 * scale[..., None] + 1e-7).all() and error.max() > 0
-    assert np.array_equal(quantised(np.zeros((2, 5), np.float32))[0], np.zeros((2, 5), np.int8))
 
 
 def test_stepping_reads_what_the_float32_layer_reads_past_a_full_window() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.generation.int8_rows import Int8Rows
+from model.generation.int8_rows import Int8Rows, quantised
 
 
 @pytest.mark.parametrize("batch", [1, 2, 4, 5, 9])
@@ -27,3 +27,12 @@ def test_a_row_of_zeros_gives_zeros() -> None:
     got = Int8Rows(matrix).times(np.ones((2, 8), np.float32))
     assert np.array_equal(got[:, [0, 2]], np.zeros((2, 2)))
     assert np.allclose(got[:, 1], 28, rtol=1e-2)
+
+
+def test_a_vector_comes_back_within_half_a_level_of_its_largest_entry() -> None:
+    vectors = np.random.default_rng(0).normal(size=(3, 4, 16)).astype(np.float32)
+    values, scale = quantised(vectors)
+    assert values.dtype == np.int8 and scale.shape == (3, 4)
+    error = np.abs(values * scale[..., None] - vectors)
+    assert (error <= 0.5 * scale[..., None] + 1e-7).all() and error.max() > 0
+    assert np.array_equal(quantised(np.zeros((2, 5), np.float32))[0], np.zeros((2, 5), np.int8))
