@@ -31,7 +31,8 @@ A draw of 20 pieces is a noisy verdict: over five draws (``--seed 0, 100, 300, 4
 accuracy on the held-out chords ran 0.45-0.76 (mean 0.61, sd 0.12), its inter-onset distance 0.09-0.26; compare
 models, or a change, over several ``--seed`` draws, not one. ``--float32`` samples from the float32 weights instead of
 their 8-bit copy (:mod:`model.generation.int8_model`), for that comparison.
-Run: ``python bench/quality.py [--models assets/models/*] [--pieces 20] [--seed 0] [--float32]``.
+``--draws K`` measures every model row K times (seeds moved by 100 each) and adds each measure's spread.
+Run: ``python bench/quality.py [--models assets/models/*] [--pieces 20] [--seed 0] [--draws 1] [--float32]``.
 """
 
 from __future__ import annotations
@@ -226,6 +227,8 @@ def main() -> None:
     parser.add_argument("--pieces", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0, help="moves every piece's seed by this much: another draw")
     parser.add_argument("--float32", action="store_true", help="sample from the float32 weights, not their int8 copy")
+    parser.add_argument("--draws", type=int, default=1,
+                        help="draws of every model row (seeds moved by 100 each); more than one adds their spread")
     args = parser.parse_args()
     base = GenerationSettings(temperature=1.0, seed=args.seed, bpm=90.0, float32=args.float32)
     full, melody = pop909_excerpts(REFERENCE_SONGS)
@@ -238,11 +241,15 @@ def main() -> None:
     print_row("POP909 melody", measure(melody), ref)
     print_row("POP909 held-out", held, ref)
     benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]] = {}
+    drawn: dict[str, list[dict[str, Row]]] = {}
     tunes_only: set[str] = set()
     for path in args.models:
         bundle = open_model(path)
         losses = cross_entropies(bundle)
         benched[path.name] = model_rows(bundle, args.pieces, progressions, base), losses
+        drawn[path.name] = [benched[path.name][0], *(
+            model_rows(bundle, args.pieces, progressions, dataclasses.replace(base, seed=args.seed + 100 * d))
+            for d in range(1, args.draws))]
         if family_of(bundle.preset).writes_melody:
             tunes_only.add(path.name)
         for label, row in benched[path.name][0].items():
@@ -254,6 +261,8 @@ def main() -> None:
         if "form chords" in rows:
             print("\n".join(target_lines(name, rows, losses, Reference(ref, held, band), today)))
     print("\n".join(melody_lines(benched, ref, held, measure(melody), args.pieces, tunes_only)))
+    if args.draws > 1:
+        print("\n".join(draw_lines(drawn, Against(ref, held, measure(melody), tunes_only), args.seed)))
 
 
 MELODY_COLUMNS = ("unison", "step", "leap", "range", "notes/bar", "acc", "AUC")
@@ -281,9 +290,48 @@ def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, fl
     lines.append(_melody_row("POP909 held-out vs the reference", held, classifier_test(held.windows, ref.windows)))
     for name, (rows, _) in benched.items():
         for label, row in rows.items():
-            against = melody.windows if name in tunes_only else held.windows if "chords" in label else ref.windows
+            against = Against(ref, held, melody, tunes_only).windows(name, label)
             lines.append(_melody_row(name + ROWS.get(label, f" ({label})"), row, classifier_test(row.windows, against)))
     return lines
+
+
+@dataclass
+class Against:
+    """What a model row's windows are told apart from: POP909's MELODY tracks (models that write a melody alone), the
+    held-out songs over the same chords (rows with chords), else POP909."""
+
+    pop909: Row
+    held_out: Row
+    melody: Row
+    tunes_only: set[str]
+
+    def windows(self, name: str, label: str) -> list[np.ndarray]:
+        source = self.melody if name in self.tunes_only else self.held_out if "chords" in label else self.pop909
+        return source.windows
+
+
+DRAW_MEASURES = ("dur JS", "IOI JS", "4-bar sim", "vel std", "step", "acc")
+
+
+def draw_lines(drawn: dict[str, list[dict[str, Row]]], against: Against, seed: int) -> list[str]:
+    """Each model row's spread over its draws: mean, standard deviation and range of the measures one draw's verdict
+    rests on (a classifier's accuracy on 20 pieces moves by about 0.1 from draw to draw)."""
+    lines = ["", f"Over {len(next(iter(drawn.values())))} draws (seeds moved by {seed}, {seed + 100}, ...): "
+             "mean +- sd [min-max]", f"{'source':<34}" + "".join(f"{c:>27}" for c in DRAW_MEASURES)]
+    for name, draws in drawn.items():
+        for label in draws[0]:
+            values = np.array([_draw_measures(name, label, rows[label], against) for rows in draws])
+            cells = [f"{m:.3f} +-{sd:.3f} [{lo:.2f}-{hi:.2f}]" for m, sd, lo, hi in
+                     zip(values.mean(0), values.std(0, ddof=1), values.min(0), values.max(0), strict=True)]
+            lines.append(f"{name + ROWS.get(label, f' ({label})'):<34}" + "".join(f"{c:>27}" for c in cells))
+    return lines
+
+
+def _draw_measures(name: str, label: str, row: Row, against: Against) -> list[float]:
+    profile = row.melody if row.voiced else row.top_line
+    return [metrics.histogram_distance(row.durations, against.pop909.durations),
+            metrics.histogram_distance(row.iois, against.pop909.iois), row.phrase, row.velocity, profile.steps,
+            classifier_test(row.windows, against.windows(name, label)).accuracy]
 
 
 def _melody_row(name: str, row: Row, test: TwoSample | None, top: bool = False) -> str:
