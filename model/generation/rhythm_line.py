@@ -2,19 +2,19 @@
 
 Given no chords, the voiced network writes its own and falls into an eighth-note grid: over 20 free pieces of 32 bars,
 0.95 of their onsets sit on eighths (POP909: 0.85), and their duration and inter-onset histograms lie 0.130 and 0.333
-from POP909's (Jensen-Shannon; 20-song draws of POP909 lie 0.027-0.063 and 0.023-0.130 from it). Over a given
-progression the same network writes inside that band, and drawing the chords for a free piece from the training
-songs did not help (tried: 0.122 / 0.293). So free pieces get the correction the melody gets
+from POP909's (Jensen-Shannon; 20-song draws of POP909 lie 0.027-0.063 and 0.023-0.130 from it). Drawing the chords
+for a free piece from the training songs did not help (tried: 0.122 / 0.293). So free pieces get the correction the
+melody gets
 (:mod:`model.generation.melody_line`, "density ratio" fusion): each ``POS_k`` (an onset at the k-th sixteenth of the
 bar) and each ``D_d`` (a duration of d sixteenths) is weighed by its share in the training songs over its share in
 the network's own free pieces, both counted by :mod:`model.training.rhythm_counts`. A kind's total weight at a step
 is kept: *whether* time moves, or a note ends, stays the network's; only *where* and *how long* are reweighed.
 
-Measured on the bench's free pieces (other seeds than the counts'): durations 0.058, inter-onsets 0.104, eighth-grid
-share 0.78; in the form AABBAABB 0.077 and 0.047. Over given chords it is not applied: there the network is inside
-the band, and the same correction counted over training songs' chords moved held-out pieces away from their songs
-(durations 0.037 -> 0.061, the classifier test 0.50 -> 0.68). Counting events is a bincount; no library counts a
-token vocabulary's shares.
+Measured on the bench's free pieces (other seeds than the counts'), mean of ten draws: durations 0.09, inter-onsets
+0.11; in the form AABBAABB 0.065 and 0.065. Over given chords it is not applied: the same correction counted over 40
+training songs' chords moved held-out pieces away from their songs, over four draws paired by seed (the classifier
+test +0.15 +- 0.06, the duration distance +0.09 +- 0.03; ``bench/quality.py --seed``). Counting events is a bincount;
+no library counts a token vocabulary's shares.
 """
 
 from __future__ import annotations
