@@ -27,8 +27,8 @@ annotated beat grid) of :data:`REFERENCE_SONGS` POP909 songs, full texture and M
 * for a model that takes chords and follows a form, its rows checked against the targets of issue 15
   (:func:`target_lines`), beside the ``grid`` model's (the issue's "today") where it is benchmarked too.
 
-A draw of 20 pieces is a noisy verdict: over five draws (``--seed 0, 100, 300, 400, 500``) ``default``'s classifier
-accuracy on the held-out chords ran 0.45-0.76 (mean 0.61, sd 0.12), its inter-onset distance 0.09-0.26; compare
+A draw of 20 pieces is a noisy verdict: over ten draws (``--seed 0, 100, 300 ... 1000``) ``default``'s classifier
+accuracy on the held-out chords ran 0.45-0.78 (mean 0.64, sd 0.10), its inter-onset distance 0.09-0.31; compare
 models, or a change, over several ``--seed`` draws, not one. ``--float32`` samples from the float32 weights instead of
 their 8-bit copy (:mod:`model.generation.int8_model`), for that comparison.
 ``--draws K`` measures every model row K times (seeds moved by 100 each) and adds each measure's spread.
@@ -238,7 +238,8 @@ def main() -> None:
     print(f"{args.pieces} pieces of about {BARS} bars per model; POP909: bars 8-{8 + BARS} of {REFERENCE_SONGS} songs")
     print(f"{'source':<30}" + "".join(f"{c:>10}" for c in COLUMNS))
     print_row("POP909", ref, ref)
-    print_row("POP909 melody", measure(melody), ref)
+    melody_row = measure(melody)
+    print_row("POP909 melody", melody_row, ref)
     print_row("POP909 held-out", held, ref)
     benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]] = {}
     drawn: dict[str, list[dict[str, Row]]] = {}
@@ -260,39 +261,13 @@ def main() -> None:
     for name, (rows, losses) in benched.items():
         if "form chords" in rows:
             print("\n".join(target_lines(name, rows, losses, Reference(ref, held, band), today)))
-    print("\n".join(melody_lines(benched, ref, held, measure(melody), args.pieces, tunes_only)))
+    against = Against(ref, held, melody_row, tunes_only)
+    print("\n".join(melody_lines(benched, against, args.pieces)))
     if args.draws > 1:
-        print("\n".join(draw_lines(drawn, Against(ref, held, measure(melody), tunes_only), args.seed)))
+        print("\n".join(draw_lines(drawn, against, args.seed)))
 
 
 MELODY_COLUMNS = ("unison", "step", "leap", "range", "notes/bar", "acc", "AUC")
-
-
-def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]], ref: Row, held: Row,
-                 melody: Row, size: int, tunes_only: set[str]) -> list[str]:
-    """Issue 22's table: each row's top line against POP909's MELODY tracks, and a classifier two-sample test of its
-    8-bar windows against POP909's (free rows), the held-out songs' over the same chords (rows with chords) or POP909's
-    MELODY tracks (models that write a melody alone)."""
-    draw = set(np.random.default_rng(0).choice(len(ref.windows), size, replace=False).tolist())
-
-    def drawn_vs_others(windows: list[np.ndarray]) -> TwoSample:
-        """The drawn songs against the other songs: the source against itself."""
-        return classifier_test([w for i, w in enumerate(windows) if i in draw],
-                               [w for i, w in enumerate(windows) if i not in draw])
-
-    lines = ["", "Melody (the melody voice, a MELODY track, where the source names one [voice]; else the top line "
-             "[top]) and a classifier two-sample test, 8-bar windows, folds by piece (accuracy 0.5: cannot tell):",
-             f"{'source':<44}" + "".join(f"{c:>10}" for c in MELODY_COLUMNS)]
-    lines.append(_melody_row(f"POP909 melody, {size} vs the others", melody, drawn_vs_others(melody.windows)))
-    floor = drawn_vs_others(ref.windows)
-    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref, floor))
-    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref, floor, top=True))
-    lines.append(_melody_row("POP909 held-out vs the reference", held, classifier_test(held.windows, ref.windows)))
-    for name, (rows, _) in benched.items():
-        for label, row in rows.items():
-            against = Against(ref, held, melody, tunes_only).windows(name, label)
-            lines.append(_melody_row(name + ROWS.get(label, f" ({label})"), row, classifier_test(row.windows, against)))
-    return lines
 
 
 @dataclass
@@ -310,6 +285,34 @@ class Against:
         return source.windows
 
 
+def melody_lines(benched: dict[str, tuple[dict[str, Row], tuple[float, float, float]]], against: Against,
+                 size: int) -> list[str]:
+    """Issue 22's table: each row's top line against POP909's MELODY tracks, and a classifier two-sample test of its
+    8-bar windows against POP909's (free rows), the held-out songs' over the same chords (rows with chords) or POP909's
+    MELODY tracks (models that write a melody alone)."""
+    ref, held, melody = against.pop909, against.held_out, against.melody
+    draw = set(np.random.default_rng(0).choice(len(ref.windows), size, replace=False).tolist())
+
+    def drawn_vs_others(windows: list[np.ndarray]) -> TwoSample:
+        """The drawn songs against the other songs: the source against itself."""
+        return classifier_test([w for i, w in enumerate(windows) if i in draw],
+                               [w for i, w in enumerate(windows) if i not in draw])
+
+    lines = ["", "Melody (the melody voice, a MELODY track, where the source names one [voice]; else the top line "
+             "[top]) and a classifier two-sample test, 8-bar windows, folds by piece (accuracy 0.5: cannot tell):",
+             f"{'source':<44}" + "".join(f"{c:>10}" for c in MELODY_COLUMNS)]
+    lines.append(_melody_row(f"POP909 melody, {size} vs the others", melody, drawn_vs_others(melody.windows)))
+    floor = drawn_vs_others(ref.windows)
+    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref, floor))
+    lines.append(_melody_row(f"POP909, {size} songs vs the others (floor)", ref, floor, top=True))
+    lines.append(_melody_row("POP909 held-out vs the reference", held, classifier_test(held.windows, ref.windows)))
+    for name, (rows, _) in benched.items():
+        for label, row in rows.items():
+            test = classifier_test(row.windows, against.windows(name, label))
+            lines.append(_melody_row(name + ROWS.get(label, f" ({label})"), row, test))
+    return lines
+
+
 DRAW_MEASURES = ("dur JS", "IOI JS", "4-bar sim", "vel std", "step", "acc")
 
 
@@ -317,13 +320,13 @@ def draw_lines(drawn: dict[str, list[dict[str, Row]]], against: Against, seed: i
     """Each model row's spread over its draws: mean, standard deviation and range of the measures one draw's verdict
     rests on (a classifier's accuracy on 20 pieces moves by about 0.1 from draw to draw)."""
     lines = ["", f"Over {len(next(iter(drawn.values())))} draws (seeds moved by {seed}, {seed + 100}, ...): "
-             "mean +- sd [min-max]", f"{'source':<34}" + "".join(f"{c:>27}" for c in DRAW_MEASURES)]
+             "mean +- sd [min-max]", f"{'source':<34}" + "".join(f"{c:>29}" for c in DRAW_MEASURES)]
     for name, draws in drawn.items():
         for label in draws[0]:
             values = np.array([_draw_measures(name, label, rows[label], against) for rows in draws])
             cells = [f"{m:.3f} +-{sd:.3f} [{lo:.2f}-{hi:.2f}]" for m, sd, lo, hi in
                      zip(values.mean(0), values.std(0, ddof=1), values.min(0), values.max(0), strict=True)]
-            lines.append(f"{name + ROWS.get(label, f' ({label})'):<34}" + "".join(f"{c:>27}" for c in cells))
+            lines.append(f"{name + ROWS.get(label, f' ({label})'):<34}" + "".join(f"{c:>29}" for c in cells))
     return lines
 
 
