@@ -39,11 +39,6 @@ class Int8CacheAttention(SelfAttentionWeights):
         scales = np.ones((batch, heads, self.window), np.float32)
         return cache, scales, cache.copy(), scales.copy(), np.zeros(1, np.int64)
 
-    @staticmethod
-    def keep_rows(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
-        *cache, filled = state
-        return (*(part[rows] for part in cache), filled)
-
     def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         keys, key_scales, values, value_scales, filled = state
         heads, dim = self.query[1].shape

@@ -116,6 +116,12 @@ def melody_pitches(ids: np.ndarray, vocab: Vocabulary) -> np.ndarray:
     return values[ids][melody]
 
 
+def mass_kept(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """``after`` (rows of reweighed weights) scaled so each row sums to what ``before`` did: a fusion moves weight among
+    the events it rules, never to or from the others (the melody line's pitches, the rhythm line's positions)."""
+    return after * (before.sum(axis=1, keepdims=True) / np.maximum(after.sum(axis=1, keepdims=True), 1e-300))
+
+
 class MelodyLine:
     """Per-sequence state (last melody pitch, last move) and the reweighing of the next melody pitch."""
 
@@ -137,10 +143,9 @@ class MelodyLine:
             return weights
         cells = (rows, self.span) if self.span is not None else np.ix_(rows, self.ids)  # a slice reads faster
         before = weights[cells]
-        after = before * self.factors[self.previous[rows][:, None], self.move_from[self.last[rows]]]
-        scale = before.sum(axis=1, keepdims=True) / np.maximum(after.sum(axis=1, keepdims=True), 1e-300)
         weights = weights.copy()
-        weights[cells] = after * scale
+        weights[cells] = mass_kept(before, before * self.factors[self.previous[rows][:, None],
+                                                                 self.move_from[self.last[rows]]])
         return weights
 
     def advance(self, ids: np.ndarray) -> None:

@@ -4,11 +4,11 @@ Given no chords, the voiced network writes its own and falls into an eighth-note
 0.95 of their onsets sit on eighths (POP909: 0.85), and their duration and inter-onset histograms lie 0.130 and 0.333
 from POP909's (Jensen-Shannon; 20-song draws of POP909 lie 0.027-0.063 and 0.023-0.130 from it). Drawing the chords
 for a free piece from the training songs did not help (tried: 0.122 / 0.293). So free pieces get the correction the
-melody gets
-(:mod:`model.generation.melody_line`, "density ratio" fusion): each ``POS_k`` (an onset at the k-th sixteenth of the
-bar) and each ``D_d`` (a duration of d sixteenths) is weighed by its share in the training songs over its share in
-the network's own free pieces, both counted by :mod:`model.training.rhythm_counts`. A kind's total weight at a step
-is kept: *whether* time moves, or a note ends, stays the network's; only *where* and *how long* are reweighed.
+melody gets (:mod:`model.generation.melody_line`, "density ratio" fusion): each ``POS_k`` (an onset at the k-th
+sixteenth of the bar) and each ``D_d`` (a duration of d sixteenths) is weighed by its share in the training songs
+over its share in the network's own free pieces, both counted by :mod:`model.training.rhythm_counts`. A kind's total
+weight at a step is kept (:func:`model.generation.melody_line.mass_kept`): *whether* time moves, or a note ends, stays
+the network's; only *where* and *how long* are reweighed.
 
 Measured on the bench's free pieces (other seeds than the counts'), mean of ten draws: durations 0.09, inter-onsets
 0.11; in the form AABBAABB 0.065 and 0.065. Over given chords it is not applied: the same correction counted over 40
@@ -28,6 +28,7 @@ import numpy as np
 
 from model.encoding.grammar import event_table
 from model.encoding.vocabulary import Vocabulary
+from model.generation.melody_line import mass_kept
 
 RHYTHM_FILE = "rhythm.json"
 """Where a voiced model folder keeps its rhythm counts (``python -m model intervals``, after training)."""
@@ -90,7 +91,5 @@ class RhythmLine:
         weights = weights.copy()
         for ids in self.groups:
             before = weights[:, ids]
-            after = before * self.factors[ids]
-            weights[:, ids] = after * (before.sum(axis=1, keepdims=True)
-                                       / np.maximum(after.sum(axis=1, keepdims=True), 1e-300))
+            weights[:, ids] = mass_kept(before, before * self.factors[ids])
         return weights

@@ -261,9 +261,10 @@ class SelfAttentionWeights:
 
     @staticmethod
     def keep_rows(state: tuple[np.ndarray, ...], rows: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The caches of ``rows``; how many positions are filled is the batch's, shared by every row."""
-        keys, values, filled = state
-        return keys[rows], values[rows], filled
+        """The caches of ``rows`` (every part but the last); how many positions are filled (the last) is the batch's,
+        shared by every row."""
+        *cache, filled = state
+        return (*(part[rows] for part in cache), filled)
 
     def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         keys, values, filled = state
