@@ -14,6 +14,7 @@ from app.places import ROOT, data_dir
 from model.generation.artefact import ModelBundle, list_models
 from model.models import open_model
 from model.music.pop909 import DatasetNotFoundError, find_dir, list_songs
+from model.presets import DEFAULT
 from survey.clips.prepare import Render
 from survey.clips.render import make_clip_audio
 from survey.store.db import open_database
@@ -36,6 +37,14 @@ def available_models() -> dict[str, str]:
         for bundle in list_models(root):
             found[f"{bundle.path.name} ({root.name})"] = str(bundle.path)
     return found
+
+
+def opening_model(models: dict[str, str]) -> int:
+    """Where a Model box opens (``models`` as :func:`available_models` gives them): on the lab's own ``default``,
+    shipped first, so a musician's first piece comes from the model the lab stands behind, not the first name in the
+    alphabet; without one, on the first model."""
+    folders = [Path(folder).name for folder in models.values()]
+    return folders.index(DEFAULT.name) if DEFAULT.name in folders else 0
 
 
 @st.cache_resource(show_spinner="Loading the model…")

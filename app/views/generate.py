@@ -7,7 +7,7 @@ import re
 
 import streamlit as st
 
-from app.resources import available_models, load_model, pop909_songs
+from app.resources import available_models, load_model, opening_model, pop909_songs
 from audio import RenderError, encode_wav, piano_roll_figure, track_stems, whole_piece
 from model.generation.form import CHORDS, describe_form
 from model.generation.settings import GenerationSettings
@@ -22,7 +22,7 @@ if not models:
     st.error("No trained model was found in assets/models or runs/. Train one with `python -m model train`.")
     st.stop()
 
-name = st.selectbox("Model", list(models), key="gen_model")
+name = st.selectbox("Model", list(models), index=opening_model(models), key="gen_model")
 bundle = load_model(models[name])
 with st.expander("Model card"):
     st.markdown((bundle.path / "card.md").read_text() if (bundle.path / "card.md").is_file() else "No card.")

@@ -20,6 +20,13 @@ def page(model: str = "default") -> AppTest:
     return at.run()
 
 
+def test_the_page_opens_on_the_shipped_default_model(lab: Path) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    box = at.selectbox(key="gen_model")
+    assert box.options[0] != "default (models)", "the alphabet alone would not open on it"
+    assert box.value == "default (models)"
+
+
 def pieces_with_the_box_on_and_off(at: AppTest, key: str) -> tuple[bytes, bytes]:
     """The MIDI generated with the checkbox ``key`` as the page starts it (on), then unticked; no error either time."""
     assert at.checkbox(key=key).value is True, "on by default"
