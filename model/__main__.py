@@ -232,12 +232,15 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _add_intervals(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("intervals", help="count a voiced model's melody moves and free rhythm against POP909's",
+    p = sub.add_parser("intervals", help="count a voiced model's melody moves and rhythm against POP909's",
                        description="Counts how the training songs' melodies move and how the model's own melodies move "
                                    "over the training songs' chords, then where the songs' notes fall and how long "
-                                   "they last against the model's own free pieces, and writes them into the folder: "
-                                   "generation weighs each melody pitch (model.generation.melody_line) and a free "
-                                   "piece's positions and durations (model.generation.rhythm_line) by their ratios.")
+                                   "they last against the model's own free pieces, then how far apart the songs' "
+                                   "onsets lie and how far their melodies stray against the model's own over training "
+                                   "songs' chords, and writes them into the folder: generation weighs each melody "
+                                   "pitch (model.generation.melody_line, register_line), a free piece's positions and "
+                                   "durations (model.generation.rhythm_line) and the positions of a piece over chords "
+                                   "(model.generation.onset_line) by their ratios.")
     p.add_argument("model", type=Path, help="a voiced model folder (e.g. assets/models/default)")
     p.add_argument("--pieces", type=int, default=40, help="pieces the network writes for its own counts")
     p.set_defaults(func=_intervals)
@@ -248,6 +251,7 @@ def _intervals(args: argparse.Namespace) -> int:
     from model.generation.artefact import load_bundle
     from model.models import open_model
     from model.training.melody_intervals import fit_melody_intervals
+    from model.training.over_chords import fit_over_chords
     from model.training.rhythm_counts import fit_rhythm
 
     if not family_of(load_bundle(args.model).preset).voiced:
@@ -261,6 +265,10 @@ def _intervals(args: argparse.Namespace) -> int:
     rhythm = fit_rhythm(bundle)
     print(f"wrote {args.model}/rhythm.json ({sum(rhythm.songs.values())} song positions and durations, "
           f"{sum(rhythm.network.values())} of the network's free pieces)")
+    gaps, register = fit_over_chords(bundle, args.pieces, log=lambda line: print(line, flush=True))
+    print(f"wrote {args.model}/onset_gaps.json and melody_register.json ({gaps.songs.sum()} song gaps and "
+          f"{register.songs.sum()} melody notes, {gaps.network.sum()} and {register.network.sum()} of the network's "
+          "over chords)")
     return 0
 
 

@@ -61,11 +61,14 @@ if has_melody_line(bundle):
                               help="Each melody note's pitch weighed by how POP909's melodies move against how this "
                                    "network's move (more steps, fewer repeated notes). Off: the network alone.")
 rhythm_line = True
-if has_rhythm_line(bundle) and not (chords_text.strip() or chords_song != "(none)"):
+over_chords = bool(chords_text.strip() or chords_song != "(none)")
+if has_rhythm_line(bundle, over_chords):
     rhythm_line = st.checkbox("Notes fall where POP909's notes fall", value=True, key="gen_rhythm_line",
-                              help="Without chords this network keeps to eighth notes: each onset position and note "
-                                   "length weighed by how often POP909's songs use it against how often this network "
-                                   "does. Off: the network alone. (Over given chords it is not needed.)")
+                              help="This network keeps to eighth notes where POP909 moves in sixteenths too: "
+                                   + ("each onset weighed by how often POP909's songs leave its gap after the one "
+                                      "before, against how often this network does over chords. " if over_chords else
+                                      "each onset position and note length weighed by how often POP909's songs use it "
+                                      "against how often this network does. ") + "Off: the network alone.")
 primer_file = st.file_uploader("Primer MIDI (optional)", type=["mid", "midi"], key="gen_primer")
 primer_song = st.selectbox("…or a POP909 song as primer", ["(none)", *pop909_songs()], key="gen_primer_song",
                            help="Its opening two bars, on the song's annotated beats, as study clips are primed.")

@@ -93,3 +93,6 @@ class RhythmLine:
             before = weights[:, ids]
             weights[:, ids] = mass_kept(before, before * self.factors[ids])
         return weights
+
+    def advance(self, ids: np.ndarray) -> None:
+        """Nothing to move past: a position's weight does not depend on what came before."""

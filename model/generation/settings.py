@@ -36,8 +36,9 @@ class GenerationSettings:
     """Weigh a voiced model's melody moves by its interval model where its folder has one
     (``model.generation.melody_line``); False hears the network alone."""
     rhythm_line: bool = True
-    """Weigh a free piece's positions and durations by the model's rhythm counts where its folder has them
-    (``model.generation.rhythm_line``; never over a given progression); False hears the network alone."""
+    """Weigh a free piece's positions and durations by the model's rhythm counts (``model.generation.rhythm_line``), and
+    a piece's onsets over a given progression by the gaps between them (``model.generation.onset_line``), where its
+    folder has the counts; False hears the network alone."""
     float32: bool = False
     """Step through the network's float32 weights as converted from Keras, about twice as slow; by default a step reads
     them, and the attention cache, in 8 bits (``model.generation.int8_model``), whose next-token distributions differ

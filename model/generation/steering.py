@@ -18,6 +18,8 @@ from model.families.base import Grammar
 from model.generation.artefact import ModelBundle
 from model.generation.form import FormError, PhraseEcho, parse_form
 from model.generation.melody_line import INTERVALS_FILE, MelodyLine, load_intervals
+from model.generation.onset_line import GAPS_FILE, OnsetLine, load_gaps
+from model.generation.register_line import RegisterLine, load_register
 from model.generation.rhythm_line import RHYTHM_FILE, RhythmLine, load_rhythm
 from model.music.chords import Progression
 
@@ -37,9 +39,10 @@ def has_melody_line(bundle: ModelBundle) -> bool:
     return (bundle.path / INTERVALS_FILE).is_file()
 
 
-def has_rhythm_line(bundle: ModelBundle) -> bool:
-    """Whether a free piece's positions and durations can be weighed by rhythm counts (its folder has them)."""
-    return (bundle.path / RHYTHM_FILE).is_file()
+def has_rhythm_line(bundle: ModelBundle, over_chords: bool = False) -> bool:
+    """Whether a piece's rhythm can be weighed: a free piece's positions and durations by rhythm counts, a piece over
+    chords its onsets' gaps by gap counts (its folder has them)."""
+    return (bundle.path / (GAPS_FILE if over_chords else RHYTHM_FILE)).is_file()
 
 
 def require_chords(bundle: ModelBundle) -> None:
@@ -51,21 +54,23 @@ def require_chords(bundle: ModelBundle) -> None:
 
 @dataclass
 class Steering:
-    """The family's grammar, the form's echo, the melody's line and a free piece's rhythm for one batch (any may be
-    None)."""
+    """The family's grammar, the form's echo, the melody's line and the rhythm's (positions of a free piece, gaps over
+    chords) for one batch (any may be None)."""
 
     grammar: Grammar | None
     echo: PhraseEcho | None
     line: MelodyLine | None = None
-    rhythm: RhythmLine | None = None
+    rhythm: RhythmLine | OnsetLine | None = None
+    register: RegisterLine | None = None
 
     def weigh(self, weights: np.ndarray) -> np.ndarray:
         if self.grammar is not None:
             weights = self.grammar.weigh(weights)
         if self.rhythm is not None:  # among what the grammar allows
             weights = self.rhythm.weigh(weights)
-        if self.line is not None:  # before the echo: a repeated phrase's pitch is favoured as the network's would be
-            weights = self.line.weigh(weights)
+        for line in (self.line, self.register):  # before the echo: a repeated phrase's pitch is favoured as the
+            if line is not None:                  # network's would be
+                weights = line.weigh(weights)
         return self.echo.bias(weights) if self.echo is not None else weights
 
     def settle(self, ids: np.ndarray) -> np.ndarray:
@@ -76,7 +81,7 @@ class Steering:
         return ids
 
     def feed(self, ids: np.ndarray) -> None:
-        for state in (self.grammar, self.echo, self.line):
+        for state in (self.grammar, self.echo, self.line, self.rhythm, self.register):
             if state is not None:
                 state.advance(ids)
 
@@ -93,17 +98,30 @@ class Steering:
 def steering_for(bundle: ModelBundle, form: str, n_pieces: int, progression: Progression | None,
                  melody_line: bool = True, rhythm_line: bool = True) -> Steering:
     """The grammar of the model's family (a progression needs the chord-conditioned family), the form's echo, the
-    melody's line (unless ``melody_line`` is False) where the model folder has an interval model
-    (:mod:`model.generation.melody_line`), and for a piece without a progression its rhythm (unless ``rhythm_line`` is
-    False) where the folder has rhythm counts (:mod:`model.generation.rhythm_line`)."""
+    melody's line and register (unless ``melody_line`` is False) where the model folder has an interval model
+    (:mod:`model.generation.melody_line`) and register counts (:mod:`model.generation.register_line`), and its
+    rhythm (unless ``rhythm_line`` is False): a piece without a progression by the folder's rhythm counts
+    (:mod:`model.generation.rhythm_line`), one over a progression by its gap counts
+    (:mod:`model.generation.onset_line`)."""
     if progression is not None:
         require_chords(bundle)
     grammar = family_of(bundle.preset).grammar(bundle.vocab, n_pieces, progression)
     intervals = load_intervals(bundle.path) if melody_line else None
     line = MelodyLine(intervals, bundle.vocab, n_pieces) if intervals is not None else None
-    counts = load_rhythm(bundle.path) if rhythm_line and progression is None else None
-    rhythm = RhythmLine(counts, bundle.vocab) if counts is not None else None
-    return Steering(grammar, _echo(bundle, form, n_pieces, progression), line, rhythm)
+    register = load_register(bundle.path) if melody_line else None
+    return Steering(grammar, _echo(bundle, form, n_pieces, progression), line,
+                    _rhythm(bundle, n_pieces, progression) if rhythm_line else None,
+                    RegisterLine(register, bundle.vocab, n_pieces) if register is not None else None)
+
+
+def _rhythm(bundle: ModelBundle, n_pieces: int, progression: Progression | None) -> RhythmLine | OnsetLine | None:
+    """A free piece's positions weighed by the rhythm counts, a piece over chords its onsets' gaps by the gap counts,
+    where the model folder has them."""
+    if progression is None:
+        counts = load_rhythm(bundle.path)
+        return RhythmLine(counts, bundle.vocab) if counts is not None else None
+    gaps = load_gaps(bundle.path)
+    return OnsetLine(gaps, bundle.vocab, n_pieces) if gaps is not None else None
 
 
 def _echo(bundle: ModelBundle, text: str, n_pieces: int, progression: Progression | None) -> PhraseEcho | None:

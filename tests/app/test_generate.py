@@ -74,12 +74,14 @@ def test_a_voiced_models_melody_line_is_on_by_default_and_can_be_switched_off_to
     assert not page("chords").get("checkbox"), "a model without a melody voice has no line to switch"
 
 
-def test_a_free_piece_of_default_keeps_to_pop909s_rhythm_by_default_and_can_hear_the_network_alone(lab: Path) -> None:
+def test_default_keeps_to_pop909s_rhythm_by_default_and_can_hear_the_network_alone(lab: Path) -> None:
     at = page("default")
-    assert "gen_rhythm_line" not in [box.key for box in at.get("checkbox")], "over given chords it is not applied"
+    over_chords, alone = pieces_with_the_box_on_and_off(at, "gen_rhythm_line")
+    assert over_chords != alone, "over chords, same seed, the gaps weighed or not"
     at.text_input(key="gen_chords").set_value("").run()
+    at.checkbox(key="gen_rhythm_line").check().run()
     weighed, alone = pieces_with_the_box_on_and_off(at, "gen_rhythm_line")
-    assert weighed != alone, "same seed, the rhythm weighed or not"
+    assert weighed != alone, "free, same seed, the positions weighed or not"
 
 
 def test_the_wav_is_loudness_normalised_like_study_clips(lab: Path) -> None:

@@ -1,5 +1,6 @@
 """A free piece's rhythm: positions and durations are counted as POP909 and the network's own free pieces use them,
-and only where a note falls and how long it lasts are reweighed by their ratio, never over given chords."""
+and only where a note falls and how long it lasts are reweighed by their ratio; over given chords the onsets' gaps are
+weighed instead."""
 
 from __future__ import annotations
 
@@ -58,14 +59,15 @@ def test_rhythm_counts_are_written_into_a_folder_and_read_back(tmp_path: Path, v
     assert load_rhythm(tmp_path) == sixteenths_model(vocab)
 
 
-def test_the_shipped_default_weighs_free_pieces_only() -> None:
+def test_the_shipped_default_weighs_free_pieces_positions_and_over_chords_their_gaps() -> None:
     bundle = open_model(DEFAULT)
-    assert steering_for(bundle, "", 1, None).rhythm is not None
+    assert isinstance(steering_for(bundle, "", 1, None).rhythm, RhythmLine)
     assert steering_for(bundle, "", 1, None, rhythm_line=False).rhythm is None
-    assert steering_for(bundle, "chords", 1, parse_progression("C G Am F")).rhythm is None, "given chords: not needed"
+    assert not isinstance(steering_for(bundle, "chords", 1, parse_progression("C G Am F")).rhythm, RhythmLine), \
+        "over given chords a position's share is not what is weighed (model.generation.onset_line)"
     free = GenerationSettings(tokens=300, seed=2)
     plain = GenerationSettings(tokens=300, seed=2, rhythm_line=False)
     assert not np.array_equal(generate_ids(bundle, free), generate_ids(bundle, plain)), "same seed, weighed or not"
     progression = parse_progression("C G Am F")
-    assert np.array_equal(generate_ids(bundle, free, progression=progression),
-                          generate_ids(bundle, plain, progression=progression))
+    assert not np.array_equal(generate_ids(bundle, free, progression=progression),
+                              generate_ids(bundle, plain, progression=progression)), "over chords, the gaps weighed"
