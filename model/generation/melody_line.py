@@ -122,6 +122,12 @@ def mass_kept(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return after * (before.sum(axis=1, keepdims=True) / np.maximum(after.sum(axis=1, keepdims=True), 1e-300))
 
 
+def id_span(ids: np.ndarray) -> slice | None:
+    """The ids a line rules as a slice where they run without a gap, as they do in every vocabulary the lab builds: a
+    slice of a batch's weights reads several times faster than the same columns picked one by one."""
+    return slice(int(ids[0]), int(ids[-1]) + 1) if len(ids) and np.all(np.diff(ids) == 1) else None
+
+
 class MelodyLine:
     """Per-sequence state (last melody pitch, last move) and the reweighing of the next melody pitch."""
 
@@ -131,7 +137,7 @@ class MelodyLine:
         self.pitch = np.where(kinds == VOICE_PITCH_KINDS[MELODY], values, -1)
         self.factors = model.factors(strength)
         self.move_from = move_class(self.pitch[self.ids][None, :] - np.arange(128)[:, None])  # [last pitch, melody id]
-        self.span = slice(self.ids[0], self.ids[-1] + 1) if len(self.ids) and np.all(np.diff(self.ids) == 1) else None
+        self.span = id_span(self.ids)
         self.last = np.full(batch, -1)
         self.previous = np.full(batch, START)
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from model.encoding.grammar import event_table
 from model.encoding.vocabulary import Vocabulary
-from model.generation.melody_line import mass_kept
+from model.generation.melody_line import id_span, mass_kept
 from model.music.score import STEPS_PER_BAR
 
 GAPS_FILE = "onset_gaps.json"
@@ -92,6 +92,8 @@ class OnsetLine:
         kinds, values = event_table(vocab)
         self.ids = np.flatnonzero(kinds == "POS")
         self.position = np.where(kinds == "POS", values, -1)
+        self.steps = self.position[self.ids]
+        self.span = id_span(self.ids)
         self.bar_line = kinds == "BAR"
         self.factors = model.factors(strength)
         self.bar = np.zeros(batch, dtype=np.int64)
@@ -103,11 +105,12 @@ class OnsetLine:
         rows = np.flatnonzero(self.last >= 0)
         if not len(rows):
             return weights
-        gaps = self.bar[rows, None] * STEPS_PER_BAR + self.position[self.ids][None, :] - self.last[rows, None]
+        gaps = (self.bar[rows] * STEPS_PER_BAR - self.last[rows])[:, None] + self.steps[None, :]
+        cells = (rows, self.span) if self.span is not None else np.ix_(rows, self.ids)  # a slice reads faster
+        before = weights[cells]
         weights = weights.copy()
-        before = weights[np.ix_(rows, self.ids)]
         factors = np.where(gaps > 0, self.factors[np.clip(gaps, 0, LONGEST)], 1.0)  # the grammar rules out going back
-        weights[np.ix_(rows, self.ids)] = mass_kept(before, before * factors)
+        weights[cells] = mass_kept(before, before * factors)
         return weights
 
     def advance(self, ids: np.ndarray) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 from model.encoding.grammar import event_table
 from model.encoding.tokens import VOICE_PITCH_KINDS
 from model.encoding.vocabulary import Vocabulary
-from model.generation.melody_line import mass_kept
+from model.generation.melody_line import id_span, mass_kept
 from model.music.score import MELODY
 
 REGISTER_FILE = "melody_register.json"
@@ -90,6 +90,8 @@ class RegisterLine:
         kinds, values = event_table(vocab)
         self.ids = np.flatnonzero(kinds == VOICE_PITCH_KINDS[MELODY])
         self.pitch = np.where(kinds == VOICE_PITCH_KINDS[MELODY], values, -1)
+        self.pitches = self.pitch[self.ids].astype(float)
+        self.span = id_span(self.ids)
         self.factors = model.factors()
         self.centre = np.full(batch, np.nan)
 
@@ -99,8 +101,8 @@ class RegisterLine:
         rows = np.flatnonzero(~np.isnan(self.centre))
         if not len(rows) or not len(self.ids):
             return weights
-        away = np.clip(np.round(self.pitch[self.ids][None, :] - self.centre[rows, None]), -FARTHEST, FARTHEST)
-        cells = np.ix_(rows, self.ids)
+        away = np.clip(np.rint(self.pitches[None, :] - self.centre[rows, None]), -FARTHEST, FARTHEST)
+        cells = (rows, self.span) if self.span is not None else np.ix_(rows, self.ids)  # a slice reads faster
         before = weights[cells]
         weights = weights.copy()
         weights[cells] = mass_kept(before, before * self.factors[away.astype(np.int64) + FARTHEST])

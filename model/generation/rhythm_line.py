@@ -13,7 +13,8 @@ the network's; only *where* and *how long* are reweighed.
 Measured on the bench's free pieces (other seeds than the counts'), mean of ten draws: durations 0.09, inter-onsets
 0.11; in the form AABBAABB 0.065 and 0.065. Over given chords it is not applied: the same correction counted over 40
 training songs' chords moved held-out pieces away from their songs, over four draws paired by seed (the classifier
-test +0.15 +- 0.06, the duration distance +0.09 +- 0.03; ``bench/quality.py --seed``). Counting events is a bincount;
+test +0.15 +- 0.06, the duration distance +0.09 +- 0.03; ``bench/quality.py --seed``); there the gap between one onset
+and the next is weighed instead (:mod:`model.generation.onset_line`). Counting events is a bincount;
 no library counts a token vocabulary's shares.
 """
 
