@@ -7,9 +7,10 @@ notes reach 85 where theirs reach 79. A move's share says nothing of where the l
 steps climbs on. This line follows the melody's centre (an exponential average of its pitches, :data:`CENTRE_STEP` of
 the way to each new note) and weighs each next melody pitch by the share of its distance from that centre in the
 training songs' melodies over its share in the network's own melodies over training songs' chords, as the other lines
-do ("density ratio" fusion). The training songs' melodies sit more than 10 semitones from their centre about a third as
-often as the network's, and 14 or more a tenth as often. The melody's total weight is kept. A centre and a histogram of
-distances are a few lines of numpy; no library follows a line's tessitura.
+do ("density ratio" fusion). The training songs' melodies sit 10 semitones or more from their centre 0.012 of the time,
+the network's 0.029. The melody's total weight is kept. On 40 training songs' chords (not those counted) a piece's
+melody then spans 18.6 semitones instead of 21.9 (the songs' 17.2). A centre and a histogram of distances are a few
+lines of numpy; no library follows a line's tessitura.
 """
 
 from __future__ import annotations
