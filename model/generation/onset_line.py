@@ -14,15 +14,13 @@ onset positions; no library counts a token grammar's gaps.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from model.encoding.grammar import event_table
 from model.encoding.vocabulary import Vocabulary
+from model.generation.line_counts import LineCounts, share_ratio
 from model.generation.melody_line import id_span, mass_kept
 from model.music.score import STEPS_PER_BAR
 
@@ -59,30 +57,16 @@ def count_gaps(sequences: Iterable[np.ndarray], vocab: Vocabulary, bars: tuple[i
     return counts
 
 
-@dataclass(frozen=True)
-class GapModel:
-    """Gap counts of the training songs and of the network's own pieces over training songs' chords."""
+class GapModel(LineCounts):
+    """Gap counts of the training songs and of the network's own pieces over training songs' chords (index: gap in
+    sixteenths; 0 unused)."""
 
-    songs: np.ndarray
-    network: np.ndarray
+    FILE = GAPS_FILE
 
     def factors(self, strength: float = GAP_STRENGTH) -> np.ndarray:
-        """``factors[gap]``: the ratio of its add-one smoothed share in the songs to that in the network's pieces, to
-        the power ``strength``."""
-        songs, network = (side[1:] + 1.0 for side in (self.songs, self.network))
-        return np.concatenate([[1.0], ((songs / songs.sum()) / (network / network.sum())) ** strength])
-
-    def save(self, folder: Path) -> None:
-        (folder / GAPS_FILE).write_text(json.dumps({"songs": self.songs.tolist(), "network": self.network.tolist()}))
-
-
-def load_gaps(folder: Path) -> GapModel | None:
-    """The folder's gap counts, or None for a folder without them."""
-    path = folder / GAPS_FILE
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text())
-    return GapModel(np.array(data["songs"], dtype=np.int64), np.array(data["network"], dtype=np.int64))
+        """``factors[gap]``: the ratio of its share in the songs to that in the network's pieces, to the power
+        ``strength``."""
+        return np.concatenate([[1.0], share_ratio(self.songs[1:], self.network[1:]) ** strength])
 
 
 class OnsetLine:

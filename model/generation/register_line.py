@@ -15,16 +15,14 @@ lines of numpy; no library follows a line's tessitura.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from model.encoding.grammar import event_table
 from model.encoding.tokens import VOICE_PITCH_KINDS
 from model.encoding.vocabulary import Vocabulary
+from model.generation.line_counts import LineCounts, share_ratio
 from model.generation.melody_line import id_span, mass_kept
 from model.music.score import MELODY
 
@@ -56,31 +54,15 @@ def count_distances(melodies: Iterable[np.ndarray]) -> np.ndarray:
     return counts
 
 
-@dataclass(frozen=True)
-class RegisterModel:
-    """Distance counts of the training songs' melodies and of the network's own melodies over training songs' chords."""
+class RegisterModel(LineCounts):
+    """Distance counts of the training songs' melodies and of the network's own melodies over training songs' chords
+    (index: distance + FARTHEST)."""
 
-    songs: np.ndarray
-    network: np.ndarray
+    FILE = REGISTER_FILE
 
     def factors(self) -> np.ndarray:
-        """``factors[distance + FARTHEST]``: the ratio of its add-one smoothed share in the songs to that in the
-        network's melodies."""
-        songs, network = (side + 1.0 for side in (self.songs, self.network))
-        return (songs / songs.sum()) / (network / network.sum())
-
-    def save(self, folder: Path) -> None:
-        (folder / REGISTER_FILE).write_text(json.dumps({"songs": self.songs.tolist(),
-                                                        "network": self.network.tolist()}))
-
-
-def load_register(folder: Path) -> RegisterModel | None:
-    """The folder's register counts, or None for a folder without them."""
-    path = folder / REGISTER_FILE
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text())
-    return RegisterModel(np.array(data["songs"], dtype=np.int64), np.array(data["network"], dtype=np.int64))
+        """``factors[distance + FARTHEST]``: the ratio of its share in the songs to that in the network's melodies."""
+        return share_ratio(self.songs, self.network)
 
 
 class RegisterLine:

@@ -18,8 +18,8 @@ from model.families.base import Grammar
 from model.generation.artefact import ModelBundle
 from model.generation.form import FormError, PhraseEcho, parse_form
 from model.generation.melody_line import INTERVALS_FILE, MelodyLine, load_intervals
-from model.generation.onset_line import GAPS_FILE, OnsetLine, load_gaps
-from model.generation.register_line import RegisterLine, load_register
+from model.generation.onset_line import GAPS_FILE, GapModel, OnsetLine
+from model.generation.register_line import RegisterLine, RegisterModel
 from model.generation.rhythm_line import RHYTHM_FILE, RhythmLine, load_rhythm
 from model.music.chords import Progression
 
@@ -108,7 +108,7 @@ def steering_for(bundle: ModelBundle, form: str, n_pieces: int, progression: Pro
     grammar = family_of(bundle.preset).grammar(bundle.vocab, n_pieces, progression)
     intervals = load_intervals(bundle.path) if melody_line else None
     line = MelodyLine(intervals, bundle.vocab, n_pieces) if intervals is not None else None
-    register = load_register(bundle.path) if melody_line else None
+    register = RegisterModel.load(bundle.path) if melody_line else None
     return Steering(grammar, _echo(bundle, form, n_pieces, progression), line,
                     _rhythm(bundle, n_pieces, progression) if rhythm_line else None,
                     RegisterLine(register, bundle.vocab, n_pieces) if register is not None else None)
@@ -120,7 +120,7 @@ def _rhythm(bundle: ModelBundle, n_pieces: int, progression: Progression | None)
     if progression is None:
         counts = load_rhythm(bundle.path)
         return RhythmLine(counts, bundle.vocab) if counts is not None else None
-    gaps = load_gaps(bundle.path)
+    gaps = GapModel.load(bundle.path)
     return OnsetLine(gaps, bundle.vocab, n_pieces) if gaps is not None else None
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from model.encoding.vocabulary import Vocabulary
 from model.families import family_named
-from model.generation.onset_line import GapModel, OnsetLine, count_gaps, load_gaps
+from model.generation.onset_line import GapModel, OnsetLine, count_gaps
 from model.generation.rhythm_line import RhythmLine
 from model.generation.steering import steering_for
 from model.models import open_model
@@ -64,9 +64,9 @@ def test_a_position_is_weighed_by_the_gap_it_leaves_and_the_positions_weight_is_
 
 
 def test_gap_counts_are_written_into_a_folder_and_read_back(tmp_path: Path) -> None:
-    assert load_gaps(tmp_path) is None
+    assert GapModel.load(tmp_path) is None
     sixteenths_model().save(tmp_path)
-    read = load_gaps(tmp_path)
+    read = GapModel.load(tmp_path)
     assert read is not None and np.array_equal(read.songs, sixteenths_model().songs)
     assert np.array_equal(read.network, sixteenths_model().network)
 

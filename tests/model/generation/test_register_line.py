@@ -17,7 +17,6 @@ from model.generation.register_line import (
     RegisterModel,
     count_distances,
     distances,
-    load_register,
 )
 from model.generation.steering import steering_for
 from model.models import open_model
@@ -59,9 +58,9 @@ def test_a_pitch_far_from_the_centre_loses_weight_to_near_ones_and_the_melodys_w
 
 
 def test_register_counts_are_written_into_a_folder_and_read_back(tmp_path: Path) -> None:
-    assert load_register(tmp_path) is None
+    assert RegisterModel.load(tmp_path) is None
     near_model().save(tmp_path)
-    back = load_register(tmp_path)
+    back = RegisterModel.load(tmp_path)
     assert back is not None and np.array_equal(back.songs, near_model().songs)
     assert np.array_equal(back.network, near_model().network)
 

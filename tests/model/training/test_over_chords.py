@@ -8,8 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
-from model.generation.onset_line import GAPS_FILE, load_gaps
-from model.generation.register_line import FARTHEST, REGISTER_FILE, load_register
+from model.generation.onset_line import GAPS_FILE, GapModel
+from model.generation.register_line import FARTHEST, REGISTER_FILE, RegisterModel
 from model.models import open_model
 from model.training.over_chords import fit_over_chords
 from tests.conftest import ROOT
@@ -27,7 +27,7 @@ def test_the_counts_come_from_training_songs_and_the_networks_own_pieces(tmp_pat
         "POP909's onsets lie a sixteenth or an eighth apart"
     assert register.songs.sum() > 100_000 and 0 < register.network.sum() < gaps.network.sum()
     assert register.songs.argmax() == FARTHEST, "a melody keeps near where it has been singing"
-    gaps_back, register_back = load_gaps(folder), load_register(folder)
+    gaps_back, register_back = GapModel.load(folder), RegisterModel.load(folder)
     assert gaps_back is not None and (gaps_back.network == gaps.network).all()
     assert register_back is not None and (register_back.network == register.network).all()
     card = json.loads((folder / "card.json").read_text())
