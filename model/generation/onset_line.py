@@ -6,7 +6,7 @@ bars 8-40). That gap is the largest single tell a classifier finds between its p
 (:mod:`model.generation.rhythm_line`) weighs *where in the bar* onsets fall; over given chords it moved pieces away
 from their songs, since a position's share says nothing of the onset before it. This line weighs each ``POS_k`` by the
 *gap* it leaves after the previous onset (bars crossed included): the gap's share in the training songs over its share
-in the network's own pieces over training songs' chords (both counted by :mod:`model.training.onset_gaps`), the
+in the network's own pieces over training songs' chords (both counted by :mod:`model.training.over_chords`), the
 "density ratio" fusion of the melody line. The positions' total weight at a step is kept (:func:`mass_kept`): *whether*
 the next onset comes in this bar stays the network's; only *which* position is reweighed. Counting gaps is a diff of
 onset positions; no library counts a token grammar's gaps.
