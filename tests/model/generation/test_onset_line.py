@@ -3,8 +3,6 @@ and each position is weighed by the ratio for the gap it leaves, bars crossed in
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -61,14 +59,6 @@ def test_a_position_is_weighed_by_the_gap_it_leaves_and_the_positions_weight_is_
     line.advance(ids_of(vocab, "BAR BAR"))
     second = line.weigh(uniform)[1, line.ids]
     assert second[0] == second.max() and second[0] > second[1], "POS_0 of the next bar is a sixteenth after POS_15"
-
-
-def test_gap_counts_are_written_into_a_folder_and_read_back(tmp_path: Path) -> None:
-    assert GapModel.load(tmp_path) is None
-    sixteenths_model().save(tmp_path)
-    read = GapModel.load(tmp_path)
-    assert read is not None and np.array_equal(read.songs, sixteenths_model().songs)
-    assert np.array_equal(read.network, sixteenths_model().network)
 
 
 def test_the_shipped_default_weighs_gaps_over_chords_and_positions_of_free_pieces() -> None:

@@ -3,8 +3,6 @@ been singing (an exponential centre) against how often the network's do, the mel
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -55,14 +53,6 @@ def test_a_pitch_far_from_the_centre_loses_weight_to_near_ones_and_the_melodys_w
     assert weights[0, line.ids].sum() == pytest.approx(uniform[0, line.ids].sum())
     near, far = weights[0, vocab.index["PM_65"]], weights[0, vocab.index["PM_76"]]
     assert near > 3 * far
-
-
-def test_register_counts_are_written_into_a_folder_and_read_back(tmp_path: Path) -> None:
-    assert RegisterModel.load(tmp_path) is None
-    near_model().save(tmp_path)
-    back = RegisterModel.load(tmp_path)
-    assert back is not None and np.array_equal(back.songs, near_model().songs)
-    assert np.array_equal(back.network, near_model().network)
 
 
 def test_the_shipped_default_follows_its_register_with_the_melodys_line() -> None:
